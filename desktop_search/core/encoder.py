@@ -61,8 +61,9 @@ def read_model_config(folder: Path) -> dict:
 class Encoder:
     """Turns texts into L2-normalised float32 vectors, in input order.
 
-    Thread-safe: one lock serialises forward passes, since two concurrent passes on two
-    cores would only fight over the same threads.
+    Thread-safe: the model is read-only under inference mode, and each thread gets its
+    own tokenizer (a fast tokenizer is not re-entrant). There is deliberately no global
+    lock, so a one-line query never waits behind an indexing batch.
     """
 
     def __init__(
@@ -75,7 +76,7 @@ class Encoder:
         batch_size: int = 32,
         num_threads: int | None = None,
     ) -> None:
-        from transformers import AutoModel, AutoTokenizer
+        from transformers import AutoConfig, AutoTokenizer
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()
@@ -95,14 +96,38 @@ class Encoder:
             torch.set_num_threads(num_threads)
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
-            self.model = AutoModel.from_pretrained(str(folder), local_files_only=True)
+            self.config = AutoConfig.from_pretrained(str(folder), local_files_only=True)
         except (OSError, ValueError) as exc:
             raise ModelError(f"cannot load model from {folder}: {exc}") from exc
-        self.model.eval()
         limit = max_seq_length or cfg["max_seq_length"] or self.tokenizer.model_max_length
-        self.max_seq_length = int(min(limit, self.model.config.max_position_embeddings))
-        self.dim = int(self.model.config.hidden_size)
-        self._lock = threading.Lock()
+        self.max_seq_length = int(min(limit, self.config.max_position_embeddings))
+        self.dim = int(self.config.hidden_size)
+        self._model = None
+        self._model_lock = threading.Lock()
+        self._local = threading.local()
+        self._local.tokenizer = self.tokenizer
+
+    @property
+    def model(self):
+        """The weights load on first use: a sync that finds nothing new never pays for them."""
+        if self._model is None:
+            with self._model_lock:
+                if self._model is None:
+                    from transformers import AutoModel
+
+                    try:
+                        model = AutoModel.from_pretrained(str(self.path), local_files_only=True)
+                    except (OSError, ValueError) as exc:
+                        raise ModelError(f"cannot load model weights from {self.path}: {exc}") from exc
+                    model.eval()
+                    self._model = model
+        return self._model
+
+    def new_tokenizer(self):
+        """A separate tokenizer for another thread (a fast tokenizer is not re-entrant)."""
+        from transformers import AutoTokenizer
+
+        return AutoTokenizer.from_pretrained(str(self.path), local_files_only=True)
 
     @property
     def model_id(self) -> str:
@@ -113,7 +138,7 @@ class Encoder:
         """Tokens per text, special tokens included, without truncation."""
         if not texts:
             return []
-        enc = self.tokenizer(list(texts), add_special_tokens=True, truncation=False, verbose=False)
+        enc = self._thread_tokenizer()(list(texts), add_special_tokens=True, truncation=False, verbose=False)
         return [len(ids) for ids in enc["input_ids"]]
 
     def encode(
@@ -132,7 +157,7 @@ class Encoder:
         # Sort by character length (a cheap stand-in for token length), longest first so the
         # first batch shows the worst-case memory at once.
         order = sorted(range(n), key=lambda i: -len(texts[i]))
-        with self._lock, torch.inference_mode():
+        with torch.inference_mode():
             for start in range(0, n, bs):
                 idx = order[start : start + bs]
                 batch = [texts[i] for i in idx]
@@ -141,8 +166,14 @@ class Encoder:
                     progress(len(idx))
         return out
 
+    def _thread_tokenizer(self):
+        tok = getattr(self._local, "tokenizer", None)
+        if tok is None:
+            tok = self._local.tokenizer = self.new_tokenizer()
+        return tok
+
     def _forward(self, batch: list[str]) -> np.ndarray:
-        enc = self.tokenizer(
+        enc = self._thread_tokenizer()(
             batch,
             padding=True,
             truncation=True,

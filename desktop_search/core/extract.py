@@ -13,11 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 PLAIN_SUFFIXES = frozenset(
-    """
-    .txt .text .md .markdown .rst .org .tex .csv .tsv .log .ini .cfg .conf .toml .yaml .yml .json
-    .xml .py .pyi .js .ts .tsx .jsx .java .c .h .cc .cpp .hpp .cs .go .rs .rb .php .pl .sh .bash
-    .zsh .sql .r .m .swift .kt .scala .lua .css .scss .el .vim .bat .ps1 .properties .srt .vtt
-    """.split()
+    [".txt", ".text", ".md", ".markdown", ".rst", ".org", ".tex", ".csv", ".tsv", ".log", ".ini", ".cfg", ".conf", ".toml", ".yaml", ".yml", ".json", ".xml", ".py", ".pyi", ".js", ".ts", ".tsx", ".jsx", ".java", ".c", ".h", ".cc", ".cpp", ".hpp", ".cs", ".go", ".rs", ".rb", ".php", ".pl", ".sh", ".bash", ".zsh", ".sql", ".r", ".m", ".swift", ".kt", ".scala", ".lua", ".css", ".scss", ".el", ".vim", ".bat", ".ps1", ".properties", ".srt", ".vtt"]
 )
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 SUPPORTED_SUFFIXES = PLAIN_SUFFIXES | HTML_SUFFIXES | {".pdf", ".docx"}

@@ -441,7 +441,6 @@ class Store:
     def counts(self) -> dict[str, int]:
         c = self.conn
         return {
-            "roots": c.execute("SELECT count(*) FROM roots").fetchone()[0],
             "files": c.execute("SELECT count(*) FROM files WHERE state = 'ok'").fetchone()[0],
             "failed": c.execute("SELECT count(*) FROM files WHERE state = 'error'").fetchone()[0],
             "skipped": c.execute("SELECT count(*) FROM files WHERE state = 'skipped'").fetchone()[0],

@@ -1,0 +1,226 @@
+"""desktop-search command line: a thin click shell over the core.
+
+Exit codes: 0 success, 1 error (one line on stderr), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from datetime import datetime
+
+import click
+
+from .core.search import MODES
+
+data_dir_option = click.option(
+    "--data-dir", type=click.Path(file_okay=False), envvar="DESKTOP_SEARCH_HOME",
+    help="Where the index lives (default: the platform's user data folder; env DESKTOP_SEARCH_HOME).",
+)
+model_option = click.option(
+    "--model", "model_path", type=click.Path(exists=True, file_okay=False),
+    help="A local sentence-transformers model folder (default: the embedded all-MiniLM-L6-v2).",
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+
+
+def translate_errors(fn):
+    """Core exceptions become one-line click errors (exit 1) instead of tracebacks."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        from .core.encoder import ModelError
+        from .core.engine import IndexBusyError
+        from .core.search import SearchError
+        from .core.store import StoreError
+
+        try:
+            return fn(*args, **kwargs)
+        except (ModelError, IndexBusyError, SearchError, StoreError, FileNotFoundError) as exc:
+            raise click.ClickException(str(exc)) from exc
+
+    return wrapper
+
+
+def open_engine(data_dir, model_path=None, writer=False):
+    from .core.engine import Engine
+
+    return Engine(data_dir, model_path=model_path, writer=writer)
+
+
+@click.group(invoke_without_command=True)
+@click.version_option(package_name="desktop-search")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Local, private, paraphrase-aware search over your documents."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(gui)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False))
+@click.option("--exclude", multiple=True, help="Glob of names or paths to skip (repeatable).")
+@click.option("--type", "types", multiple=True, help="Only these file types, e.g. pdf (repeatable).")
+@data_dir_option
+@model_option
+@json_option
+@translate_errors
+def index(paths, exclude, types, data_dir, model_path, as_json) -> None:
+    """Add folders to the index and bring them up to date."""
+    import os
+
+    engine = open_engine(data_dir, model_path, writer=True)
+    try:
+        roots = []
+        for p in paths:
+            engine.indexer.add_root(p, include=types, exclude=exclude)
+            roots.append(os.path.abspath(p))
+        bar = _ProgressPrinter(enabled=sys.stderr.isatty() or not as_json)
+        report = engine.indexer.sync(roots, progress=bar)
+        bar.finish()
+    finally:
+        engine.close()
+    if as_json:
+        click.echo(json.dumps(report.as_json()))
+    else:
+        click.echo(
+            f"added {report.files_added}, updated {report.files_updated}, removed {report.files_removed}, "
+            f"unchanged {report.files_unchanged}, failed {report.files_failed}; "
+            f"embedded {report.passages_embedded} passages"
+        )
+        for err in report.errors[:20]:
+            click.echo(f"  ! {err['path']}: {err['error']}", err=True)
+
+
+@cli.command()
+@click.argument("query")
+@click.option("-k", "k", default=10, show_default=True, type=click.IntRange(1, 1000), help="Files to show.")
+@click.option("--mode", type=click.Choice(MODES), default="hybrid", show_default=True)
+@click.option("--type", "types", multiple=True, help="Only files of this type, e.g. pdf (repeatable).")
+@click.option("--in", "folder", type=click.Path(file_okay=False), help="Only files under this folder.")
+@click.option("--after", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]), help="Modified on or after.")
+@click.option("--before", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]), help="Modified before.")
+@data_dir_option
+@model_option
+@json_option
+@translate_errors
+def search(query, k, mode, types, folder, after, before, data_dir, model_path, as_json) -> None:
+    """Search the index by meaning, by keyword, or both."""
+    from .core.highlight import render, snippet_window
+    from .core.search import Filters
+
+    engine = open_engine(data_dir, model_path)
+    try:
+        filters = Filters(folder=folder, types=tuple(types), after=_ts(after), before=_ts(before))
+        results = engine.search(query, k=k, mode=mode, filters=filters, best_sentence=not as_json)
+    finally:
+        engine.close()
+    if as_json:
+        click.echo(json.dumps({"query": query, "mode": mode, "results": [r.as_json() for r in results]}))
+        return
+    if not results:
+        click.echo("no results")
+        return
+    bold = click.style("", bold=True, reset=False)
+    for n, r in enumerate(results, 1):
+        click.echo(click.style(f"{n}. {r.path}", fg="cyan") + f"  ({r.score:.3f})")
+        for p in r.passages[:2]:
+            s, e = snippet_window(p.text, p.highlights)
+            spans = [(a - s, b - s) for a, b in p.highlights if a >= s and b <= e]
+            text = render(p.text[s:e], spans, bold if sys.stdout.isatty() else "[",
+                          "\x1b[0m" if sys.stdout.isatty() else "]").replace("\n", " ")
+            page = f"p.{p.page} " if p.page else ""
+            click.echo(f"   {page}{'…' if s else ''}{text}{'…' if e < len(p.text) else ''}")
+
+
+@cli.command()
+@data_dir_option
+@json_option
+@translate_errors
+def status(data_dir, as_json) -> None:
+    """Roots, counts, and the files that failed with their errors."""
+    from .core.engine import resolve_data_dir
+    from .core.store import Store
+
+    path = resolve_data_dir(data_dir)
+    if not (path / "index.db").exists():
+        info = {"data_dir": str(path), "roots": [], "files": 0, "failed": 0, "skipped": 0, "passages": 0,
+                "problems": []}
+    else:
+        with Store(path) as store:
+            info = {"data_dir": str(path), "roots": [r["path"] for r in store.roots()], **store.counts(),
+                    "problems": store.problems()}
+    if as_json:
+        click.echo(json.dumps(info))
+        return
+    click.echo(f"data: {info['data_dir']}")
+    click.echo(f"folders: {len(info['roots'])}  files: {info['files']}  passages: {info['passages']}  "
+               f"failed: {info['failed']}  skipped: {info['skipped']}")
+    for root in info["roots"]:
+        click.echo(f"  {root}")
+    for p in info["problems"]:
+        click.echo(f"  ! {p['path']}: {p['error']}")
+
+
+@cli.command()
+@click.argument("path", type=click.Path())
+@data_dir_option
+@translate_errors
+def forget(path, data_dir) -> None:
+    """Remove a folder (or file) and everything indexed under it."""
+    engine = open_engine(data_dir, writer=True)
+    try:
+        n = engine.indexer.forget(path)
+    finally:
+        engine.close()
+    click.echo(f"forgot {path} ({n} passages)")
+
+
+@cli.command()
+@click.option("--data-dir", type=click.Path(file_okay=False), envvar="DESKTOP_SEARCH_HOME")
+def gui(data_dir) -> None:
+    """Open the desktop app."""
+    from .app.main import run
+
+    sys.exit(run(data_dir=data_dir))
+
+
+def _ts(value: datetime | None) -> float | None:
+    return value.timestamp() if value else None
+
+
+class _ProgressPrinter:
+    """A one-line progress bar on stderr."""
+
+    def __init__(self, enabled: bool = True) -> None:
+        self.enabled = enabled
+        self.shown = False
+
+    def __call__(self, p) -> None:
+        if not self.enabled:
+            return
+        if p.phase == "indexing" and p.files_total:
+            width = 24
+            filled = int(width * p.files_done / p.files_total)
+            eta = f"{p.eta_s:4.0f}s" if p.eta_s is not None else "  ?"
+            line = (f"\r[{'#' * filled}{'.' * (width - filled)}] {p.files_done}/{p.files_total} files "
+                    f"{p.passages_per_s:5.1f} passages/s eta {eta}")
+        elif p.phase in ("scanning", "saving"):
+            line = f"\r{p.phase}…"
+        else:
+            return
+        click.echo(line.ljust(80), nl=False, err=True)
+        self.shown = True
+
+    def finish(self) -> None:
+        if self.shown:
+            click.echo("", err=True)
+
+
+def main() -> None:
+    cli(prog_name="desktop-search")
+
+
+if __name__ == "__main__":
+    main()

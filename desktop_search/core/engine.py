@@ -1,0 +1,146 @@
+"""The core assembled: store, encoder, vectors, indexer and searchers for one data directory.
+
+Only one process may index a data directory at a time (an advisory lock); any number
+may search it, read-only, meanwhile.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from pathlib import Path
+
+from .encoder import Encoder
+from .indexer import Indexer
+from .search import Searcher
+from .store import Store, private_dir
+from .vectors import VectorSet
+
+log = logging.getLogger(__name__)
+ENV_HOME = "DESKTOP_SEARCH_HOME"
+
+
+class IndexBusyError(RuntimeError):
+    """Another process holds the indexing lock on this data directory."""
+
+
+def resolve_data_dir(data_dir: str | os.PathLike | None = None) -> Path:
+    if data_dir:
+        return Path(data_dir).expanduser().resolve()
+    if os.environ.get(ENV_HOME):
+        return Path(os.environ[ENV_HOME]).expanduser().resolve()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("desktop-search", appauthor=False))
+
+
+class WriterLock:
+    def __init__(self, data_dir: Path) -> None:
+        self.path = data_dir / "writer.lock"
+        self._fh = None
+
+    def acquire(self) -> WriterLock:
+        import fcntl
+
+        fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600)
+        fh = os.fdopen(fd, "r+")
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = fh.read().strip() or "?"
+            fh.close()
+            raise IndexBusyError(
+                f"another desktop-search process (pid {holder}) is indexing {self.path.parent}; "
+                "searching works meanwhile, indexing must wait until it finishes"
+            ) from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(os.getpid()))
+        fh.flush()
+        self._fh = fh
+        return self
+
+    def release(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+
+
+def setup_file_logging(data_dir: Path) -> None:
+    """Repairs and per-file errors go to a private log in the data directory."""
+    path = data_dir / "desktop-search.log"
+    root = logging.getLogger("desktop_search")
+    if any(getattr(h, "baseFilename", None) == str(path) for h in root.handlers):
+        return
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+class Engine:
+    def __init__(
+        self,
+        data_dir: str | os.PathLike | None = None,
+        *,
+        model_path: str | os.PathLike | None = None,
+        writer: bool = True,
+        encoder: Encoder | None = None,
+    ) -> None:
+        self.data_dir = private_dir(resolve_data_dir(data_dir))
+        setup_file_logging(self.data_dir)
+        self.lock = WriterLock(self.data_dir).acquire() if writer else None
+        try:
+            self.store = Store(self.data_dir)
+            if encoder is None:
+                active = model_path or self.store.get_meta("active_model")
+                encoder = Encoder(active or None)
+            self.encoder = encoder
+            self.vectors = VectorSet(self.data_dir, encoder.model_id, encoder.dim)
+            how = self.vectors.open(self.store)
+            if how == "rebuilt":
+                log.warning("vector index was missing, stale or damaged: rebuilt from %d stored vectors",
+                            self.vectors.count())
+            if writer and how != "loaded":
+                self.vectors.save()
+            self.indexer = Indexer(self.store, encoder, self.vectors) if writer else None
+        except BaseException:
+            if self.lock:
+                self.lock.release()
+            raise
+        self._local = threading.local()
+
+    @property
+    def writable(self) -> bool:
+        return self.indexer is not None
+
+    def searcher(self) -> Searcher:
+        """A searcher for the calling thread (each thread needs its own SQLite connection)."""
+        s = getattr(self._local, "searcher", None)
+        if s is None:
+            s = self._local.searcher = Searcher(Store(self.data_dir), self.encoder, self.vectors)
+        return s
+
+    def search(self, query: str, **kw):
+        return self.searcher().search(query, **kw)
+
+    def status(self) -> dict:
+        store = self.searcher().store
+        counts = store.counts()
+        return {
+            "data_dir": str(self.data_dir),
+            "model": str(self.encoder.path),
+            "roots": [r["path"] for r in store.roots()],
+            **counts,
+            "vectors": self.vectors.count(),
+            "problems": store.problems(),
+        }
+
+    def close(self) -> None:
+        if self.lock:
+            self.lock.release()
+            self.lock = None
+        self.store.close()

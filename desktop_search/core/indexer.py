@@ -1,0 +1,398 @@
+"""Keeps the index level with the user's folders.
+
+Only the encoder is expensive, so the indexer is built to avoid forward passes: files are
+skipped by stat, then by content hash; passages are embedded only when their exact text
+has never been embedded (the vector cache is keyed by text hash); extraction of the next
+files overlaps with the encoder; each file commits atomically, so a killed run resumes
+where it stopped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .chunking import ChunkConfig, HFTokenCounter, chunk_extracted
+from .encoder import Encoder
+from .extract import ExtractionError, extract_bytes, kind_of
+from .scan import FileStat, ScanRules, scan
+from .store import NewPassage, Store
+from .vectors import VectorSet
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_FILE_SIZE = 64 * 1024 * 1024
+
+
+@dataclass
+class Progress:
+    phase: str  # "scanning", "indexing", "saving", "done"
+    files_done: int = 0
+    files_total: int = 0
+    passages_embedded: int = 0
+    passages_per_s: float = 0.0
+    eta_s: float | None = None
+    current: str = ""
+
+
+@dataclass
+class SyncReport:
+    files_added: int = 0
+    files_updated: int = 0
+    files_removed: int = 0
+    files_unchanged: int = 0
+    files_failed: int = 0
+    passages_embedded: int = 0
+    errors: list[dict] = field(default_factory=list)
+    cancelled: bool = False
+
+    def as_json(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "cancelled"}
+
+    def merge(self, other: SyncReport) -> None:
+        for key in ("files_added", "files_updated", "files_removed", "files_unchanged", "files_failed",
+                    "passages_embedded"):
+            setattr(self, key, getattr(self, key) + getattr(other, key))
+        self.errors += other.errors
+        self.cancelled = self.cancelled or other.cancelled
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def text_hash(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+@dataclass
+class _Prepared:
+    """A file read and chunked off the main thread, waiting for its vectors."""
+
+    stat: FileStat
+    root_id: int | None
+    is_new: bool
+    hash: str = ""
+    kind: str = ""
+    passages: list[NewPassage] = field(default_factory=list)
+    error: str | None = None
+    state: str = "ok"  # ok / error / skipped / same (content unchanged)
+
+
+class Indexer:
+    def __init__(
+        self,
+        store: Store,
+        encoder: Encoder,
+        vectors: VectorSet,
+        *,
+        chunk_config: ChunkConfig | None = None,
+        max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+        embed_batch: int = 64,
+        save_every_s: float = 120.0,
+    ) -> None:
+        self.store = store
+        self.encoder = encoder
+        self.vectors = vectors
+        self.model_id = encoder.model_id
+        hard = encoder.max_seq_length - 2
+        self.chunk_config = chunk_config or ChunkConfig(max_tokens=min(200, hard), hard_limit=hard)
+        self.max_file_size = max_file_size
+        self.embed_batch = embed_batch
+        self.save_every_s = save_every_s
+        # The chunker runs in a reader thread: it gets its own tokenizer, since a fast
+        # tokenizer used from two threads at once fails with "Already borrowed".
+        self._tokens = HFTokenCounter(encoder.new_tokenizer())
+
+    # -- public API -------------------------------------------------------------------
+
+    def add_root(self, path: str, include: Iterable[str] = (), exclude: Iterable[str] = ()) -> int:
+        path = os.path.abspath(os.path.expanduser(path))
+        if not os.path.isdir(path):
+            raise FileNotFoundError(f"not a folder: {path}")
+        return self.store.add_root(path, list(include), list(exclude))
+
+    def forget(self, path: str) -> int:
+        """Drop a root (or any folder or file) and everything indexed under it."""
+        path = os.path.abspath(os.path.expanduser(path))
+        removed = self.store.remove_root(path)
+        self.vectors.apply([], np.empty((0, self.vectors.dim), np.float32), removed, self.store.generation())
+        self.vectors.save()
+        return len(removed)
+
+    def sync(
+        self,
+        roots: Iterable[str] | None = None,
+        *,
+        progress: Callable[[Progress], None] | None = None,
+        cancel: threading.Event | None = None,
+        pause: threading.Event | None = None,
+    ) -> SyncReport:
+        """Bring the given roots (all when None) level with the disk."""
+        known = {r["path"]: r for r in self.store.roots()}
+        wanted = [os.path.abspath(r) for r in roots] if roots is not None else list(known)
+        report = SyncReport()
+        todo: list[tuple[FileStat, int | None, bool]] = []
+        if progress:
+            progress(Progress("scanning"))
+        for root in wanted:
+            info = known.get(root)
+            rules = ScanRules.from_lists(info["include"], info["exclude"]) if info else ScanRules()
+            found = scan(root, rules)
+            for folder, msg in found.errors:
+                report.errors.append({"path": folder, "error": msg})
+            indexed = self.store.files_under(root)
+            on_disk = {f.path for f in found.files}
+            gone = [p for p in indexed if p not in on_disk]
+            if gone:
+                report.files_removed += self._remove(gone)
+            for f in found.files:
+                row = indexed.get(f.path)
+                if row and row.size == f.size and row.mtime_ns == f.mtime_ns:
+                    report.files_unchanged += 1
+                else:
+                    todo.append((f, info["id"] if info else None, row is None))
+        self._process(todo, report, progress, cancel, pause)
+        if not report.cancelled:
+            self.store.prune_vectors(self.model_id)
+        if progress:
+            progress(Progress("saving", len(todo), len(todo), report.passages_embedded))
+        self.vectors.save()
+        if progress:
+            progress(Progress("done", len(todo), len(todo), report.passages_embedded))
+        return report
+
+    def update_paths(self, paths: Iterable[str], *, cancel: threading.Event | None = None) -> SyncReport:
+        """Re-check individual paths (from the watcher): changed, created or deleted files."""
+        report = SyncReport()
+        todo, gone = [], []
+        roots = self.store.roots()
+        for path in dict.fromkeys(os.path.abspath(p) for p in paths):
+            root = _root_of(path, roots)
+            if root is None:
+                continue
+            rules = ScanRules.from_lists(root["include"], root["exclude"])
+            if os.path.isdir(path):
+                sub = scan(path, rules)
+                indexed = self.store.files_under(path)
+                on_disk = {f.path for f in sub.files}
+                gone += [p for p in indexed if p not in on_disk]
+                candidates = [(f, indexed.get(f.path)) for f in sub.files]
+            else:
+                try:
+                    st = os.stat(path)
+                except OSError:
+                    gone += [path, *self.store.files_under(path)]
+                    continue
+                if not rules.wants_path(root["path"], path):
+                    if self.store.file(path):
+                        gone.append(path)
+                    continue
+                candidates = [(FileStat(path, st.st_size, st.st_mtime_ns), self.store.file(path))]
+            for f, row in candidates:
+                if row and row.size == f.size and row.mtime_ns == f.mtime_ns:
+                    report.files_unchanged += 1
+                else:
+                    todo.append((f, root["id"], row is None))
+        if gone:
+            report.files_removed += self._remove(gone)
+        self._process(todo, report, None, cancel, None)
+        self.vectors.save()
+        return report
+
+    def move(self, old: str, new: str) -> bool:
+        """A file renamed inside the roots keeps its passages: no extraction, no embedding."""
+        old, new = os.path.abspath(old), os.path.abspath(new)
+        root = _root_of(new, self.store.roots())
+        if root is None or not ScanRules.from_lists(root["include"], root["exclude"]).wants_path(root["path"], new):
+            self._remove([old])
+            return False
+        return self.store.move_file(old, new, root["id"])
+
+    # -- internals --------------------------------------------------------------------
+
+    def _remove(self, paths: list[str]) -> int:
+        removed = self.store.remove_files(paths)
+        if removed:
+            self.vectors.apply([], np.empty((0, self.vectors.dim), np.float32), removed, self.store.generation())
+        return len([p for p in paths])
+
+    def _process(self, todo, report: SyncReport, progress, cancel, pause) -> None:
+        if not todo:
+            return
+        total_bytes = sum(f.size for f, _, _ in todo) or 1
+        done_bytes = 0
+        started = time.monotonic()
+        last_save = started
+        prepared: queue.Queue = queue.Queue(maxsize=16)
+        stop = threading.Event()
+
+        def reader() -> None:
+            for f, root_id, is_new in todo:
+                if stop.is_set():
+                    break
+                prepared.put(self._prepare(f, root_id, is_new))
+            prepared.put(None)
+
+        thread = threading.Thread(target=reader, name="desktop-search-reader", daemon=True)
+        thread.start()
+        batch: list[_Prepared] = []
+        pending = 0
+        files_done = 0
+        try:
+            while True:
+                if pause is not None:
+                    while pause.is_set() and not (cancel and cancel.is_set()):
+                        time.sleep(0.05)
+                if cancel is not None and cancel.is_set():
+                    report.cancelled = True
+                    break
+                item = prepared.get()
+                if item is not None:
+                    batch.append(item)
+                    pending += len(item.passages)
+                if batch and (item is None or pending >= self.embed_batch or len(batch) >= 32):
+                    self._commit(batch, report)
+                    for b in batch:
+                        files_done += 1
+                        done_bytes += b.stat.size
+                    current = batch[-1].stat.path
+                    batch, pending = [], 0
+                    if progress:
+                        elapsed = max(time.monotonic() - started, 1e-6)
+                        rate = report.passages_embedded / elapsed
+                        frac = done_bytes / total_bytes
+                        eta = elapsed * (1 - frac) / frac if frac > 0 else None
+                        progress(Progress("indexing", files_done, len(todo), report.passages_embedded,
+                                          rate, eta, current))
+                    if time.monotonic() - last_save > self.save_every_s:
+                        self.vectors.save()
+                        last_save = time.monotonic()
+                if item is None:
+                    break
+        finally:
+            stop.set()
+            while thread.is_alive():  # unblock the reader so it can exit
+                try:
+                    prepared.get_nowait()
+                except queue.Empty:
+                    thread.join(0.05)
+
+    def _prepare(self, f: FileStat, root_id: int | None, is_new: bool) -> _Prepared:
+        item = _Prepared(f, root_id, is_new)
+        if f.size > self.max_file_size:
+            item.state, item.error = "skipped", f"larger than the size limit ({self.max_file_size // (1024 * 1024)} MB)"
+            return item
+        try:
+            with open(f.path, "rb") as fh:
+                data = fh.read(self.max_file_size + 1)
+        except FileNotFoundError:
+            item.state, item.error = "gone", "file disappeared before it could be read"
+            return item
+        except PermissionError:
+            item.state, item.error = "error", "permission denied"
+            return item
+        except OSError as exc:
+            item.state, item.error = "error", f"cannot read file: {exc.strerror or exc}"
+            return item
+        if len(data) > self.max_file_size:
+            item.state, item.error = "skipped", f"larger than the size limit ({self.max_file_size // (1024 * 1024)} MB)"
+            return item
+        item.hash = content_hash(data)
+        if not is_new:
+            row = self.store_for_reader().file(f.path)
+            if row and row.hash == item.hash:
+                item.state = "same"
+                return item
+        item.kind = kind_of(f.path) or "text"
+        try:
+            doc = extract_bytes(data, item.kind)
+            chunks = chunk_extracted(doc, self._tokens, self.chunk_config)
+        except ExtractionError as exc:
+            item.state, item.error = "error", str(exc)
+            return item
+        except Exception as exc:  # a bug must not stop the whole sync
+            log.exception("unexpected failure on %s", f.path)
+            item.state, item.error = "error", f"internal error: {type(exc).__name__}: {exc}"
+            return item
+        if not chunks:
+            item.state, item.error = "error", "no text found"
+            return item
+        item.passages = [
+            NewPassage(i, c.text, c.start, c.end, c.page, text_hash(c.text)) for i, c in enumerate(chunks)
+        ]
+        return item
+
+    def store_for_reader(self) -> Store:
+        """The reader thread's own connection (SQLite connections stay on one thread)."""
+        local = getattr(self, "_reader_local", None)
+        if local is None:
+            local = self._reader_local = threading.local()
+        if getattr(local, "store", None) is None:
+            local.store = Store(self.store.data_dir)
+        return local.store
+
+    def _commit(self, batch: list[_Prepared], report: SyncReport) -> None:
+        hashes = [p.text_hash for item in batch for p in item.passages]
+        cached = self.store.cached_vectors(self.model_id, hashes)
+        missing = [h for h in dict.fromkeys(hashes) if h not in cached]
+        fresh: dict[str, np.ndarray] = {}
+        if missing:
+            texts = {p.text_hash: p.text for item in batch for p in item.passages}
+            vecs = self.encoder.encode([texts[h] for h in missing])
+            fresh = dict(zip(missing, vecs))
+            report.passages_embedded += len(missing)
+        for item in batch:
+            st = item.stat
+            if item.state == "same":
+                self.store.touch_file(st.path, st.size, st.mtime_ns)
+                report.files_unchanged += 1
+                continue
+            if item.state == "gone":
+                report.files_removed += 1 if self.store.file(st.path) else 0
+                self._remove([st.path])
+                continue
+            if item.state != "ok":
+                removed = self.store.record_problem(
+                    path=st.path, root_id=item.root_id, size=st.size, mtime_ns=st.mtime_ns,
+                    state=item.state, error=item.error or "",
+                )
+                if removed:
+                    self.vectors.apply([], np.empty((0, self.vectors.dim), np.float32), removed,
+                                       self.store.generation())
+                report.files_failed += 1
+                report.errors.append({"path": st.path, "error": item.error or item.state})
+                continue
+            mine = {p.text_hash for p in item.passages}
+            new_vectors = {h: v for h, v in fresh.items() if h in mine}
+            added, removed = self.store.save_file(
+                path=st.path, root_id=item.root_id, size=st.size, mtime_ns=st.mtime_ns,
+                content_hash=item.hash, kind=item.kind, passages=item.passages, model=self.model_id,
+                new_vectors=new_vectors,
+            )
+            lookup = {**cached, **fresh}
+            mat = np.stack([lookup[p.text_hash] for p in item.passages]) if item.passages else None
+            self.vectors.apply(added, mat, removed, self.store.generation())
+            if item.is_new:
+                report.files_added += 1
+            else:
+                report.files_updated += 1
+
+
+def _root_of(path: str, roots: list[dict]) -> dict | None:
+    best = None
+    for r in roots:
+        rp = r["path"]
+        if (path == rp or path.startswith(rp.rstrip(os.sep) + os.sep)) and (
+            best is None or len(rp) > len(best["path"])
+        ):
+            best = r
+    return best

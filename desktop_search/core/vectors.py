@@ -1,0 +1,206 @@
+"""The HNSW index kept in step with SQLite.
+
+SQLite holds every passage's vector; the HNSW file is a cache of it that is saved with
+the database generation it reflects. On open, a missing, unreadable or damaged file is
+rebuilt from stored vectors, and a stale one is caught up by diffing ids, so the two can
+never silently drift and nothing is ever re-embedded to repair the index.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import threading
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+from .ann import ExactIndex, HNSWIndex
+from .store import Store, private_dir
+
+log = logging.getLogger(__name__)
+
+
+def _crc32(path: Path) -> int:
+    crc = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            crc = zlib.crc32(chunk, crc)
+    return crc
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+class VectorSet:
+    """One model's vectors: an HNSW index in memory plus its files on disk."""
+
+    #: Filtered searches over at most this many passages are exact (NumPy) instead of HNSW.
+    EXACT_LIMIT = 5000
+
+    def __init__(self, data_dir: Path, model_id: str, dim: int) -> None:
+        self.model_id = model_id
+        self.dim = dim
+        key = hashlib.sha1(model_id.encode()).hexdigest()[:12]
+        self.dir = private_dir(Path(data_dir) / "vectors")
+        self.manifest = self.dir / f"{key}.json"
+        self.key = key
+        self.index = HNSWIndex(dim)
+        self.generation = -1
+        self.lock = threading.RLock()
+        self.last_open: str = "new"  # what open() did: loaded / caught-up / rebuilt / new
+
+    # -- open / repair ---------------------------------------------------------------
+
+    def open(self, store: Store) -> str:
+        """Load the saved index and bring it level with ``store``; returns what it did."""
+        with self.lock:
+            loaded = self._load()
+            db_gen = store.generation()
+            if loaded is None:
+                self._rebuild(store)
+                self.last_open = "rebuilt"
+            elif self.generation != db_gen:
+                self.catch_up(store)
+                self.last_open = "caught-up"
+            else:
+                self.last_open = "loaded"
+            return self.last_open
+
+    def _load(self) -> bool | None:
+        if not self.manifest.exists():
+            if any(self.dir.glob(f"{self.key}.*.hnsw")):
+                log.warning("vector index manifest missing; rebuilding from stored vectors")
+            return None
+        try:
+            meta = json.loads(self.manifest.read_text())
+            hnsw = self.dir / meta["hnsw"]
+            ids_file = self.dir / meta["ids"]
+            if meta["dim"] != self.dim or meta["model"] != self.model_id:
+                raise ValueError("index was built for another model")
+            if hnsw.stat().st_size != meta["size"] or _crc32(hnsw) != meta["crc32"]:
+                raise ValueError("index file is truncated or damaged")
+            ids = np.load(ids_file, allow_pickle=False)
+            if _crc32(ids_file) != meta["ids_crc32"]:
+                raise ValueError("id list is damaged")
+            self.index = HNSWIndex.load(hnsw, self.dim, ids)
+            self.generation = int(meta["generation"])
+            return True
+        except Exception as exc:  # any damage means: rebuild from SQLite
+            log.warning("vector index unreadable (%s); rebuilding from stored vectors", exc)
+            return None
+
+    def _rebuild(self, store: Store) -> None:
+        with store.read():
+            gen = store.generation()
+            ids, mat = store.passage_vectors(self.model_id)
+        index = HNSWIndex(self.dim, capacity=max(1024, int(len(ids) * 1.2)))
+        if len(ids):
+            index.add(ids, mat)
+        self.index = index
+        self.generation = gen
+        log.info("rebuilt vector index from %d stored vectors (no re-embedding)", len(ids))
+
+    def catch_up(self, store: Store) -> tuple[int, int]:
+        """Apply whatever changed in SQLite since the index was saved: add missing, drop extra."""
+        with self.lock:
+            with store.read():
+                gen = store.generation()
+                db_ids = store.passage_ids()
+            have = self.index.ids()
+            missing = np.setdiff1d(db_ids, have, assume_unique=True)
+            extra = np.setdiff1d(have, db_ids, assume_unique=True)
+            if len(missing):
+                ids, mat = store.passage_vectors(self.model_id, missing.tolist())
+                self.index.add(ids, mat)
+            if len(extra):
+                self.index.delete(extra.tolist())
+            self.generation = gen
+            if len(missing) or len(extra):
+                log.info("vector index caught up: +%d -%d", len(missing), len(extra))
+            return len(missing), len(extra)
+
+    # -- updates ---------------------------------------------------------------------
+
+    def apply(self, added: list[int], vectors: np.ndarray, removed: list[int], generation: int) -> None:
+        with self.lock:
+            if removed:
+                self.index.delete(removed)
+            if added:
+                self.index.add(np.asarray(added, dtype=np.int64), vectors)
+            self.generation = generation
+
+    def save(self) -> None:
+        """Write the index under a new name, then swap the manifest: a crash leaves the old set."""
+        with self.lock:
+            if self.index.deleted_count() > max(1000, self.index.count()):
+                self._compact()
+            gen = self.generation
+            hnsw = self.dir / f"{self.key}.{gen}.hnsw"
+            ids_file = self.dir / f"{self.key}.{gen}.ids.npy"
+            tmp = self.dir / f"{self.key}.{gen}.hnsw.tmp"
+            self.index.save(tmp)
+            os.chmod(tmp, 0o600)
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp, hnsw)
+            ids = np.sort(self.index.ids())
+            buf = _npy_bytes(ids)
+            _write_private(ids_file, buf)
+            meta = {
+                "model": self.model_id, "dim": self.dim, "generation": gen,
+                "hnsw": hnsw.name, "size": hnsw.stat().st_size, "crc32": _crc32(hnsw),
+                "ids": ids_file.name, "ids_crc32": zlib.crc32(buf), "count": int(len(ids)),
+            }
+            tmp_manifest = self.manifest.with_suffix(".json.tmp")
+            _write_private(tmp_manifest, json.dumps(meta).encode())
+            os.replace(tmp_manifest, self.manifest)
+            for old in self.dir.glob(f"{self.key}.*"):
+                if old.name not in {hnsw.name, ids_file.name, self.manifest.name}:
+                    old.unlink(missing_ok=True)
+
+    def _compact(self) -> None:
+        ids = self.index.ids()
+        vecs = self.index.vectors(ids) if len(ids) else np.empty((0, self.dim), np.float32)
+        index = HNSWIndex(self.dim, capacity=max(1024, int(len(ids) * 1.2)))
+        index.add(ids, vecs)
+        self.index = index
+
+    # -- queries ---------------------------------------------------------------------
+
+    def search(self, query: np.ndarray, k: int, store: Store | None = None,
+               allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """k nearest passages; ``allowed`` restricts to those ids (exact when it is small)."""
+        if allowed is not None:
+            if len(allowed) == 0:
+                return []
+            if len(allowed) <= self.EXACT_LIMIT and store is not None:
+                ids, mat = store.passage_vectors(self.model_id, allowed.tolist())
+                exact = ExactIndex(self.dim)
+                exact.add(ids, mat)
+                labels, scores = exact.search(query, k)
+            else:
+                allow = set(allowed.tolist())
+                labels, scores = self.index.search(query, k, filter=lambda label: label in allow)
+        else:
+            labels, scores = self.index.search(query, k)
+        return [(int(i), float(s)) for i, s in zip(labels[0], scores[0])]
+
+    def count(self) -> int:
+        return self.index.count()
+
+
+def _npy_bytes(arr: np.ndarray) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    np.save(buf, arr, allow_pickle=False)
+    return buf.getvalue()
