@@ -103,6 +103,7 @@ class Encoder:
         self.max_seq_length = int(min(limit, self.config.max_position_embeddings))
         self.dim = int(self.config.hidden_size)
         self._model = None
+        self.texts_encoded = 0  # forward-pass inputs so far: lets tests prove "no re-embedding"
         self._model_lock = threading.Lock()
         self._local = threading.local()
         self._local.tokenizer = self.tokenizer
@@ -154,6 +155,7 @@ class Encoder:
         if n == 0:
             return out
         bs = batch_size or self.batch_size
+        self.texts_encoded += n
         # Sort by character length (a cheap stand-in for token length), longest first so the
         # first batch shows the worst-case memory at once.
         order = sorted(range(n), key=lambda i: -len(texts[i]))

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import codecs
 import io
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +19,10 @@ PLAIN_SUFFIXES = frozenset(
 )
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 SUPPORTED_SUFFIXES = PLAIN_SUFFIXES | HTML_SUFFIXES | {".pdf", ".docx"}
+
+# A file larger than this is not read at all: its text would not fit a desktop index anyway,
+# and reading it whole could exhaust the memory of the machine.
+MAX_FILE_BYTES = 256 * 1024 * 1024
 
 
 class ExtractionError(Exception):
@@ -60,22 +66,36 @@ def kind_of(path: str | Path) -> str | None:
 def extract_file(path: str | Path) -> Extracted:
     path = Path(path)
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as fh:
+            info = os.fstat(fh.fileno())
+            if stat.S_ISDIR(info.st_mode):
+                raise ExtractionError("is a directory, not a file")
+            if not stat.S_ISREG(info.st_mode):
+                # A FIFO or device would block or never end; only regular files are read.
+                raise ExtractionError("not a regular file (a pipe, socket or device)")
+            if info.st_size > MAX_FILE_BYTES:
+                raise ExtractionError(
+                    f"file is too large to index ({info.st_size // 2**20} MB; "
+                    f"the limit is {MAX_FILE_BYTES // 2**20} MB)"
+                )
+            data = fh.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError as exc:
         raise ExtractionError("file disappeared before it could be read") from exc
     except PermissionError as exc:
-        raise ExtractionError("permission denied") from exc
+        raise ExtractionError("permission denied: the file cannot be read") from exc
     except IsADirectoryError as exc:
-        raise ExtractionError("is a directory") from exc
+        raise ExtractionError("is a directory, not a file") from exc
     except OSError as exc:
         raise ExtractionError(f"cannot read file: {exc.strerror or exc}") from exc
+    if len(data) > MAX_FILE_BYTES:  # it grew while we read it
+        raise ExtractionError(f"file is too large to index (over {MAX_FILE_BYTES // 2**20} MB)")
     return extract_bytes(data, kind_of(path) or "text")
 
 
 def extract_bytes(data: bytes, kind: str) -> Extracted:
     """Pure entry point (used by the fuzz tests): never raises anything but ExtractionError."""
     if not data:
-        raise ExtractionError("empty file")
+        raise ExtractionError("empty file (0 bytes)")
     try:
         if kind == "pdf":
             return _extract_pdf(data)
@@ -104,14 +124,17 @@ _BOMS = (
 
 
 def decode_text(data: bytes) -> str:
-    """UTF-8, or UTF-16/32 by BOM, or UTF-16 by its NUL pattern, or a detected charset.
+    """UTF-8, or UTF-16/32 by BOM, or UTF-16 by its NUL pattern, or a legacy charset.
 
     Binary content is detected by bytes, not by the file name: a .txt that is really a
     binary blob is rejected instead of being indexed as noise.
     """
     for bom, codec in _BOMS:
         if data.startswith(bom):
-            return data.decode(codec, errors="replace")
+            text = data.decode(codec, errors="replace")
+            if _looks_like_text(text):
+                return text
+            raise ExtractionError("binary content (not a text file)")
     head = data[:8192]
     if b"\x00" in head:
         utf16 = _guess_utf16(head)
@@ -121,9 +144,30 @@ def decode_text(data: bytes) -> str:
                 return text
         raise ExtractionError("binary content (not a text file)")
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    else:
+        if _looks_like_text(text):
+            return text
+        raise ExtractionError("binary content (not a text file)")
+    # Mostly valid UTF-8 with a few bad bytes (a truncated or damaged file): keep UTF-8.
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    if bad <= max(2, len(text) // 1000) and any(ord(ch) > 0x7F and ch != "\ufffd" for ch in text):
+        if _looks_like_text(text):
+            return text
+    high = sum(1 for b in data[:65536] if b > 0x7F) / min(len(data), 65536)
+    if high < 0.3:
+        # Mostly ASCII with a few accented letters: a Western single-byte charset. Detectors
+        # guess badly on such input (short French text comes out as Big5), so do not ask one.
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            text = data.decode("latin-1")
+        if _looks_like_text(text):
+            return text
+        raise ExtractionError("binary content or unknown text encoding")
     from charset_normalizer import from_bytes
 
     best = from_bytes(data[:262144]).best()
@@ -131,9 +175,6 @@ def decode_text(data: bytes) -> str:
         text = data.decode(best.encoding, errors="replace")
         if _looks_like_text(text):
             return text
-    text = data.decode("utf-8", errors="replace")
-    if _looks_like_text(text):
-        return text
     raise ExtractionError("binary content or unknown text encoding")
 
 
@@ -165,39 +206,56 @@ def normalize_text(text: str) -> str:
     return _CONTROL.sub(" ", text)
 
 
+_ENCRYPTED = "encrypted PDF (a password is required to open it)"
+
+
 def _extract_pdf(data: bytes) -> Extracted:
     from pypdf import PdfReader
-    from pypdf.errors import FileNotDecryptedError, PdfReadError
+    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
     except PdfReadError as exc:
-        raise ExtractionError(f"corrupt PDF: {exc}") from exc
+        raise ExtractionError(f"corrupt PDF: {exc}"[:300]) from exc
     if reader.is_encrypted:
         try:
             ok = reader.decrypt("")
+        except DependencyError as exc:
+            raise ExtractionError(
+                "encrypted PDF (AES): reading it needs the optional 'cryptography' package"
+            ) from exc
         except Exception as exc:
-            raise ExtractionError("encrypted PDF (password required)") from exc
+            raise ExtractionError(_ENCRYPTED) from exc
         if not ok:
-            raise ExtractionError("encrypted PDF (password required)")
-    parts: list[str] = []
-    segments: list[Segment] = []
-    pos = 0
+            raise ExtractionError(_ENCRYPTED)
     try:
         pages = list(reader.pages)
     except FileNotDecryptedError as exc:
-        raise ExtractionError("encrypted PDF (password required)") from exc
+        raise ExtractionError(_ENCRYPTED) from exc
+    except Exception as exc:
+        raise ExtractionError(f"corrupt PDF (page tree): {type(exc).__name__}: {exc}"[:300]) from exc
+    parts: list[str] = []
+    segments: list[Segment] = []
+    failures: list[str] = []
+    pos = 0
     for number, page in enumerate(pages, start=1):
         try:
             page_text = normalize_text(page.extract_text() or "")
         except FileNotDecryptedError as exc:
-            raise ExtractionError("encrypted PDF (password required)") from exc
+            raise ExtractionError(_ENCRYPTED) from exc
+        except (RecursionError, MemoryError):
+            raise
+        except Exception as exc:  # one damaged page must not cost the rest of the document
+            failures.append(f"page {number}: {type(exc).__name__}: {exc}")
+            page_text = ""
         if page_text.strip():
             segments.append(Segment(pos, pos + len(page_text), number))
         parts.append(page_text)
         pos += len(page_text) + 2
     text = "\n\n".join(parts)
     if not segments:
+        if failures:
+            raise ExtractionError(f"corrupt PDF: no page could be read ({failures[0]})"[:300])
         raise ExtractionError("PDF has no text layer (scanned images need OCR, which is not supported)")
     return Extracted(text, segments, kind="pdf")
 
@@ -206,21 +264,52 @@ def _extract_docx(data: bytes) -> Extracted:
     import zipfile
 
     import docx
+    from docx.table import Table
 
     try:
         document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise ExtractionError("corrupt or not a .docx document") from exc
-    blocks = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            blocks.append("\t".join(cell.text for cell in row.cells))
+    blocks: list[str] = []
+    # Body paragraphs and tables in document order (tables are not moved to the end).
+    for block in document.iter_inner_content():
+        if isinstance(block, Table):
+            blocks.extend(_table_rows(block))
+        else:
+            blocks.append(block.text)
     return Extracted(normalize_text("\n".join(blocks)), kind="docx")
 
 
-_SKIP_TAGS = ("script", "style", "noscript", "template", "svg", "head", "iframe", "object")
-_BLANKS = re.compile(r"[ \t\u00a0]+")
-_MANY_NEWLINES = re.compile(r"\n\s*\n+")
+def _table_rows(table) -> list[str]:
+    rows = []
+    for row in table.rows:
+        cells: list[str] = []
+        last = None
+        for cell in row.cells:
+            if cell is not last and (last is None or cell._tc is not last._tc):
+                cells.append(cell.text)
+            last = cell
+        rows.append("\t".join(cells))
+    return rows
+
+
+# Hidden or non-text content, dropped with everything inside it.
+_SKIP_TAGS = frozenset(
+    {"script", "style", "noscript", "template", "svg", "math", "head", "iframe", "object",
+     "embed", "canvas", "audio", "video", "map", "datalist"}
+)
+# Elements that end a paragraph (2) or a line (1); everything else flows inline.
+_BREAKS = {
+    **dict.fromkeys(
+        ["p", "pre", "blockquote", "table", "ul", "ol", "dl", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "section", "article", "header", "footer", "nav", "aside", "main", "figure", "form", "fieldset", "address", "details", "center"],
+        2,
+    ),
+    **dict.fromkeys(
+        ["br", "div", "li", "tr", "dt", "dd", "caption", "figcaption", "summary", "legend", "option", "title", "body", "html"], 1
+    ),
+}
+_CELLS = frozenset({"td", "th"})
+_WS = re.compile(r"\s+")
 
 
 def _extract_html(data: bytes) -> Extracted:
@@ -228,12 +317,74 @@ def _extract_html(data: bytes) -> Extracted:
 
     soup = BeautifulSoup(data, "lxml")
     title = soup.title.get_text(" ", strip=True) if soup.title else ""
-    for tag in soup(_SKIP_TAGS):
-        tag.decompose()
-    body = soup.get_text("\n")
-    text = _BLANKS.sub(" ", body)
-    text = "\n".join(line.strip() for line in text.split("\n"))
-    text = _MANY_NEWLINES.sub("\n\n", text).strip()
+    text = _visible_text(soup)
     if title and not text.startswith(title):
-        text = f"{title}\n\n{text}"
+        text = f"{title}\n\n{text}" if text else title
     return Extracted(normalize_text(text), kind="html")
+
+
+def _visible_text(soup) -> str:
+    """Visible text: inline elements join into their sentence, blocks become lines/paragraphs.
+
+    Walks the tree with an explicit stack (deeply nested pages must not overflow the
+    Python stack) and keeps the whitespace of <pre> blocks.
+    """
+    from bs4.element import CData, NavigableString, Tag
+
+    out: list[str] = []
+    pending = 0  # newlines owed before the next text: 1 line break, 2 paragraph break
+    pre_depth = 0
+    stack: list = [(soup, False)]
+    while stack:
+        node, closing = stack.pop()
+        if closing:
+            if node.name == "pre":
+                pre_depth -= 1
+            pending = max(pending, _BREAKS.get(node.name, 0))
+            continue
+        if isinstance(node, Tag):
+            name = node.name
+            if name in _SKIP_TAGS or _hidden(node):
+                continue
+            if name in _BREAKS:
+                pending = max(pending, _BREAKS[name])
+            elif name in _CELLS and out and not pending:
+                out.append("\t")
+            if name == "pre":
+                pre_depth += 1
+            stack.append((node, True))
+            stack.extend((child, False) for child in reversed(node.contents))
+            continue
+        if type(node) not in (NavigableString, CData):  # comments, doctype, instructions
+            continue
+        piece = str(node) if pre_depth else _WS.sub(" ", str(node))
+        if not piece.strip():
+            if out and not pending and not out[-1].endswith((" ", "\n", "\t")) and piece:
+                out.append(" ")
+            continue
+        if pending:
+            if out:
+                out[-1] = out[-1].rstrip(" \t")
+                out.append("\n" * pending)
+            piece = piece.lstrip(" ") if not pre_depth else piece.lstrip("\n")
+            pending = 0
+        elif not pre_depth and out and out[-1].endswith((" ", "\n", "\t")):
+            piece = piece.lstrip(" ")
+        out.append(piece)
+    text = "".join(out)
+    text = re.sub(r"[ \t]+\n", "\n", text)
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return text.strip()
+
+
+def _hidden(tag) -> bool:
+    attrs = tag.attrs
+    if not attrs:
+        return False
+    if "hidden" in attrs or str(attrs.get("aria-hidden", "")).lower() == "true":
+        return True
+    style = attrs.get("style")
+    if style:
+        compact = str(style).replace(" ", "").lower()
+        return "display:none" in compact or "visibility:hidden" in compact
+    return False

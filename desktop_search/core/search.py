@@ -47,10 +47,10 @@ class Filters:
             clauses.append("(" + " OR ".join(ors) + ")")
         if self.after is not None:
             clauses.append("f.mtime_ns >= ?")
-            args.append(int(self.after * 1e9))
+            args.append(_ns(self.after))
         if self.before is not None:
             clauses.append("f.mtime_ns < ?")
-            args.append(int(self.before * 1e9))
+            args.append(_ns(self.before))
         return (" AND ".join(clauses) or "1"), args
 
 
@@ -196,6 +196,11 @@ class Searcher:
             if rows:
                 break
         return [(int(r[0]), -float(r[1])) for r in rows]
+
+
+def _ns(seconds: float) -> int:
+    """POSIX seconds to SQLite-safe nanoseconds (a date in year 2999 must not overflow)."""
+    return int(max(-9.2e18, min(9.2e18, seconds * 1e9)))
 
 
 def _inside(inner: tuple[int, int], outer: tuple[int, int]) -> bool:

@@ -78,7 +78,9 @@ def mnrl_loss(
     return F.cross_entropy(scores, target)
 
 
-def embed_columns(model: Callable[[list[str]], Tensor], columns: Sequence[Sequence[str]]) -> list[Tensor]:
+def embed_columns(
+    model: Callable[[list[str]], Tensor], columns: Sequence[Sequence[str]]
+) -> list[Tensor]:
     """Embed all columns in one forward pass (faster than one pass per column), then split."""
     sizes = [len(col) for col in columns]
     flat = [text for col in columns for text in col]
@@ -113,7 +115,9 @@ class TripletLoss(nn.Module):
     def __init__(self, model: nn.Module, margin: float = 5.0, distance: str = "euclidean") -> None:
         super().__init__()
         if distance not in DISTANCES:
-            raise ValueError(f"unknown distance {distance!r}; valid distances: {', '.join(DISTANCES)}")
+            raise ValueError(
+                f"unknown distance {distance!r}; valid distances: {', '.join(DISTANCES)}"
+            )
         self.model = model
         self.margin = margin
         self.distance = distance
@@ -143,6 +147,14 @@ class MultipleNegativesRankingLoss(nn.Module):
         emb = embed_columns(self.model, columns)
         negatives = emb[2] if len(emb) > 2 else None
         return mnrl_loss(emb[0], emb[1], negatives, self.scale)
+
+
+def data_kind(name: str) -> str:
+    """The kind of training data (see ``readers.KINDS``) that a loss named on the CLI reads."""
+    kinds = {"cosine": "scored", "triplet": "triplets", "mnrl": "pairs"}
+    if name not in kinds:
+        raise ValueError(f"unknown loss {name!r}; valid losses: {', '.join(LOSSES)}")
+    return kinds[name]
 
 
 def make_loss(name: str, model: nn.Module, **kwargs) -> nn.Module:

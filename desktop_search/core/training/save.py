@@ -33,11 +33,21 @@ def _pooling_config(mode: str, dim: int) -> dict:
 def _modules(normalize: bool) -> list[dict]:
     modules = [
         {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
-        {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+        {
+            "idx": 1,
+            "name": "1",
+            "path": "1_Pooling",
+            "type": "sentence_transformers.models.Pooling",
+        },
     ]
     if normalize:
         modules.append(
-            {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"}
+            {
+                "idx": 2,
+                "name": "2",
+                "path": "2_Normalize",
+                "type": "sentence_transformers.models.Normalize",
+            }
         )
     return modules
 
@@ -56,7 +66,10 @@ def write_model_folder(model: SentenceModel, folder: Path, info: dict | None = N
     lower = bool(getattr(model.tokenizer, "do_lower_case", False))
     files = {
         "modules.json": _modules(model.normalize),
-        "sentence_bert_config.json": {"max_seq_length": model.max_seq_length, "do_lower_case": lower},
+        "sentence_bert_config.json": {
+            "max_seq_length": model.max_seq_length,
+            "do_lower_case": lower,
+        },
         "config_sentence_transformers.json": {
             "__version__": _versions(),
             "prompts": {},

@@ -45,7 +45,9 @@ class SentenceModel(nn.Module):
         self.max_seq_length = int(max_seq_length)
 
     @classmethod
-    def load(cls, path: str | os.PathLike | None = None, max_seq_length: int | None = None) -> SentenceModel:
+    def load(
+        cls, path: str | os.PathLike | None = None, max_seq_length: int | None = None
+    ) -> SentenceModel:
         """A fresh copy from a model folder (never the app's live encoder, which serves searches)."""
         from ..encoder import Encoder
 
@@ -157,7 +159,11 @@ def no_duplicate_batches(
         rest: list[int] = []
         for idx in pending:
             texts = set(examples[idx].texts)
-            if len(batch) < batch_size and not (texts & seen) and len(texts) == len(examples[idx].texts):
+            if (
+                len(batch) < batch_size
+                and not (texts & seen)
+                and len(texts) == len(examples[idx].texts)
+            ):
                 batch.append(idx)
                 seen |= texts
             else:
@@ -203,7 +209,9 @@ def spearman(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray) -
     return float((rx * ry).sum() / denom) if denom else 0.0
 
 
-def evaluate(model: SentenceModel, dev: Sequence[Example], batch_size: int = 64) -> dict[str, float]:
+def evaluate(
+    model: SentenceModel, dev: Sequence[Example], batch_size: int = 64
+) -> dict[str, float]:
     """Dev metric by the kind of data: Spearman for scored pairs, accuracy for triplets,
     and for positive pairs how often an anchor's own positive ranks first among all of them.
     """
@@ -254,7 +262,9 @@ def train(
     """Fine-tune ``model`` in place with ``loss`` (which wraps ``model``) on ``examples``."""
     cfg = config or TrainConfig()
     if cfg.batch_size < 1 or cfg.epochs < 1 or cfg.lr <= 0:
-        raise TrainingError("batch size and epochs must be at least 1 and the learning rate positive")
+        raise TrainingError(
+            "batch size and epochs must be at least 1 and the learning rate positive"
+        )
     _check_examples(loss, examples)
     set_seed(cfg.seed)
     generator = torch.Generator().manual_seed(cfg.seed)
@@ -271,7 +281,9 @@ def train(
     warmup = math.ceil(total * cfg.warmup_ratio)
 
     optimizer = torch.optim.AdamW(_param_groups(loss, cfg.weight_decay), lr=cfg.lr)
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: linear_schedule(s, warmup, total))
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: linear_schedule(s, warmup, total)
+    )
     result = TrainResult(steps=0, total_steps=total)
     start = time.perf_counter()
     params = [p for p in loss.parameters() if p.requires_grad]

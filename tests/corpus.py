@@ -1,0 +1,46 @@
+"""Small real corpora for tests, cut from ../shared/data plus a few hand-written files."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+CAR_TEXT = (
+    "Fixing a broken vehicle at home.\n\n"
+    "Replace worn brake pads, change the engine oil every five thousand miles and rotate the tyres. "
+    "A good mechanic also checks the transmission fluid and the battery before a long trip."
+)
+BREAD_TEXT = (
+    "# Sourdough\n\nMix flour, water and salt with an active starter. Let the dough rise overnight, "
+    "shape it into a loaf and bake it in a very hot oven until the crust is dark brown."
+)
+
+RST_FILES = ["library/colorsys.rst.txt", "library/keyword.rst.txt", "library/uu.rst.txt"]
+
+
+def make_pdf(src: Path, dst: Path, pages: int = 2) -> Path:
+    """A real PDF: the first pages of one of the shared R manuals."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for page in PdfReader(src).pages[:pages]:
+        writer.add_page(page)
+    with open(dst, "wb") as fh:
+        writer.write(fh)
+    return dst
+
+
+def build_corpus(shared: Path, root: Path) -> Path:
+    """A mixed folder: rst, txt, md, html and pdf, one old file for date filters."""
+    root.mkdir(parents=True, exist_ok=True)
+    for rel in RST_FILES:
+        shutil.copy(shared / "docs" / "rst" / rel, root / Path(rel).name.replace(".rst.txt", ".rst"))
+    (root / "car.txt").write_text(CAR_TEXT)
+    (root / "notes").mkdir(exist_ok=True)
+    (root / "notes" / "bread.md").write_text(BREAD_TEXT)
+    shutil.copy(shared / "docs" / "html" / "node10.html", root / "plot.html")
+    make_pdf(shared / "docs" / "pdf" / "R-FAQ.pdf", root / "rfaq.pdf")
+    old = 946684800  # 2000-01-01
+    os.utime(root / "notes" / "bread.md", (old, old))
+    return root
