@@ -23,6 +23,7 @@ import numpy as np
 from .chunking import ChunkConfig, HFTokenCounter, chunk_extracted
 from .encoder import Encoder
 from .extract import ExtractionError, extract_bytes, kind_of
+from .faults import crashpoint
 from .scan import FileStat, ScanRules, scan
 from .store import NewPassage, Store
 from .vectors import VectorSet
@@ -350,6 +351,7 @@ class Indexer:
             vecs = self.encoder.encode([texts[h] for h in missing])
             fresh = dict(zip(missing, vecs))
             report.passages_embedded += len(missing)
+            crashpoint("embed")
         for item in batch:
             st = item.stat
             if item.state == "same":

@@ -19,6 +19,8 @@ from pathlib import Path
 import numpy as np
 import sqlite_utils
 
+from .faults import crashpoint
+
 SCHEMA_VERSION = 1
 DB_NAME = "index.db"
 
@@ -318,6 +320,7 @@ class Store:
                 added.append(cur.lastrowid)
             if added or removed:
                 self._bump_generation()
+            crashpoint("commit")
         return added, removed
 
     def record_problem(

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from .ann import ExactIndex, HNSWIndex
+from .faults import crashpoint
 from .store import Store, private_dir
 
 log = logging.getLogger(__name__)
@@ -125,7 +126,7 @@ class VectorSet:
                 self.index.delete(extra.tolist())
             self.generation = gen
             if len(missing) or len(extra):
-                log.info("vector index caught up: +%d -%d", len(missing), len(extra))
+                log.warning("vector index was stale: caught up with SQLite (+%d -%d)", len(missing), len(extra))
             return len(missing), len(extra)
 
     # -- updates ---------------------------------------------------------------------
@@ -152,6 +153,7 @@ class VectorSet:
             with open(tmp, "rb+") as fh:
                 os.fsync(fh.fileno())
             os.replace(tmp, hnsw)
+            crashpoint("save")
             ids = np.sort(self.index.ids())
             buf = _npy_bytes(ids)
             _write_private(ids_file, buf)

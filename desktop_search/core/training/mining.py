@@ -322,13 +322,17 @@ def adapt_pairs(
     batch_size: int = 16,
     lr: float = 2e-5,
     max_pairs: int | None = None,
-    max_seq_length: int | None = 256,
+    max_seq_length: int | None = 128,
     seed: int = 42,
     overwrite: bool = False,
     progress: Callable | None = None,
     cancel: threading.Event | None = None,
 ) -> AdaptResult:
-    """Fine-tune ``base_model`` on mined pairs with MNRL and save it; a cancelled run saves nothing."""
+    """Fine-tune ``base_model`` on mined pairs with MNRL and save it; a cancelled run saves nothing.
+
+    ``max_seq_length`` truncates texts while training only (128 tokens keep a CPU run short
+    and hold a section's gist); the saved model keeps the base model's limit.
+    """
     from .losses import MultipleNegativesRankingLoss
     from .readers import Example
     from .save import save_model
@@ -341,9 +345,11 @@ def adapt_pairs(
         )
     if max_pairs and len(pairs) > max_pairs:
         pairs = random.Random(seed).sample(pairs, max_pairs)
-    model = SentenceModel.load(base_model, max_seq_length=max_seq_length)
+    model = SentenceModel.load(base_model)
     examples = [Example((p.query, p.passage)) for p in pairs]
-    config = TrainConfig(epochs=epochs, batch_size=batch_size, lr=lr, seed=seed)
+    config = TrainConfig(
+        epochs=epochs, batch_size=batch_size, lr=lr, seed=seed, max_seq_length=max_seq_length
+    )
     result = train(
         model,
         MultipleNegativesRankingLoss(model),
@@ -361,6 +367,7 @@ def adapt_pairs(
         "batch_size": batch_size,
         "lr": lr,
         "seed": seed,
+        "train_max_seq_length": max_seq_length,
         "steps": result.steps,
         "seconds": round(result.seconds, 1),
         "final_loss": result.losses[-1] if result.losses else None,

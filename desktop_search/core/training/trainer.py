@@ -99,6 +99,9 @@ class TrainConfig:
     seed: int = 42
     eval_steps: int = 0  # 0: evaluate (when there is dev data) only after each epoch
     max_steps: int = 0  # 0: no cap; else stop after this many steps (for quick runs, tests)
+    # Truncate texts to this many tokens while training (cheaper on a CPU); the model keeps,
+    # and saves, its own limit for inference.
+    max_seq_length: int | None = None
 
 
 @dataclass
@@ -278,8 +281,30 @@ def train(
     total = sum(len(batches) for batches in epochs)
     if cfg.max_steps:
         total = min(total, cfg.max_steps)
-    warmup = math.ceil(total * cfg.warmup_ratio)
 
+    inference_length = model.max_seq_length
+    if cfg.max_seq_length:
+        model.max_seq_length = min(cfg.max_seq_length, inference_length)
+    try:
+        result = _run(model, loss, examples, cfg, epochs, total, dev, progress, cancel)
+    finally:
+        model.max_seq_length = inference_length
+        model.eval()
+    return result
+
+
+def _run(
+    model: SentenceModel,
+    loss: nn.Module,
+    examples: Sequence[Example],
+    cfg: TrainConfig,
+    epochs: list[list[list[int]]],
+    total: int,
+    dev: Sequence[Example] | None,
+    progress: Callable[[Progress], None] | None,
+    cancel: threading.Event | None,
+) -> TrainResult:
+    warmup = math.ceil(total * cfg.warmup_ratio)
     optimizer = torch.optim.AdamW(_param_groups(loss, cfg.weight_decay), lr=cfg.lr)
     scheduler = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda s: linear_schedule(s, warmup, total)
@@ -329,6 +354,5 @@ def train(
                 )
         if result.cancelled or result.steps >= total:
             break
-    model.eval()
     result.seconds = time.perf_counter() - start
     return result
