@@ -59,7 +59,13 @@ class ChunkConfig:
 # A boundary after each unit: 3 paragraph, 2 sentence, 1 line, 0 inside a line. Every
 # boundary follows whitespace or sentence punctuation, so it is also a word boundary.
 _BOUNDARY = re.compile(r"(?P<para>\n[ \t]*\n\s*)|(?P<sent>(?<=[.!?;:])[\"')\]]*\s+)|\n")
+# Where a run too long for one unit may be cut cleanly: after the last space in the window,
+# else after the last ASCII punctuation mark (a word boundary for tokenizers that split
+# punctuation off, which is what ``additive`` promises). Else the cut falls inside a word.
+_LAST_SPACE = re.compile(r"(?s:.*)[ \t\n\r]")
+_LAST_PUNCT = re.compile(r"(?s:.*)[!-/:-@\[-`{-~]")
 _MAX_UNIT_CHARS = 600
+_BATCH_CHARS = 1 << 18  # text per tokenizer call: bounds the memory of its results
 
 
 @dataclass(frozen=True)
@@ -73,14 +79,13 @@ class _Unit:
 
 def split_units(text: str, start: int, end: int, max_chars: int = _MAX_UNIT_CHARS) -> list[_Unit]:
     """Sentence-like units of text[start:end]; long runs are cut at spaces, then hard."""
-    limit = max(1, min(max_chars, _MAX_UNIT_CHARS))
+    limit = max(2, min(max_chars, _MAX_UNIT_CHARS))
     units: list[_Unit] = []
     pos = start
     for m in _BOUNDARY.finditer(text, start, end):
         if m.end() <= pos:
             continue
-        sep = m.group(0)
-        if m.group("para") is not None or sep.count("\n") >= 2:
+        if m.group("para") is not None or m.group(0).count("\n") >= 2:
             strength = 3
         elif m.group("sent") is not None:
             strength = 2
@@ -96,83 +101,124 @@ def split_units(text: str, start: int, end: int, max_chars: int = _MAX_UNIT_CHAR
 def _cut_long(text: str, start: int, end: int, strength: int, limit: int, out: list[_Unit]) -> None:
     pos = start
     while end - pos > limit:
-        cut = text.rfind(" ", pos + limit // 2, pos + limit)
-        if cut > pos:
-            out.append(_Unit(pos, cut + 1, 0))
-            pos = cut + 1
-        else:  # no space: cut inside a word, and tell the packer that the join is unclean
-            out.append(_Unit(pos, pos + limit, 0, clean_end=False))
-            pos += limit
+        lo, hi = pos + limit // 2, pos + limit
+        m = _LAST_SPACE.match(text, lo, hi) or _LAST_PUNCT.match(text, lo, hi)
+        if m:
+            out.append(_Unit(pos, m.end(), 0))
+            pos = m.end()
+        else:  # no space or punctuation: cut inside a word, and tell the packer so
+            out.append(_Unit(pos, hi, 0, clean_end=False))
+            pos = hi
     out.append(_Unit(pos, end, strength))
 
 
 def chunk_extracted(doc: Extracted, tokens: TokenCounter, cfg: ChunkConfig | None = None) -> list[Chunk]:
-    """All passages of a document, page by page; every unit is tokenized in one batch."""
+    """All passages of a document, page by page.
+
+    Every unit is tokenized once, in batched calls of bounded size; only passages whose
+    unit sum may be off are tokenized again.
+    """
     cfg = cfg or ChunkConfig()
     text = doc.text
-    per_seg = [(seg, split_units(text, seg.start, seg.end, cfg.max_chars)) for seg in doc.segments]
-    flat = [u for _, units in per_seg for u in units]
+    additive = bool(getattr(tokens, "additive", False))
+    per_seg = [split_units(text, seg.start, seg.end, cfg.max_chars) for seg in doc.segments]
+    flat = [u for units in per_seg for u in units]
     if not flat:
         return []
-    all_counts = tokens.count([text[u.start : u.end] for u in flat])
-    additive = bool(getattr(tokens, "additive", False))
+    measured = iter(_measure(text, flat, tokens, cfg.max_tokens))
     chunks: list[Chunk] = []
-    at = 0
-    for seg, units in per_seg:
-        counts = all_counts[at : at + len(units)]
-        at += len(units)
-        if units:
-            chunks.extend(_chunk_units(text, seg, units, counts, tokens, cfg, additive))
-    return chunks
+    unsure: list[bool] = []
+    for seg, seg_units in zip(doc.segments, per_seg):
+        units: list[_Unit] = []
+        counts: list[int] = []
+        for _ in seg_units:
+            pieces = next(measured)
+            units.extend(u for u, _ in pieces)
+            counts.extend(n for _, n in pieces)
+        for i, end in _pack(units, counts, cfg):
+            chunk = _make_chunk(text, units[i].start, units[end - 1].end, seg.page)
+            if chunk is None:
+                continue
+            chunks.append(chunk)
+            unsure.append(
+                not additive
+                or any(not units[k].exact for k in range(i, end))
+                or any(not units[k].clean_end for k in range(i, end - 1))
+            )
+    return _enforce_hard_limit(text, chunks, unsure, tokens, cfg)
 
 
 def chunk_segment(text: str, seg: Segment, tokens: TokenCounter, cfg: ChunkConfig) -> list[Chunk]:
     return chunk_extracted(Extracted(text, [seg]), tokens, cfg)
 
 
-def _chunk_units(text, seg: Segment, units, counts, tokens: TokenCounter, cfg: ChunkConfig, additive: bool):
-    units, counts = _split_oversized(text, units, counts, tokens, cfg)
-    chunks: list[Chunk] = []
-    unsure: list[bool] = []
-    for i, end in _pack(units, counts, cfg):
-        chunk = _make_chunk(text, units[i].start, units[end - 1].end, seg.page)
-        if chunk is None:
+def _batches(lengths: Sequence[int]):
+    """Index ranges whose summed length stays near _BATCH_CHARS."""
+    start = size = 0
+    for k, n in enumerate(lengths):
+        if k > start and size + n > _BATCH_CHARS:
+            yield start, k
+            start, size = k, 0
+        size += n
+    if start < len(lengths):
+        yield start, len(lengths)
+
+
+def _measure(text: str, units: list[_Unit], tokens: TokenCounter, max_tokens: int):
+    """Yield, per unit, its pieces with token counts; a unit over max_tokens is cut at words."""
+    encode = getattr(tokens, "encode_batch", None)
+    for a, b in _batches([u.end - u.start for u in units]):
+        texts = [text[u.start : u.end] for u in units[a:b]]
+        if encode is not None:
+            encs = encode(texts)
+            counts = [len(e.ids) for e in encs]
+        else:
+            encs = None
+            counts = tokens.count(texts)
+        for k, (unit, n) in enumerate(zip(units[a:b], counts)):
+            if n <= max_tokens:
+                yield [(unit, n)]
+                continue
+            if encs is not None:
+                offs, words = encs[k].offsets, encs[k].word_ids
+                starts = [(offs[t][0], t == 0 or words[t] != words[t - 1]) for t in range(n)]
+            else:
+                starts = [(s, t == 0) for t, (s, _) in enumerate(tokens.offsets(texts[k]))]
+            yield _cut_tokens(unit, starts, max_tokens)
+        del encs
+
+
+def _cut_tokens(unit: _Unit, starts: list[tuple[int, bool]], max_tokens: int) -> list[tuple[_Unit, int]]:
+    """Cut an oversized unit into pieces of at most max_tokens tokens, at word starts if any.
+
+    ``starts`` holds each token's char offset (within the unit) and whether it begins a word.
+    A piece cut at word starts on both sides keeps an exact count; one cut inside a word is
+    marked inexact, and the passage holding it is counted again.
+    """
+    n = len(starts)
+    cuts: list[tuple[int, bool]] = []  # (token index, at a word start)
+    a = 0
+    while n - a > max_tokens:
+        b = a + max_tokens
+        w = next((t for t in range(b, a, -1) if starts[t][1]), None)
+        cut, clean = (w, True) if w is not None else (b, False)
+        cuts.append((cut, clean))
+        a = cut
+    pieces: list[tuple[_Unit, int]] = []
+    prev_tok, prev_char, prev_clean = 0, unit.start, True
+    for cut, clean in cuts:
+        char = unit.start + starts[cut][0]
+        if char <= prev_char or char >= unit.end:  # tokens sharing an offset: merge the pieces
             continue
-        chunks.append(chunk)
-        unsure.append(
-            not additive
-            or any(not units[k].exact for k in range(i, end))
-            or any(not units[k].clean_end for k in range(i, end - 1))
+        pieces.append(
+            (_Unit(prev_char, char, 0, clean_end=clean, exact=prev_clean and clean), cut - prev_tok)
         )
-    return _enforce_hard_limit(text, chunks, unsure, tokens, cfg)
-
-
-def _split_oversized(text, units, counts, tokens: TokenCounter, cfg: ChunkConfig):
-    """A unit longer than a passage (a huge sentence or code line) is cut at token boundaries."""
-    out_u: list[_Unit] = []
-    out_c: list[int] = []
-    for unit, n in zip(units, counts):
-        if n <= cfg.max_tokens:
-            out_u.append(unit)
-            out_c.append(n)
-            continue
-        offs = tokens.offsets(text[unit.start : unit.end])
-        step = cfg.max_tokens
-        pieces: list[tuple[int, int, int]] = []
-        for i in range(0, len(offs), step):
-            s = unit.start + offs[i][0] if i else unit.start
-            e = unit.start + offs[i + step][0] if i + step < len(offs) else unit.end
-            if e > s:
-                pieces.append((s, e, min(step, len(offs) - i)))
-        if not pieces:
-            pieces = [(unit.start, unit.end, n)]
-        for s, e, c in pieces:
-            last = e == unit.end
-            out_u.append(
-                _Unit(s, e, unit.strength if last else 0, clean_end=unit.clean_end if last else False, exact=False)
-            )
-            out_c.append(c)
-    return out_u, out_c
+        prev_tok, prev_char, prev_clean = cut, char, clean
+    last = _Unit(prev_char, unit.end, unit.strength, clean_end=unit.clean_end, exact=prev_clean)
+    pieces.append((last, n - prev_tok))
+    if any(c > max_tokens for _, c in pieces):
+        pieces = [(_Unit(u.start, u.end, u.strength, u.clean_end, exact=False), c) for u, c in pieces]
+    return pieces
 
 
 def _pack(units: list[_Unit], counts: list[int], cfg: ChunkConfig) -> list[tuple[int, int]]:
@@ -248,7 +294,10 @@ def _enforce_hard_limit(
     check = [k for k, flag in enumerate(unsure) if flag]
     if not check:
         return chunks
-    counts = dict(zip(check, tokens.count([chunks[k].text for k in check])))
+    counts: dict[int, int] = {}
+    for a, b in _batches([len(chunks[k].text) for k in check]):
+        part = check[a:b]
+        counts.update(zip(part, tokens.count([chunks[k].text for k in part])))
     out: list[Chunk] = []
     for k, chunk in enumerate(chunks):
         if counts.get(k, 0) <= cfg.hard_limit:
@@ -263,7 +312,7 @@ def _fit(text: str, chunk: Chunk, tokens: TokenCounter, cfg: ChunkConfig) -> lis
     todo = [chunk]
     while todo:
         piece = todo.pop()
-        if tokens.count([piece.text])[0] <= cfg.hard_limit:
+        if len(piece.text) <= 1 or tokens.count([piece.text])[0] <= cfg.hard_limit:
             out.append(piece)
             continue
         offs = tokens.offsets(piece.text)
@@ -311,6 +360,12 @@ class HFTokenCounter:
             copy.no_padding()
             self._backend = copy
         self.additive = self._backend is not None and _is_word_split(self._backend)
+        if self._backend is None:
+            self.encode_batch = None  # the chunker then falls back to count() and offsets()
+
+    def encode_batch(self, texts: Sequence[str]):
+        """``tokenizers.Encoding`` per text (``.ids``, ``.offsets``, ``.word_ids``), no specials."""
+        return self._backend.encode_batch(list(texts), add_special_tokens=False)
 
     def count(self, texts: Sequence[str]) -> list[int]:
         if not texts:

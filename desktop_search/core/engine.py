@@ -139,6 +139,12 @@ class Engine:
             "problems": store.problems(),
         }
 
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
     def close(self) -> None:
         if self.lock:
             self.lock.release()

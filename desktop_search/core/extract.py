@@ -154,9 +154,12 @@ def decode_text(data: bytes) -> str:
     # Mostly valid UTF-8 with a few bad bytes (a truncated or damaged file): keep UTF-8.
     text = data.decode("utf-8", errors="replace")
     bad = text.count("\ufffd")
-    if bad <= max(2, len(text) // 1000) and any(ord(ch) > 0x7F and ch != "\ufffd" for ch in text):
-        if _looks_like_text(text):
-            return text
+    if (
+        bad <= max(2, len(text) // 1000)
+        and any(ord(ch) > 0x7F and ch != "\ufffd" for ch in text)
+        and _looks_like_text(text)
+    ):
+        return text
     high = sum(1 for b in data[:65536] if b > 0x7F) / min(len(data), 65536)
     if high < 0.3:
         # Mostly ASCII with a few accented letters: a Western single-byte charset. Detectors

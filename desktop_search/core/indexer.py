@@ -13,6 +13,7 @@ import hashlib
 import logging
 import os
 import queue
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -327,6 +328,10 @@ class Indexer:
         if not chunks:
             item.state, item.error = "error", "no text found"
             return item
+        chunks = [c for c in chunks if not is_noise(c.text)]
+        if not chunks:
+            item.state, item.error = "error", "no searchable words (encoded data or one huge unbroken line)"
+            return item
         item.passages = [
             NewPassage(i, c.text, c.start, c.end, c.page, text_hash(c.text)) for i, c in enumerate(chunks)
         ]
@@ -387,6 +392,17 @@ class Indexer:
                 report.files_added += 1
             else:
                 report.files_updated += 1
+
+
+_TOKEN = re.compile(r"\S+")
+
+
+def is_noise(text: str, max_word: int = 45) -> bool:
+    """Passages that are mostly unbroken runs (base64, minified blobs) embed as [UNK] soup
+    that matches every query; they are left out rather than allowed to pollute results."""
+    words = _TOKEN.findall(text)
+    total = sum(len(w) for w in words)
+    return total == 0 or sum(len(w) for w in words if len(w) <= max_word) < 0.3 * total
 
 
 def _root_of(path: str, roots: list[dict]) -> dict | None:

@@ -64,9 +64,13 @@ class VectorSet:
     def open(self, store: Store) -> str:
         """Load the saved index and bring it level with ``store``; returns what it did."""
         with self.lock:
+            fresh = not self.manifest.exists() and not any(self.dir.glob(f"{self.key}.*"))
             loaded = self._load()
             db_gen = store.generation()
-            if loaded is None:
+            if loaded is None and fresh and store.counts()["passages"] == 0:
+                self._rebuild(store)
+                self.last_open = "new"
+            elif loaded is None:
                 self._rebuild(store)
                 self.last_open = "rebuilt"
             elif self.generation != db_gen:
