@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from .extract import Extracted, Segment
 
@@ -46,14 +46,15 @@ class ChunkConfig:
     min_fill: float = 0.6  # end early at a paragraph/sentence only once this full
 
     def __post_init__(self) -> None:
-        if not 1 <= self.max_tokens <= self.hard_limit:
-            raise ValueError("need 1 <= max_tokens <= hard_limit")
-        if not 0 <= self.overlap_tokens < self.max_tokens:
-            raise ValueError("need 0 <= overlap_tokens < max_tokens")
+        if self.hard_limit < 1 or self.max_tokens < 1:
+            raise ValueError("max_tokens and hard_limit must be positive")
         if self.max_chars < 8:
-            raise ValueError("max_chars is too small")
-        if not 0.0 <= self.min_fill <= 1.0:
-            raise ValueError("min_fill must be within [0, 1]")
+            raise ValueError("max_chars must be at least 8")
+
+
+def _target(cfg: ChunkConfig) -> int:
+    """The passage size aimed at: max_tokens, but never above the hard limit."""
+    return min(cfg.max_tokens, cfg.hard_limit)
 
 
 # A boundary after each unit: 3 paragraph, 2 sentence, 1 line, 0 inside a line. Every
@@ -68,8 +69,7 @@ _MAX_UNIT_CHARS = 600
 _BATCH_CHARS = 1 << 18  # text per tokenizer call: bounds the memory of its results
 
 
-@dataclass(frozen=True)
-class _Unit:
+class _Unit(NamedTuple):
     start: int
     end: int
     strength: int
@@ -81,18 +81,24 @@ def split_units(text: str, start: int, end: int, max_chars: int = _MAX_UNIT_CHAR
     """Sentence-like units of text[start:end]; long runs are cut at spaces, then hard."""
     limit = max(2, min(max_chars, _MAX_UNIT_CHARS))
     units: list[_Unit] = []
+    append = units.append
     pos = start
     for m in _BOUNDARY.finditer(text, start, end):
-        if m.end() <= pos:
+        stop = m.end()
+        if stop <= pos:
             continue
-        if m.group("para") is not None or m.group(0).count("\n") >= 2:
+        kind = m.lastgroup
+        if kind == "para":
             strength = 3
-        elif m.group("sent") is not None:
-            strength = 2
+        elif kind == "sent":
+            strength = 3 if m.group(0).count("\n") >= 2 else 2
         else:
             strength = 1
-        _cut_long(text, pos, m.end(), strength, limit, units)
-        pos = m.end()
+        if stop - pos <= limit:
+            append(_Unit(pos, stop, strength))
+        else:
+            _cut_long(text, pos, stop, strength, limit, units)
+        pos = stop
     if pos < end:
         _cut_long(text, pos, end, 3, limit, units)
     return [u for u in units if not text[u.start : u.end].isspace()]
@@ -125,16 +131,15 @@ def chunk_extracted(doc: Extracted, tokens: TokenCounter, cfg: ChunkConfig | Non
     flat = [u for units in per_seg for u in units]
     if not flat:
         return []
-    measured = iter(_measure(text, flat, tokens, cfg.max_tokens))
+    all_counts, oversized = _measure(text, flat, tokens, _target(cfg))
     chunks: list[Chunk] = []
     unsure: list[bool] = []
-    for seg, seg_units in zip(doc.segments, per_seg):
-        units: list[_Unit] = []
-        counts: list[int] = []
-        for _ in seg_units:
-            pieces = next(measured)
-            units.extend(u for u, _ in pieces)
-            counts.extend(n for _, n in pieces)
+    at = 0
+    for seg, units in zip(doc.segments, per_seg):
+        first, at = at, at + len(units)
+        counts = all_counts[first:at]
+        if any(first <= k < at for k in oversized):
+            units, counts = _replace(units, counts, oversized, first)
         for i, end in _pack(units, counts, cfg):
             chunk = _make_chunk(text, units[i].start, units[end - 1].end, seg.page)
             if chunk is None:
@@ -152,6 +157,20 @@ def chunk_segment(text: str, seg: Segment, tokens: TokenCounter, cfg: ChunkConfi
     return chunk_extracted(Extracted(text, [seg]), tokens, cfg)
 
 
+def _replace(units, counts, oversized: dict, first: int):
+    out_u: list[_Unit] = []
+    out_c: list[int] = []
+    for k, (unit, n) in enumerate(zip(units, counts), start=first):
+        pieces = oversized.get(k)
+        if pieces is None:
+            out_u.append(unit)
+            out_c.append(n)
+        else:
+            out_u.extend(u for u, _ in pieces)
+            out_c.extend(c for _, c in pieces)
+    return out_u, out_c
+
+
 def _batches(lengths: Sequence[int]):
     """Index ranges whose summed length stays near _BATCH_CHARS."""
     start = size = 0
@@ -165,27 +184,26 @@ def _batches(lengths: Sequence[int]):
 
 
 def _measure(text: str, units: list[_Unit], tokens: TokenCounter, max_tokens: int):
-    """Yield, per unit, its pieces with token counts; a unit over max_tokens is cut at words."""
+    """Token count per unit, plus the pieces of each unit over max_tokens (cut at words)."""
     encode = getattr(tokens, "encode_batch", None)
+    counts: list[int] = []
+    oversized: dict[int, list[tuple[_Unit, int]]] = {}
     for a, b in _batches([u.end - u.start for u in units]):
         texts = [text[u.start : u.end] for u in units[a:b]]
-        if encode is not None:
-            encs = encode(texts)
-            counts = [len(e.ids) for e in encs]
-        else:
-            encs = None
-            counts = tokens.count(texts)
-        for k, (unit, n) in enumerate(zip(units[a:b], counts)):
+        encs = encode(texts) if encode is not None else None
+        part = [len(e) for e in encs] if encs is not None else tokens.count(texts)
+        counts.extend(part)
+        for k, n in enumerate(part):
             if n <= max_tokens:
-                yield [(unit, n)]
                 continue
             if encs is not None:
                 offs, words = encs[k].offsets, encs[k].word_ids
                 starts = [(offs[t][0], t == 0 or words[t] != words[t - 1]) for t in range(n)]
             else:
                 starts = [(s, t == 0) for t, (s, _) in enumerate(tokens.offsets(texts[k]))]
-            yield _cut_tokens(unit, starts, max_tokens)
+            oversized[a + k] = _cut_tokens(units[a + k], starts, max_tokens)
         del encs
+    return counts, oversized
 
 
 def _cut_tokens(unit: _Unit, starts: list[tuple[int, bool]], max_tokens: int) -> list[tuple[_Unit, int]]:
@@ -217,7 +235,7 @@ def _cut_tokens(unit: _Unit, starts: list[tuple[int, bool]], max_tokens: int) ->
     last = _Unit(prev_char, unit.end, unit.strength, clean_end=unit.clean_end, exact=prev_clean)
     pieces.append((last, n - prev_tok))
     if any(c > max_tokens for _, c in pieces):
-        pieces = [(_Unit(u.start, u.end, u.strength, u.clean_end, exact=False), c) for u, c in pieces]
+        pieces = [(u._replace(exact=False), c) for u, c in pieces]
     return pieces
 
 
@@ -230,8 +248,10 @@ def _pack(units: list[_Unit], counts: list[int], cfg: ChunkConfig) -> list[tuple
     but always adds at least one new unit.
     """
     spans: list[tuple[int, int]] = []
-    overlap_chars = cfg.max_chars * cfg.overlap_tokens // cfg.max_tokens
-    fill = cfg.min_fill * cfg.max_tokens
+    limit = _target(cfg)
+    overlap = max(0, min(cfg.overlap_tokens, limit - 1))
+    overlap_chars = cfg.max_chars * overlap // limit
+    fill = cfg.min_fill * limit
     i = 0
     n = len(units)
     while i < n:
@@ -239,7 +259,7 @@ def _pack(units: list[_Unit], counts: list[int], cfg: ChunkConfig) -> list[tuple
         j = i
         while j < n:
             size = units[j].end - units[i].start
-            if j > i and (total + counts[j] > cfg.max_tokens or size > cfg.max_chars):
+            if j > i and (total + counts[j] > limit or size > cfg.max_chars):
                 break
             total += counts[j]
             j += 1
@@ -259,7 +279,7 @@ def _pack(units: list[_Unit], counts: list[int], cfg: ChunkConfig) -> list[tuple
             break
         # Start the next passage a few whole units back, within the overlap budget and
         # leaving room for the first new unit.
-        budget = min(cfg.overlap_tokens, cfg.max_tokens - counts[end])
+        budget = min(overlap, limit - counts[end])
         back, carried = end, 0
         while (
             back - 1 > i
@@ -316,7 +336,8 @@ def _fit(text: str, chunk: Chunk, tokens: TokenCounter, cfg: ChunkConfig) -> lis
             out.append(piece)
             continue
         offs = tokens.offsets(piece.text)
-        cuts = [s for s, _ in offs[cfg.max_tokens :: cfg.max_tokens] if 0 < s < len(piece.text)]
+        step = _target(cfg)
+        cuts = [s for s, _ in offs[step::step] if 0 < s < len(piece.text)]
         if not cuts:
             inner = sorted({s for s, _ in offs if 0 < s < len(piece.text)})
             cuts = [inner[len(inner) // 2]] if inner else [len(piece.text) // 2]
@@ -364,14 +385,14 @@ class HFTokenCounter:
             self.encode_batch = None  # the chunker then falls back to count() and offsets()
 
     def encode_batch(self, texts: Sequence[str]):
-        """``tokenizers.Encoding`` per text (``.ids``, ``.offsets``, ``.word_ids``), no specials."""
+        """``tokenizers.Encoding`` per text (``len()``, ``.offsets``, ``.word_ids``), no specials."""
         return self._backend.encode_batch(list(texts), add_special_tokens=False)
 
     def count(self, texts: Sequence[str]) -> list[int]:
         if not texts:
             return []
         if self._backend is not None:
-            return [len(e.ids) for e in self._backend.encode_batch(list(texts), add_special_tokens=False)]
+            return [len(e) for e in self._backend.encode_batch(list(texts), add_special_tokens=False)]
         enc = self._tok(list(texts), add_special_tokens=False, truncation=False, verbose=False)
         return [len(ids) for ids in enc["input_ids"]]
 

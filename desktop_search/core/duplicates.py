@@ -13,8 +13,10 @@ How it works, and the rules it follows:
   other. No all-pairs matrix is ever formed (``brute_force_pairs`` is the reference).
 * **Same-file rule**: two passages of one file whose character spans overlap, or that
   are neighbours in reading order (ord differs by 1), are never a pair: the chunker makes
-  them share sentences. Two passages of one file that are apart *can* be a pair
-  (repeated boilerplate, a paragraph pasted twice); they are reported at passage level.
+  them share sentences. Byte-identical files count as one file here (chunk 3 of a copy
+  pairs with chunk 3 of the original, not with chunks 2 and 4). Two passages of one file
+  that are apart *can* be a pair (repeated boilerplate, a paragraph pasted twice); they
+  are reported at passage level.
 * **Groups**: pairs are grouped by community detection (as sentence-transformers'
   ``util.community_detection``: the passage with the most near-duplicates is a centre, its
   neighbours above the threshold its community, taken out greedily, largest first), so
@@ -142,16 +144,25 @@ def _in_sorted(values: np.ndarray, sorted_ref: np.ndarray) -> np.ndarray:
 
 @dataclass
 class PassageTable:
-    """Per-passage metadata, aligned arrays sorted by id."""
+    """Per-passage metadata, aligned arrays sorted by id.
+
+    ``content_ids`` names a file's content: byte-identical files share one, so the
+    same-file rule treats them as one text (defaults to ``file_ids``).
+    """
 
     ids: np.ndarray
     file_ids: np.ndarray
     ords: np.ndarray
     starts: np.ndarray
     ends: np.ndarray
+    content_ids: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.content_ids is None:
+            self.content_ids = self.file_ids
 
     @staticmethod
-    def of(ids, file_ids, ords=None, starts=None, ends=None) -> PassageTable:
+    def of(ids, file_ids, ords=None, starts=None, ends=None, content_ids=None) -> PassageTable:
         ids = np.asarray(ids, dtype=np.int64)
         n = len(ids)
         ords = np.arange(n) if ords is None else ords
@@ -164,6 +175,7 @@ class PassageTable:
             np.asarray(ords, dtype=np.int64)[order],
             np.asarray(starts, dtype=np.int64)[order],
             np.asarray(ends, dtype=np.int64)[order],
+            None if content_ids is None else np.asarray(content_ids, dtype=np.int64)[order],
         )
 
     def __len__(self) -> int:
@@ -179,17 +191,22 @@ class PassageTable:
 
     def subset(self, mask: np.ndarray) -> PassageTable:
         return PassageTable(self.ids[mask], self.file_ids[mask], self.ords[mask], self.starts[mask],
-                            self.ends[mask])
+                            self.ends[mask], self.content_ids[mask])
 
 
 def same_file_conflicts(pairs: Pairs, table: PassageTable) -> np.ndarray:
-    """True where a pair is two overlapping or adjacent chunks of one file (never duplicates)."""
+    """True where a pair is two overlapping or adjacent chunks of one text (never duplicates).
+
+    "One text" is one file, or byte-identical copies of it: there, chunk 3 of the copy is
+    a duplicate of chunk 3 of the original, but not of chunks 2 or 4, which it overlaps.
+    """
     pa, _ = table.positions(pairs.a)
     pb, _ = table.positions(pairs.b)
-    same = table.file_ids[pa] == table.file_ids[pb]
+    same = table.content_ids[pa] == table.content_ids[pb]
     adjacent = np.abs(table.ords[pa] - table.ords[pb]) <= 1
     overlap = (table.starts[pa] < table.ends[pb]) & (table.starts[pb] < table.ends[pa])
-    return same & (adjacent | overlap)
+    twin = (table.file_ids[pa] != table.file_ids[pb]) & (table.ords[pa] == table.ords[pb])
+    return same & (adjacent | overlap) & ~twin
 
 
 def apply_same_file_rule(pairs: Pairs, table: PassageTable) -> Pairs:
@@ -251,7 +268,7 @@ def near_duplicate_pairs(
     threads: int | None = None,
     table: PassageTable | None = None,
     candidates: np.ndarray | None = None,
-    batch: int = 4096,
+    batch: int = 2048,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
 ) -> Pairs:
@@ -393,6 +410,7 @@ def communities_from_pairs(
     *,
     nodes: np.ndarray | None = None,
     attach_leftovers: bool = False,
+    table: PassageTable | None = None,
 ) -> list[Community]:
     """Community detection over a sparse similarity graph.
 
@@ -402,6 +420,8 @@ def communities_from_pairs(
     keeping the untaken members if they still number ``min_size``. ``nodes`` adds nodes
     without pairs (they matter only when min_size is 1). With ``attach_leftovers``, a
     node still ungrouped that is paired with a grouped node joins that node's community.
+    With ``table``, a community never holds two passages that the same-file rule keeps
+    apart (the better-scored one stays; the other is free for another group).
     """
     adj_nodes, offsets, dst, sc = _adjacency(pairs) if len(pairs) else (
         np.empty(0, np.int64), np.zeros(1, np.int64), np.empty(0, np.int64), np.empty(0, np.float32))
@@ -411,6 +431,31 @@ def communities_from_pairs(
     where = np.searchsorted(adj_nodes, all_nodes)
     has = _in_sorted(all_nodes, adj_nodes)
     degree[has] = (offsets[1:] - offsets[:-1])[where[has]]
+
+    meta: dict[int, tuple[int, int, int, int, int]] = {}
+    if table is not None and len(all_nodes):
+        p, found = table.positions(all_nodes)
+        for n, ok, c, f, o, st, en in zip(all_nodes.tolist(), found.tolist(), table.content_ids[p].tolist(),
+                                          table.file_ids[p].tolist(), table.ords[p].tolist(),
+                                          table.starts[p].tolist(), table.ends[p].tolist()):
+            if ok:
+                meta[n] = (c, f, o, st, en)
+
+    def compatible(node: int, members: list[int]) -> bool:
+        """False when ``node`` and a member are overlapping/adjacent chunks of one text."""
+        mine = meta.get(node)
+        if mine is None:
+            return True
+        c, f, o, st, en = mine
+        for m in members:
+            other = meta.get(m)
+            if other is None or other[0] != c:
+                continue
+            _, f2, o2, st2, en2 = other
+            if (abs(o - o2) <= 1 or (st < en2 and st2 < en)) and not (f != f2 and o == o2):
+                return False
+        return True
+
     # Largest first; np.argsort stable on -size keeps node order among equals.
     order = np.argsort(-(degree + 1), kind="stable")
     used: set[int] = set()
@@ -422,33 +467,34 @@ def communities_from_pairs(
         centre = int(all_nodes[i])
         if centre in used:
             continue
+        members, scores = [centre], [1.0]
         j = pos_in_adj.get(centre)
-        if j is None:
-            neigh, nsc = np.empty(0, np.int64), np.empty(0, np.float32)
-        else:
-            neigh, nsc = dst[offsets[j] : offsets[j + 1]], sc[offsets[j] : offsets[j + 1]]
-        free = np.fromiter((int(x) not in used for x in neigh.tolist()), dtype=bool, count=len(neigh))
-        if free.sum() + 1 < min_size:
+        if j is not None:
+            for nb, s in zip(dst[offsets[j] : offsets[j + 1]].tolist(), sc[offsets[j] : offsets[j + 1]].tolist()):
+                if nb not in used and compatible(nb, members):
+                    members.append(nb)
+                    scores.append(s)
+        if len(members) < min_size:
             continue
-        members = np.concatenate([[centre], neigh[free]]).astype(np.int64)
-        scores = np.concatenate([[1.0], nsc[free]]).astype(np.float32)
-        out.append(Community(centre, members, scores))
-        used.update(members.tolist())
+        out.append(Community(centre, np.asarray(members, np.int64), np.asarray(scores, np.float32)))
+        used.update(members)
     if attach_leftovers and out:
         owner = {int(m): ci for ci, c in enumerate(out) for m in c.members.tolist()}
-        extra: dict[int, list[tuple[int, float]]] = {}
+        grown = {ci: (c.members.tolist(), c.scores.tolist()) for ci, c in enumerate(out)}
         for node in adj_nodes.tolist():
             if node in owner:
                 continue
             j = pos_in_adj[node]
+            # Neighbours are best first: join the closest grouped one whose group has room.
             for nb, s in zip(dst[offsets[j] : offsets[j + 1]].tolist(), sc[offsets[j] : offsets[j + 1]].tolist()):
-                if nb in owner:  # neighbours are best first: the first grouped one is the closest
-                    extra.setdefault(owner[nb], []).append((node, s))
+                ci = owner.get(nb)
+                if ci is not None and compatible(node, grown[ci][0]):
+                    grown[ci][0].append(node)
+                    grown[ci][1].append(s)
+                    owner[node] = ci
                     break
-        for ci, added in extra.items():
-            c = out[ci]
-            out[ci] = Community(c.centre, np.concatenate([c.members, [n for n, _ in added]]).astype(np.int64),
-                                np.concatenate([c.scores, [s for _, s in added]]).astype(np.float32))
+        out = [Community(c.centre, np.asarray(grown[ci][0], np.int64), np.asarray(grown[ci][1], np.float32))
+               for ci, c in enumerate(out)]
     out.sort(key=lambda c: -len(c.members))
     return out
 
@@ -678,12 +724,15 @@ class DuplicateFinder:
 
     def load_table(self) -> PassageTable:
         rows = self.store.conn.execute(
-            'SELECT id, file_id, ord, start, "end" FROM passages ORDER BY id').fetchall()
+            'SELECT p.id, p.file_id, p.ord, p.start, p."end", coalesce(h.first_id, p.file_id)'
+            " FROM passages p JOIN files f ON f.id = p.file_id"
+            " LEFT JOIN (SELECT hash, min(id) AS first_id FROM files WHERE hash IS NOT NULL GROUP BY hash) h"
+            " ON h.hash = f.hash ORDER BY p.id").fetchall()
         if not rows:
             z = np.empty(0, np.int64)
             return PassageTable(z, z, z, z, z)
         arr = np.array(rows, dtype=np.int64)
-        return PassageTable(arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3], arr[:, 4])
+        return PassageTable(arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3], arr[:, 4], arr[:, 5])
 
     def file_ids_under(self, folder: str | None) -> np.ndarray | None:
         if not folder:
@@ -842,7 +891,7 @@ class DuplicateFinder:
 
     def _passage_groups(self, pairs: Pairs, table: PassageTable) -> list[Group]:
         pairs = self._drop_ignored_passages(pairs, table)
-        comms = communities_from_pairs(pairs, 2, attach_leftovers=True)
+        comms = communities_from_pairs(pairs, 2, attach_leftovers=True, table=table)
         rows = self.store.passages_by_id(sorted({int(m) for c in comms for m in c.members.tolist()}))
         hashes = self._passage_meta(np.array(sorted(rows), dtype=np.int64)) if rows else {}
         groups = []
@@ -917,3 +966,21 @@ class DuplicateFinder:
                                 {"a_in_b": m.a_in_b, "b_in_a": m.b_in_a, "pairs": m.n_pairs,
                                  "mean_cosine": m.mean_cosine}))
         return groups
+
+
+def file_text(store: Store, path: str) -> str:
+    """A file's indexed text, rebuilt from its passages (overlaps merged by character offset)."""
+    rows = store.conn.execute(
+        'SELECT p.text, p.start, p."end" FROM passages p JOIN files f ON f.id = p.file_id'
+        " WHERE f.path = ? ORDER BY p.ord", (path,)).fetchall()
+    parts: list[str] = []
+    pos: int | None = None
+    for text, start, end in rows:
+        if pos is None or start >= pos:
+            if pos is not None:
+                parts.append("\n\n" if start > pos else "")
+            parts.append(text)
+        elif end > pos:
+            parts.append(text[pos - start :])
+        pos = end if pos is None else max(pos, end)
+    return "".join(parts)

@@ -103,6 +103,8 @@ class Encoder:
         self.max_seq_length = int(min(limit, self.config.max_position_embeddings))
         self.dim = int(self.config.hidden_size)
         self._model = None
+        self._model_inputs = set(self.tokenizer.model_input_names)
+        self._pad_id = int(self.tokenizer.pad_token_id or 0)
         self.texts_encoded = 0  # forward-pass inputs so far: lets tests prove "no re-embedding"
         self._model_lock = threading.Lock()
         self._local = threading.local()
@@ -156,14 +158,15 @@ class Encoder:
             return out
         bs = batch_size or self.batch_size
         self.texts_encoded += n
-        # Sort by character length (a cheap stand-in for token length), longest first so the
-        # first batch shows the worst-case memory at once.
-        order = sorted(range(n), key=lambda i: -len(texts[i]))
+        # Tokenize once, then batch by exact token length, longest first: batches pad
+        # almost nothing and the first batch shows the worst-case memory at once.
+        tok = self._thread_tokenizer()
+        ids = tok(list(texts), truncation=True, max_length=self.max_seq_length, verbose=False)["input_ids"]
+        order = sorted(range(n), key=lambda i: -len(ids[i]))
         with torch.inference_mode():
             for start in range(0, n, bs):
                 idx = order[start : start + bs]
-                batch = [texts[i] for i in idx]
-                out[idx] = self._forward(batch)
+                out[idx] = self._forward([ids[i] for i in idx])
                 if progress:
                     progress(len(idx))
         return out
@@ -174,14 +177,16 @@ class Encoder:
             tok = self._local.tokenizer = self.new_tokenizer()
         return tok
 
-    def _forward(self, batch: list[str]) -> np.ndarray:
-        enc = self._thread_tokenizer()(
-            batch,
-            padding=True,
-            truncation=True,
-            max_length=self.max_seq_length,
-            return_tensors="pt",
-        )
+    def _forward(self, batch: list[list[int]]) -> np.ndarray:
+        width = max(len(x) for x in batch)
+        input_ids = torch.full((len(batch), width), self._pad_id, dtype=torch.long)
+        mask = torch.zeros((len(batch), width), dtype=torch.long)
+        for row, x in enumerate(batch):
+            input_ids[row, : len(x)] = torch.tensor(x, dtype=torch.long)
+            mask[row, : len(x)] = 1
+        enc = {"input_ids": input_ids, "attention_mask": mask}
+        if "token_type_ids" in self._model_inputs:
+            enc["token_type_ids"] = torch.zeros_like(input_ids)
         token_embeddings = self.model(**enc).last_hidden_state
         emb = pool(self.pooling, token_embeddings, enc["attention_mask"])
         if self.normalize:

@@ -112,6 +112,37 @@ class Engine:
                 self.lock.release()
             raise
         self._local = threading.local()
+        self._swap_lock = threading.Lock()
+        self.model_version = 0
+
+    def switch_model(
+        self,
+        model: str | os.PathLike | Encoder,
+        *,
+        progress=None,
+        cancel: threading.Event | None = None,
+    ) -> bool:
+        """Re-embed every passage for ``model`` (searches keep the old model meanwhile), then
+        swap encoder, vectors and indexer in one step. Returns False if cancelled."""
+        from .switch import embed_all
+
+        if self.indexer is None:
+            raise IndexBusyError("switching models needs the indexing lock")
+        encoder = model if isinstance(model, Encoder) else Encoder(model)
+        _, complete = embed_all(self.store, encoder, progress=progress, cancel=cancel)
+        if not complete:
+            return False
+        vectors = VectorSet(self.data_dir, encoder.model_id, encoder.dim)
+        vectors.open(self.store)
+        vectors.save()
+        indexer = Indexer(self.store, encoder, vectors, max_file_size=self.indexer.max_file_size)
+        with self._swap_lock:  # searchers pick up the new pair at their next query
+            self.encoder, self.vectors, self.indexer = encoder, vectors, indexer
+            self.model_version += 1
+        with self.store.write():
+            self.store.set_meta("active_model", str(encoder.path))
+        log.info("active model is now %s", encoder.path)
+        return True
 
     @property
     def writable(self) -> bool:
@@ -122,6 +153,10 @@ class Engine:
         s = getattr(self._local, "searcher", None)
         if s is None:
             s = self._local.searcher = Searcher(Store(self.data_dir), self.encoder, self.vectors)
+            s.model_version = self.model_version
+        if s.model_version != self.model_version:
+            with self._swap_lock:
+                s.encoder, s.vectors, s.model_version = self.encoder, self.vectors, self.model_version
         return s
 
     def search(self, query: str, **kw):

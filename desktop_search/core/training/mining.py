@@ -267,8 +267,10 @@ def mine_pairs(
     than ``min_words`` words of prose. Duplicate pairs are kept once.
     """
     candidates: list[MinedPair] = []
+    repeats: Counter[str] = Counter()
     for path, text in docs:
         for section in document_sections(str(path), text, max_heading_words):
+            repeats[section.heading.casefold()] += 1
             if len(section.heading.split()) > max_heading_words or not re.search(
                 r"\w", section.heading
             ):
@@ -282,7 +284,6 @@ def mine_pairs(
             if len(passage.split()) < min_words:
                 continue
             candidates.append(MinedPair(section.heading, passage, str(path), kind))
-    repeats = Counter(pair.query.casefold() for pair in candidates)
     seen: set[tuple[str, str]] = set()
     out: list[MinedPair] = []
     for pair in candidates:

@@ -1,0 +1,112 @@
+"""Query latency per mode, including query encoding.
+
+Two indexes: (1) a real one (any data dir you indexed, e.g. by bench_indexing.py), and
+(2) a 100,000-passage index made here: real text passages (cycled from the shared docs,
+so FTS5 has real vocabulary) with synthetic unit vectors for the ANN part.
+
+    python benchmarks/bench_query.py [--data-dir bench-out/docs-data] [--n 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+from common import DOCS, ROOT, Timer, table
+from rst_sections import usable_sections
+
+QUERIES_FALLBACK = ["how to read a file line by line", "plot a surface in 3d", "install packages from source",
+                    "regular expression groups", "linear regression model"]
+
+
+def latency(engine, queries, mode, repeats=1):
+    times = []
+    for _ in range(repeats):
+        for q in queries:
+            t0 = time.perf_counter()
+            engine.search(q, k=10, mode=mode)
+            times.append((time.perf_counter() - t0) * 1000)
+    times.sort()
+    return statistics.median(times), times[int(0.95 * (len(times) - 1))]
+
+
+def build_synthetic(data_dir: Path, encoder, n: int) -> None:
+    from desktop_search.core.chunking import ChunkConfig, HFTokenCounter, chunk_extracted
+    from desktop_search.core.extract import extract_file
+    from desktop_search.core.indexer import text_hash
+    from desktop_search.core.store import NewPassage, Store
+    from desktop_search.core.vectors import VectorSet
+
+    counter = HFTokenCounter(encoder.new_tokenizer())
+    texts = []
+    for path in sorted((DOCS / "rst").rglob("*.rst.txt"))[:150]:
+        texts += [c.text for c in chunk_extracted(extract_file(path), counter, ChunkConfig())]
+    rng = np.random.default_rng(0)
+    store = Store(data_dir)
+    per_file = 20
+    for f in range(n // per_file):
+        passages, vecs = [], {}
+        for j in range(per_file):
+            i = f * per_file + j
+            text = f"{texts[i % len(texts)]} [{i}]"
+            h = text_hash(text)
+            passages.append(NewPassage(j, text, 0, len(text), None, h))
+            v = rng.standard_normal(encoder.dim).astype(np.float32)
+            vecs[h] = v / np.linalg.norm(v)
+        store.save_file(path=f"/synthetic/f{f:05d}.txt", root_id=None, size=1, mtime_ns=1, content_hash=str(f),
+                        kind="text", passages=passages, model=encoder.model_id, new_vectors=vecs)
+    vs = VectorSet(data_dir, encoder.model_id, encoder.dim)
+    vs.open(store)
+    vs.save()
+    store.close()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data-dir", type=Path, default=ROOT / "bench-out" / "docs-data")
+    ap.add_argument("--n", type=int, default=100_000)
+    ap.add_argument("--queries", type=int, default=60)
+    args = ap.parse_args()
+
+    from desktop_search.core.encoder import Encoder
+    from desktop_search.core.engine import Engine
+
+    encoder = Encoder()
+    encoder.encode(["warm up"])
+    queries = [h for _, h, _ in usable_sections(DOCS / "rst", args.queries)] or QUERIES_FALLBACK
+    rows = []
+    with Timer() as t:
+        encoder.encode(queries[:1])
+    enc_ms = []
+    for q in queries:
+        t0 = time.perf_counter()
+        encoder.encode([q])
+        enc_ms.append((time.perf_counter() - t0) * 1000)
+    rows.append(["query encoding alone", "-", f"{statistics.median(enc_ms):.1f}",
+                 f"{sorted(enc_ms)[int(0.95 * (len(enc_ms) - 1))]:.1f}"])
+    targets = []
+    if (args.data_dir / "index.db").exists():
+        targets.append(("docs index", args.data_dir))
+    synth = ROOT / "bench-out" / f"synthetic-{args.n}"
+    if not (synth / "index.db").exists():
+        with Timer() as t:
+            build_synthetic(synth, encoder, args.n)
+        print(f"built the {args.n}-passage index in {t.s:.0f} s")
+    targets.append((f"{args.n // 1000}k passages", synth))
+    for name, path in targets:
+        engine = Engine(path, encoder=encoder, writer=False)
+        n = engine.store.counts()["passages"]
+        for mode in ("keyword", "semantic", "hybrid"):
+            latency(engine, queries[:5], mode)  # warm caches
+            p50, p95 = latency(engine, queries, mode)
+            rows.append([f"{name} ({n} passages)", mode, f"{p50:.1f}", f"{p95:.1f}"])
+        engine.close()
+    print(table(rows, ["index", "mode", "p50 ms", "p95 ms"]))
+    print("target: hybrid p95 <= 100 ms including query encoding")
+
+
+if __name__ == "__main__":
+    main()
