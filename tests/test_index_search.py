@@ -210,3 +210,33 @@ def test_excludes_hidden_and_size_limit(tmp_path, encoder):
         assert "size limit" in problems[0]["error"]
     finally:
         engine.close()
+
+
+def test_cancel_keeps_finished_files_and_the_next_sync_resumes(tmp_path, shared_data, encoder):
+    import threading
+
+    from .stsb import read_stsb
+
+    root = tmp_path / "docs"
+    root.mkdir()
+    for i, (a, b, _) in enumerate(read_stsb(shared_data / "stsb" / "sts-dev.csv")[:24]):
+        (root / f"n{i:02d}.txt").write_text(f"{a} {b}")
+    engine = Engine(tmp_path / "data", encoder=encoder)
+    engine.indexer.embed_batch = 4
+    engine.indexer.add_root(str(root))
+    cancel = threading.Event()
+    seen = []
+
+    def progress(p):
+        seen.append(p)
+        if p.phase == "indexing":
+            assert 0 < p.files_done <= p.files_total == 24 and p.passages_per_s > 0 and p.eta_s is not None
+            cancel.set()
+
+    first = engine.indexer.sync(progress=progress, cancel=cancel)
+    assert first.cancelled and 0 < first.files_added < 24
+    second = engine.indexer.sync()
+    assert second.files_unchanged == first.files_added
+    assert second.files_added == 24 - first.files_added
+    assert engine.vectors.count() == engine.store.counts()["passages"] == 24
+    engine.close()
