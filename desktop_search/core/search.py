@@ -5,14 +5,17 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .encoder import Encoder
 from .fusion import group_by, reciprocal_rank_fusion
 from .highlight import query_terms, sentence_spans, term_spans
 from .store import Store, _prefix_like
 from .vectors import VectorSet
+
+if TYPE_CHECKING:
+    from .encoder import Encoder
 
 MODES = ("hybrid", "semantic", "keyword")
 
