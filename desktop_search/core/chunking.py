@@ -4,11 +4,12 @@ Pure functions over strings and token counts. Passages end at paragraph or sente
 boundaries where they can, never exceed the model's token limit (nothing is silently
 truncated), and keep their character offsets into the extracted text.
 
-Cost: the text is cut into sentence-like units and every unit is tokenized once, in one
-batch call per document. Passage sizes are sums of unit counts. That sum is exact for a
-tokenizer that splits words at whitespace and punctuation (BERT's WordPiece, for one), so
-only passages that join units in the middle of a word are tokenized again; for any other
-tokenizer every passage is re-counted.
+Cost: the text is cut into sentence-like units and every unit is tokenized once, in
+batched calls of bounded size (about 256 K characters each, so a huge file never holds all
+its tokens at once). Passage sizes are sums of unit counts. For a counter that declares
+``additive`` (its tokenizer splits words at whitespace and ASCII punctuation, as BERT's
+WordPiece does) the sum is exact, so only passages that join units inside a word are
+tokenized again; for any other counter every passage is re-counted before it is kept.
 """
 
 from __future__ import annotations
@@ -22,6 +23,14 @@ from .extract import Extracted, Segment
 
 
 class TokenCounter(Protocol):
+    """Counts tokens of the model's tokenizer.
+
+    Optional extras the chunker uses when present: ``additive = True`` (the count of two
+    texts joined at whitespace or after ASCII punctuation is the sum of their counts), and
+    ``encode_batch(texts)`` returning objects with ``len()``, ``.offsets`` and ``.word_ids``
+    (``tokenizers.Encoding``), which spares a second pass over oversized units.
+    """
+
     def count(self, texts: Sequence[str]) -> list[int]:
         """Tokens per text, without special tokens."""
 

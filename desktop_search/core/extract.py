@@ -151,15 +151,15 @@ def decode_text(data: bytes) -> str:
         if _looks_like_text(text):
             return text
         raise ExtractionError("binary content (not a text file)")
-    # Mostly valid UTF-8 with a few bad bytes (a truncated or damaged file): keep UTF-8.
-    text = data.decode("utf-8", errors="replace")
-    bad = text.count("\ufffd")
-    if (
-        bad <= max(2, len(text) // 1000)
-        and any(ord(ch) > 0x7F and ch != "\ufffd" for ch in text)
-        and _looks_like_text(text)
-    ):
-        return text
+    # Mostly valid UTF-8 with a few bad bytes (a truncated or damaged file): keep UTF-8. In
+    # legacy 8-bit text almost no high byte forms a valid UTF-8 sequence, so the valid
+    # non-ASCII characters would be outnumbered by the replacement characters.
+    utf8 = data.decode("utf-8", errors="replace")
+    sample = utf8[:262144]
+    bad = sample.count("\ufffd")
+    valid = sum(1 for ch in sample if ch > "\x7f") - bad
+    if valid > bad and _looks_like_text(utf8):
+        return utf8
     high = sum(1 for b in data[:65536] if b > 0x7F) / min(len(data), 65536)
     if high < 0.3:
         # Mostly ASCII with a few accented letters: a Western single-byte charset. Detectors
@@ -178,6 +178,8 @@ def decode_text(data: bytes) -> str:
         text = data.decode(best.encoding, errors="replace")
         if _looks_like_text(text):
             return text
+    if _looks_like_text(utf8):
+        return utf8
     raise ExtractionError("binary content or unknown text encoding")
 
 
