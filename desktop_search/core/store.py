@@ -292,24 +292,10 @@ class Store:
         Returns (added passage ids, removed passage ids) for the vector index.
         """
         with self.write():
-            old = self.conn.execute("SELECT id FROM files WHERE path = ?", (path,)).fetchone()
-            removed: list[int] = []
-            if old:
-                removed = [r[0] for r in self.conn.execute("SELECT id FROM passages WHERE file_id = ?", (old[0],))]
-                self.conn.execute("DELETE FROM passages WHERE file_id = ?", (old[0],))
-                self.conn.execute(
-                    "UPDATE files SET root_id=?, size=?, mtime_ns=?, hash=?, kind=?, state='ok', error=NULL,"
-                    " n_passages=?, indexed_at=? WHERE id=?",
-                    (root_id, size, mtime_ns, content_hash, kind, len(passages), time.time(), old[0]),
-                )
-                file_id = old[0]
-            else:
-                cur = self.conn.execute(
-                    "INSERT INTO files(path, root_id, size, mtime_ns, hash, kind, state, error, n_passages,"
-                    " indexed_at) VALUES (?, ?, ?, ?, ?, ?, 'ok', NULL, ?, ?)",
-                    (path, root_id, size, mtime_ns, content_hash, kind, len(passages), time.time()),
-                )
-                file_id = cur.lastrowid
+            file_id, removed = self._replace_file(
+                path, root_id=root_id, size=size, mtime_ns=mtime_ns, hash=content_hash, kind=kind,
+                state="ok", error=None, n_passages=len(passages),
+            )
             self.put_vectors(model, new_vectors)
             added = []
             for p in passages:
@@ -328,25 +314,30 @@ class Store:
     ) -> list[int]:
         """Remember a file we could not (or chose not to) index, and drop any stale passages."""
         with self.write():
-            old = self.conn.execute("SELECT id FROM files WHERE path = ?", (path,)).fetchone()
-            removed: list[int] = []
-            if old:
-                removed = [r[0] for r in self.conn.execute("SELECT id FROM passages WHERE file_id = ?", (old[0],))]
-                self.conn.execute("DELETE FROM passages WHERE file_id = ?", (old[0],))
-                self.conn.execute(
-                    "UPDATE files SET root_id=?, size=?, mtime_ns=?, hash=NULL, state=?, error=?, n_passages=0,"
-                    " indexed_at=? WHERE id=?",
-                    (root_id, size, mtime_ns, state, error, time.time(), old[0]),
-                )
-            else:
-                self.conn.execute(
-                    "INSERT INTO files(path, root_id, size, mtime_ns, hash, kind, state, error, n_passages,"
-                    " indexed_at) VALUES (?, ?, ?, ?, NULL, NULL, ?, ?, 0, ?)",
-                    (path, root_id, size, mtime_ns, state, error, time.time()),
-                )
+            _, removed = self._replace_file(
+                path, root_id=root_id, size=size, mtime_ns=mtime_ns, hash=None, kind=None,
+                state=state, error=error, n_passages=0,
+            )
             if removed:
                 self._bump_generation()
         return removed
+
+    def _replace_file(self, path: str, **fields) -> tuple[int, list[int]]:
+        """Insert or update a file row and drop its old passages (inside a write transaction)."""
+        fields["indexed_at"] = time.time()
+        old = self.conn.execute("SELECT id FROM files WHERE path = ?", (path,)).fetchone()
+        if not old:
+            cols = ["path", *fields]
+            cur = self.conn.execute(
+                f"INSERT INTO files({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                [path, *fields.values()],
+            )
+            return int(cur.lastrowid), []
+        removed = [r[0] for r in self.conn.execute("SELECT id FROM passages WHERE file_id = ?", (old[0],))]
+        self.conn.execute("DELETE FROM passages WHERE file_id = ?", (old[0],))
+        sets = ", ".join(f"{k} = ?" for k in fields)
+        self.conn.execute(f"UPDATE files SET {sets} WHERE id = ?", [*fields.values(), old[0]])
+        return int(old[0]), removed
 
     def remove_files(self, paths: Iterable[str]) -> list[int]:
         removed: list[int] = []
