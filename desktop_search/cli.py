@@ -51,11 +51,20 @@ def open_engine(data_dir, model_path=None, writer=False):
 
 @click.group(invoke_without_command=True)
 @click.version_option(package_name="desktop-search")
+@click.option("--data-dir", "group_data_dir", type=click.Path(file_okay=False),
+              help="Where the index lives, for every command (same as DESKTOP_SEARCH_HOME).")
 @click.pass_context
-def cli(ctx: click.Context) -> None:
-    """Local, private, paraphrase-aware search over your documents."""
+def cli(ctx: click.Context, group_data_dir: str | None) -> None:
+    """Local, private, paraphrase-aware search over your documents.
+
+    With no command, opens the desktop app.
+    """
+    import os
+
+    if group_data_dir:  # read by every subcommand's --data-dir through its envvar
+        os.environ["DESKTOP_SEARCH_HOME"] = os.path.abspath(group_data_dir)
     if ctx.invoked_subcommand is None:
-        ctx.invoke(gui)
+        ctx.invoke(gui, data_dir=group_data_dir)
 
 
 @cli.command()
@@ -216,6 +225,18 @@ class _ProgressPrinter:
     def finish(self) -> None:
         if self.shown:
             click.echo("", err=True)
+
+
+def _register_commands() -> None:
+    """Commands that live in their own modules (they import the options defined above)."""
+    from .cli_duplicates import duplicates_command
+    from .cli_train import adapt_command, train_command
+
+    for command in (duplicates_command, train_command, adapt_command):
+        cli.add_command(command)
+
+
+_register_commands()
 
 
 def main() -> None:

@@ -91,3 +91,9 @@ def test_forget_drops_the_folder(library, tmp_path):
     assert runner.invoke(cli, ["forget", str(docs), "--data-dir", str(copy)]).exit_code == 0
     info = json.loads(runner.invoke(cli, ["status", "--data-dir", str(copy), "--json"]).stdout)
     assert info["roots"] == [] and info["passages"] == 0
+
+
+def test_group_data_dir_applies_to_subcommands(library):
+    _, data, _ = library
+    result = CliRunner().invoke(cli, ["--data-dir", str(data), "status", "--json"])
+    assert result.exit_code == 0 and json.loads(result.stdout)["files"] == 2

@@ -203,8 +203,10 @@ def test_excludes_hidden_and_size_limit(tmp_path, encoder):
     engine.indexer.max_file_size = 10_000
     try:
         engine.indexer.add_root(str(root), exclude=["drafts"])
-        report = engine.indexer.sync()
+        told = []
+        report = engine.indexer.sync(on_file=lambda path, outcome, error: told.append((Path(path).name, outcome)))
         assert report.files_added == 1
+        assert sorted(told) == [("big.txt", "skipped"), ("ok.txt", "added")]
         problems = engine.store.problems()
         assert [(Path(p["path"]).name, p["state"]) for p in problems] == [("big.txt", "skipped")]
         assert "size limit" in problems[0]["error"]

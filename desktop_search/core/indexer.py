@@ -32,6 +32,7 @@ from .vectors import VectorSet
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_FILE_SIZE = 64 * 1024 * 1024
+FileCallback = Callable[[str, str, "str | None"], None]
 
 
 @dataclass
@@ -137,8 +138,15 @@ class Indexer:
         progress: Callable[[Progress], None] | None = None,
         cancel: threading.Event | None = None,
         pause: threading.Event | None = None,
+        on_file: FileCallback | None = None,
     ) -> SyncReport:
-        """Bring the given roots (all when None) level with the disk."""
+        """Bring the given roots (all when None) level with the disk.
+
+        ``on_file(path, outcome, error)`` is told about each file as soon as it is committed
+        (outcome: added, updated, unchanged, removed, failed, skipped), and about folders
+        that cannot be read (outcome "failed").
+        """
+        self._on_file = on_file
         known = {r["path"]: r for r in self.store.roots()}
         wanted = [os.path.abspath(r) for r in roots] if roots is not None else list(known)
         report = SyncReport()
@@ -151,6 +159,7 @@ class Indexer:
             found = scan(root, rules)
             for folder, msg in found.errors:
                 report.errors.append({"path": folder, "error": msg})
+                self._tell(folder, "failed", msg)
             indexed = self.store.files_under(root)
             on_disk = {f.path for f in found.files}
             gone = [p for p in indexed if p not in on_disk]
@@ -172,8 +181,10 @@ class Indexer:
             progress(Progress("done", len(todo), len(todo), report.passages_embedded))
         return report
 
-    def update_paths(self, paths: Iterable[str], *, cancel: threading.Event | None = None) -> SyncReport:
+    def update_paths(self, paths: Iterable[str], *, cancel: threading.Event | None = None,
+                     on_file: FileCallback | None = None) -> SyncReport:
         """Re-check individual paths (from the watcher): changed, created or deleted files."""
+        self._on_file = on_file
         report = SyncReport()
         todo, gone = [], []
         roots = self.store.roots()
@@ -221,11 +232,18 @@ class Indexer:
 
     # -- internals --------------------------------------------------------------------
 
+    def _tell(self, path: str, outcome: str, error: str | None = None) -> None:
+        callback = getattr(self, "_on_file", None)
+        if callback is not None:
+            callback(path, outcome, error)
+
     def _remove(self, paths: list[str]) -> int:
-        removed = self.store.remove_files(paths)
+        files, removed = self.store.remove_files(paths)
+        for path in paths:
+            self._tell(path, "removed")
         if removed:
             self.vectors.apply([], np.empty((0, self.vectors.dim), np.float32), removed, self.store.generation())
-        return len([p for p in paths])
+        return files
 
     def _process(self, todo, report: SyncReport, progress, cancel, pause) -> None:
         if not todo:
@@ -362,10 +380,10 @@ class Indexer:
             if item.state == "same":
                 self.store.touch_file(st.path, st.size, st.mtime_ns)
                 report.files_unchanged += 1
+                self._tell(st.path, "unchanged")
                 continue
             if item.state == "gone":
-                report.files_removed += 1 if self.store.file(st.path) else 0
-                self._remove([st.path])
+                report.files_removed += self._remove([st.path])
                 continue
             if item.state != "ok":
                 removed = self.store.record_problem(
@@ -377,6 +395,7 @@ class Indexer:
                                        self.store.generation())
                 report.files_failed += 1
                 report.errors.append({"path": st.path, "error": item.error or item.state})
+                self._tell(st.path, "skipped" if item.state == "skipped" else "failed", item.error)
                 continue
             mine = {p.text_hash for p in item.passages}
             new_vectors = {h: v for h, v in fresh.items() if h in mine}
@@ -392,6 +411,7 @@ class Indexer:
                 report.files_added += 1
             else:
                 report.files_updated += 1
+            self._tell(st.path, "added" if item.is_new else "updated")
 
 
 _TOKEN = re.compile(r"\S+")

@@ -339,18 +339,21 @@ class Store:
         self.conn.execute(f"UPDATE files SET {sets} WHERE id = ?", [*fields.values(), old[0]])
         return int(old[0]), removed
 
-    def remove_files(self, paths: Iterable[str]) -> list[int]:
+    def remove_files(self, paths: Iterable[str]) -> tuple[int, list[int]]:
+        """Forget files; returns (files removed, their passage ids)."""
         removed: list[int] = []
+        files = 0
         with self.write():
-            for path in paths:
+            for path in dict.fromkeys(paths):
                 row = self.conn.execute("SELECT id FROM files WHERE path = ?", (path,)).fetchone()
                 if not row:
                     continue
                 removed += [r[0] for r in self.conn.execute("SELECT id FROM passages WHERE file_id = ?", (row[0],))]
                 self.conn.execute("DELETE FROM files WHERE id = ?", (row[0],))
+                files += 1
             if removed:
                 self._bump_generation()
-        return removed
+        return files, removed
 
     def move_file(self, old_path: str, new_path: str, root_id: int | None) -> bool:
         """A rename keeps the passages (and their ids) as they are: no embedding, no index change."""

@@ -55,7 +55,9 @@ class WatchBatch:
 
 def _ignored(path: str) -> bool:
     """Hidden and always-skipped folders never hold indexed files (editor swap files, .git)."""
-    return any(part in ALWAYS_SKIPPED_DIRS or part.startswith(".") for part in path.split(os.sep) if part)
+    return any(
+        part in ALWAYS_SKIPPED_DIRS or part.startswith(".") for part in path.split(os.sep) if part
+    )
 
 
 class _Pending:
@@ -111,7 +113,9 @@ class _Pending:
         self.moved[new] = earlier or old
 
     def take(self) -> WatchBatch:
-        batch = WatchBatch(list(self.changed), list(self.deleted), [(o, n) for n, o in self.moved.items()])
+        batch = WatchBatch(
+            list(self.changed), list(self.deleted), [(o, n) for n, o in self.moved.items()]
+        )
         self.changed, self.deleted, self.moved = {}, {}, {}
         return batch
 
@@ -150,7 +154,9 @@ class FolderWatcher:
         self._observer = Observer()
         self._observer.daemon = True
         self._observer.start()
-        self._thread = threading.Thread(target=self._flusher, name="desktop-search-watch", daemon=True)
+        self._thread = threading.Thread(
+            target=self._flusher, name="desktop-search-watch", daemon=True
+        )
         self._thread.start()
 
     def stop(self, timeout: float = 5.0) -> None:
@@ -263,8 +269,13 @@ class FolderWatcher:
 class _Handler(FileSystemEventHandler):
     """Turns watchdog events into calls on the watcher."""
 
-    _KINDS = {"created": "changed", "modified": "changed", "closed": "changed", "deleted": "deleted",
-              "moved": "moved"}
+    _KINDS = {
+        "created": "changed",
+        "modified": "changed",
+        "closed": "changed",
+        "deleted": "deleted",
+        "moved": "moved",
+    }
 
     def __init__(self, watcher: FolderWatcher) -> None:
         super().__init__()

@@ -1,0 +1,209 @@
+"""The duplicates panel's data: the group tree model, and the word diff for the compare view.
+
+``diff_html`` is plain Python (difflib), testable without a display.
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+import os
+import re
+
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt
+
+from ..core.duplicates import Group, Member
+
+_WORD = re.compile(r"\S+")
+DELETED_STYLE = "background-color:#ffd2d2; color:#7a0000;"
+INSERTED_STYLE = "background-color:#cdf5cd; color:#004d00;"
+
+
+_LONE_NEWLINE = re.compile(r"(?<!\n)[ \t]*\n[ \t]*(?!\n)")
+
+
+def diff_html(
+    a: str, b: str, *, max_chars: int = 30_000, reflow: bool = False
+) -> tuple[str, str, float]:
+    """Both texts as HTML with the words that differ highlighted, and the word-level ratio.
+
+    Words are compared case-insensitively (whitespace and case are not differences worth
+    showing); the texts keep their line breaks, or with ``reflow`` only their paragraph
+    breaks (hard-wrapped lines join up). Texts longer than ``max_chars`` are cut.
+    """
+    a, b = a[:max_chars], b[:max_chars]
+    if reflow:
+        a, b = _LONE_NEWLINE.sub(" ", a), _LONE_NEWLINE.sub(" ", b)
+    wa, wb = list(_WORD.finditer(a)), list(_WORD.finditer(b))
+    sm = difflib.SequenceMatcher(
+        None, [m.group().lower() for m in wa], [m.group().lower() for m in wb], autojunk=False
+    )
+    mark_a: set[int] = set()
+    mark_b: set[int] = set()
+    for op, i1, i2, j1, j2 in sm.get_opcodes():
+        if op != "equal":
+            mark_a.update(range(i1, i2))
+            mark_b.update(range(j1, j2))
+    return _render(a, wa, mark_a, DELETED_STYLE), _render(b, wb, mark_b, INSERTED_STYLE), sm.ratio()
+
+
+def _render(text: str, words: list, marked: set[int], style: str) -> str:
+    out: list[str] = []
+    pos = 0
+    run_open = False
+    for i, m in enumerate(words):
+        gap = html.escape(text[pos : m.start()])
+        if i in marked:
+            if run_open and "\n" not in gap:
+                out.append(gap)
+            else:
+                if run_open:
+                    out.append("</span>")
+                out.append(gap)
+                out.append(f'<span style="{style}">')
+                run_open = True
+        else:
+            if run_open:
+                out.append("</span>")
+                run_open = False
+            out.append(gap)
+        out.append(html.escape(m.group()))
+        pos = m.end()
+    if run_open:
+        out.append("</span>")
+    out.append(html.escape(text[pos:]))
+    body = "".join(out).replace("\n", "<br>")
+    return f'<div style="white-space:pre-wrap">{body}</div>'
+
+
+def group_title(g: Group) -> str:
+    names = [os.path.basename(m.path) for m in g.members]
+    if len(names) == 2:
+        title = f"{names[0]}  ↔  {names[1]}"
+    else:
+        title = f"{names[0]}  + {len(names) - 1} more"
+    return title
+
+
+KIND_LABELS = {
+    "exact": "identical passages",
+    "near": "similar passages",
+    "same-file": "identical files",
+    "contains": "one contains the other",
+    "similar": "edited copies",
+}
+
+
+def member_label(m: Member) -> str:
+    name = os.path.basename(m.path)
+    return f"{name}  (p. {m.page})" if m.page else name
+
+
+_ROOT = QModelIndex()
+
+
+class GroupsModel(QAbstractItemModel):
+    """Two levels: groups, then their members. Column 0 title, 1 size, 2 score."""
+
+    HEADERS = ("Duplicates", "Size · folder", "Score")
+    GroupRole = Qt.ItemDataRole.UserRole + 1
+    MemberRole = Qt.ItemDataRole.UserRole + 2
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.groups: list[Group] = []
+        self.level = "passage"
+
+    # -- content -------------------------------------------------------------------
+
+    def set_groups(self, groups: list[Group], level: str) -> None:
+        self.beginResetModel()
+        self.groups = list(groups)
+        self.level = level
+        self.endResetModel()
+
+    def group_at(self, index: QModelIndex) -> Group | None:
+        if not index.isValid():
+            return None
+        row = index.row() if index.internalId() == 0 else index.internalId() - 1
+        return self.groups[row] if 0 <= row < len(self.groups) else None
+
+    def member_at(self, index: QModelIndex) -> Member | None:
+        if not index.isValid() or index.internalId() == 0:
+            return None
+        g = self.group_at(index)
+        return g.members[index.row()] if g and index.row() < len(g.members) else None
+
+    def remove_member(self, group: Group, member: Member) -> None:
+        """Take one member out of a group; a group left with one member goes."""
+        self.beginResetModel()
+        if member in group.members:
+            group.members.remove(member)
+        if len(group.members) < 2 and group in self.groups:
+            self.groups.remove(group)
+        self.endResetModel()
+
+    def remove_path(self, path: str) -> None:
+        """A file went (trash): it leaves every group."""
+        self.beginResetModel()
+        for g in self.groups:
+            g.members = [m for m in g.members if m.path != path]
+        self.groups = [g for g in self.groups if len(g.members) >= 2]
+        self.endResetModel()
+
+    # -- QAbstractItemModel ------------------------------------------------------------
+
+    def index(self, row: int, column: int, parent: QModelIndex = _ROOT) -> QModelIndex:
+        if not self.hasIndex(row, column, parent):
+            return QModelIndex()
+        if not parent.isValid():
+            return self.createIndex(row, column, 0)
+        return self.createIndex(row, column, parent.row() + 1)
+
+    def parent(self, index: QModelIndex) -> QModelIndex:  # type: ignore[override]
+        if not index.isValid() or index.internalId() == 0:
+            return QModelIndex()
+        return self.createIndex(index.internalId() - 1, 0, 0)
+
+    def rowCount(self, parent: QModelIndex = _ROOT) -> int:
+        if not parent.isValid():
+            return len(self.groups)
+        if parent.internalId() == 0 and parent.column() == 0:
+            return len(self.groups[parent.row()].members)
+        return 0
+
+    def columnCount(self, parent: QModelIndex = _ROOT) -> int:
+        return len(self.HEADERS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        g = self.group_at(index)
+        if g is None:
+            return None
+        m = self.member_at(index)
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if m is None:
+                unit = "files" if self.level == "file" else "passages"
+                size = f"{len(g.members)} {unit} · {KIND_LABELS.get(g.kind, g.kind)}"
+                return (group_title(g), size, f"{g.score:.3f}")[col]
+            score = "" if m.score is None else f"{m.score:.3f}"
+            return (member_label(m), os.path.dirname(m.path), score)[col]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if m is None:
+                return f"{KIND_LABELS.get(g.kind, g.kind)} · score {g.score:.3f}"
+            snippet = " ".join((m.text or "").split())[:300]
+            return m.path + (f"\n\n{snippet}" if snippet else "")
+        if role == Qt.ItemDataRole.TextAlignmentRole and col == 2:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == self.GroupRole:
+            return g
+        if role == self.MemberRole:
+            return m
+        return None

@@ -1,0 +1,108 @@
+"""Entry point of the desktop app: ``desktop-search`` (no arguments), ``desktop-search gui``,
+or ``desktop-search-gui``."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QFont, QPixmap
+from PySide6.QtWidgets import QApplication, QSplashScreen
+
+APP_NAME = "Desktop Search"
+
+
+def make_app(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(argv if argv is not None else sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setOrganizationName("desktop-search")
+    app.setDesktopFileName("desktop-search")
+    apply_style(app)
+    return app
+
+
+def apply_style(app: QApplication) -> None:
+    from .icons import app_icon, resources_dir
+
+    app.setStyle("Fusion")
+    app.setWindowIcon(app_icon())
+    qss = resources_dir() / "style.qss"
+    if qss.exists():
+        app.setStyleSheet(qss.read_text(encoding="utf-8"))
+
+
+def _splash() -> QSplashScreen:
+    from .icons import app_icon
+
+    pix = QPixmap(360, 200)
+    pix.fill(Qt.GlobalColor.white)
+    from PySide6.QtGui import QPainter
+
+    p = QPainter(pix)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    app_icon().paint(p, 140, 28, 80, 80)
+    font = QFont()
+    font.setPointSize(14)
+    font.setBold(True)
+    p.setFont(font)
+    p.drawText(0, 120, 360, 30, Qt.AlignmentFlag.AlignCenter, APP_NAME)
+    font.setBold(False)
+    font.setPointSize(9)
+    p.setFont(font)
+    p.setPen(Qt.GlobalColor.darkGray)
+    p.drawText(0, 150, 360, 24, Qt.AlignmentFlag.AlignCenter, "Loading the language model…")
+    p.end()
+    return QSplashScreen(pix)
+
+
+def run(data_dir=None, *, argv: list[str] | None = None) -> int:
+    """Open the main window and run the event loop; returns the exit code."""
+    app = make_app(argv)
+    app.setQuitOnLastWindowClosed(False)  # we quit once the workers have stopped
+    splash = _splash()
+    splash.show()
+    app.processEvents()
+    # Load torch and transformers now, before any window exists: importing them in a
+    # worker thread would hold the GIL for long stretches and stall the interface.
+    import desktop_search.core.engine  # noqa: F401
+
+    from .main_window import MainWindow
+
+    try:
+        window = MainWindow(data_dir=data_dir)
+    except Exception as exc:  # a data directory we cannot create, say
+        splash.close()
+        print(f"desktop-search: {exc}", file=sys.stderr)
+        return 1
+    window.controller.shutdownComplete.connect(app.quit)
+    window.show()
+    splash.finish(window)
+
+    # Ctrl+C in the terminal closes the window cleanly (Python only sees signals when it runs).
+    previous = signal.signal(signal.SIGINT, lambda *_: window.close())
+    ticker = QTimer()
+    ticker.start(300)
+    ticker.timeout.connect(lambda: None)
+    try:
+        return app.exec()
+    finally:
+        ticker.stop()
+        signal.signal(signal.SIGINT, previous)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        prog="desktop-search-gui", description="Open the desktop-search app."
+    )
+    parser.add_argument("--data-dir", help="where the index lives (env DESKTOP_SEARCH_HOME)")
+    args, rest = parser.parse_known_args()
+    sys.exit(run(data_dir=args.data_dir, argv=[sys.argv[0], *rest]))
+
+
+if __name__ == "__main__":
+    main()

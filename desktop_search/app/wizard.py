@@ -1,0 +1,477 @@
+"""The folder-indexing wizard: pick folders, choose file types, see an estimate, start.
+
+It opens on the first run and from "Manage folders…". Removing an indexed folder (after a
+confirmation) and re-indexing happen at once, through the controller; adding folders
+takes effect when the wizard finishes.
+"""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFileDialog,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWizard,
+    QWizardPage,
+)
+
+from .estimate import format_duration, format_size
+from .filetypes import GROUPS, parse_patterns, suffixes_for
+from .icons import app_icon, folder_icon
+
+ROLE_FOLDER = Qt.ItemDataRole.UserRole + 1
+ROLE_INDEXED = Qt.ItemDataRole.UserRole + 2
+
+
+class FoldersPage(QWizardPage):
+    def __init__(self, wizard: FolderWizard) -> None:
+        super().__init__()
+        self.wiz = wizard
+        self.setTitle("Which folders should be searchable?")
+        self.setSubTitle(
+            "Add the folders that hold your documents. Everything stays on this computer: "
+            "the index is private and nothing is sent anywhere."
+        )
+        self.list = QListWidget()
+        self.list.setObjectName("folderList")
+        self.list.setAlternatingRowColors(True)
+        self.list.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
+        self.add_btn = QPushButton("Add folder…")
+        self.add_btn.setObjectName("addFolderButton")
+        self.remove_btn = QPushButton("Remove…")
+        self.remove_btn.setObjectName("removeFolderButton")
+        self.reindex_btn = QPushButton("Re-index now")
+        self.reindex_btn.setObjectName("reindexButton")
+        self.reindex_btn.setToolTip(
+            "Check the selected folders (or all) for new, changed and deleted files now"
+        )
+        self.warning = QLabel()
+        self.warning.setObjectName("folderWarning")
+        self.warning.setWordWrap(True)
+        self.warning.hide()
+        self.add_btn.clicked.connect(self._browse)
+        self.remove_btn.clicked.connect(self._remove_selected)
+        self.reindex_btn.clicked.connect(self._reindex)
+        self.list.itemSelectionChanged.connect(self._update_buttons)
+
+        buttons = QVBoxLayout()
+        buttons.addWidget(self.add_btn)
+        buttons.addWidget(self.remove_btn)
+        buttons.addWidget(self.reindex_btn)
+        buttons.addStretch(1)
+        row = QHBoxLayout()
+        row.addWidget(self.list, 1)
+        row.addLayout(buttons)
+        tip = QLabel(
+            "Subfolders are included. Hidden folders such as .git are skipped. You can come "
+            "back here any time from File → Manage folders…"
+        )
+        tip.setObjectName("hint")
+        tip.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row, 1)
+        layout.addWidget(self.warning)
+        layout.addWidget(tip)
+        self._update_buttons()
+
+    def isComplete(self) -> bool:
+        return self.list.count() > 0
+
+    def folders(self) -> list[str]:
+        return [self.list.item(i).data(ROLE_FOLDER) for i in range(self.list.count())]
+
+    def set_indexed(self, roots: list[str], stats: dict | None = None) -> None:
+        """Show the folders already in the index (kept: folders added but not started yet)."""
+        pending = [f for f in self.folders() if not self._item(f).data(ROLE_INDEXED)]
+        self.list.clear()
+        for root in roots:
+            self._append(root, indexed=True)
+        for folder in pending:
+            if folder not in roots:
+                self._append(folder, indexed=False)
+        self.completeChanged.emit()
+        self._update_buttons()
+
+    def _append(self, folder: str, indexed: bool) -> None:
+        item = QListWidgetItem(folder_icon(), folder)
+        item.setData(ROLE_FOLDER, folder)
+        item.setData(ROLE_INDEXED, indexed)
+        item.setToolTip(folder)
+        if not indexed:
+            item.setText(f"{folder}    (new)")
+        self.list.addItem(item)
+
+    def _item(self, folder: str) -> QListWidgetItem | None:
+        for i in range(self.list.count()):
+            if self.list.item(i).data(ROLE_FOLDER) == folder:
+                return self.list.item(i)
+        return None
+
+    def add_folder(self, path: str) -> bool:
+        path = os.path.abspath(os.path.expanduser(path))
+        problem = None
+        if not os.path.isdir(path):
+            problem = f"{path} is not a folder."
+        elif not os.access(path, os.R_OK | os.X_OK):
+            problem = f"{path} cannot be read (permission denied)."
+        else:
+            for other in self.folders():
+                if path == other:
+                    problem = f"{path} is already in the list."
+                elif path.startswith(other.rstrip(os.sep) + os.sep):
+                    problem = f"{path} is already searched as part of {other}."
+        if problem:
+            self.warning.setText("⚠ " + problem)
+            self.warning.show()
+            self.wiz.messages_problem(path, problem)
+            return False
+        self.warning.hide()
+        self._append(path, indexed=False)
+        self.completeChanged.emit()
+        self._update_buttons()
+        return True
+
+    def _browse(self) -> None:
+        start = self.folders()[-1] if self.folders() else os.path.expanduser("~")
+        path = QFileDialog.getExistingDirectory(
+            self, "Add a folder to search", os.path.dirname(start)
+        )
+        if path:
+            self.add_folder(path)
+
+    def remove_folder(self, folder: str) -> bool:
+        """Remove a folder from the list; an indexed one is dropped from the index, after asking."""
+        item = self._item(folder)
+        if item is None:
+            return False
+        if item.data(ROLE_INDEXED):
+            answer = QMessageBox.question(
+                self,
+                "Remove folder?",
+                f"Stop searching {folder}?\n\nIts passages are removed from the index. "
+                "Your files are not touched.",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return False
+            self.wiz.removeRequested.emit(folder)
+        self.list.takeItem(self.list.row(item))
+        self.completeChanged.emit()
+        self._update_buttons()
+        return True
+
+    def _remove_selected(self) -> None:
+        for item in list(self.list.selectedItems()):
+            self.remove_folder(item.data(ROLE_FOLDER))
+
+    def _reindex(self) -> None:
+        chosen = [i.data(ROLE_FOLDER) for i in self.list.selectedItems() if i.data(ROLE_INDEXED)]
+        self.wiz.reindexRequested.emit(
+            chosen or [f for f in self.folders() if self._item(f).data(ROLE_INDEXED)]
+        )
+
+    def _update_buttons(self) -> None:
+        selected = self.list.selectedItems()
+        self.remove_btn.setEnabled(bool(selected))
+        self.reindex_btn.setEnabled(
+            any(self.list.item(i).data(ROLE_INDEXED) for i in range(self.list.count()))
+        )
+
+
+class TypesPage(QWizardPage):
+    def __init__(self, wizard: FolderWizard, groups: list[str], exclude: list[str]) -> None:
+        super().__init__()
+        self.wiz = wizard
+        self.setTitle("What should be indexed?")
+        self.setSubTitle(
+            "Choose the kinds of files to search. Hidden files and folders such as .git "
+            "are always skipped."
+        )
+        grid = QGridLayout()
+        self.boxes: dict[str, QCheckBox] = {}
+        for row, group in enumerate(GROUPS):
+            box = QCheckBox(group.label)
+            box.setObjectName(f"type_{group.key}")
+            box.setChecked(group.key in groups)
+            box.toggled.connect(self.completeChanged)
+            hint = QLabel(group.hint)
+            hint.setObjectName("hint")
+            grid.addWidget(box, row, 0)
+            grid.addWidget(hint, row, 1)
+            self.boxes[group.key] = box
+        grid.setColumnStretch(1, 1)
+        self.exclude = QLineEdit(", ".join(exclude))
+        self.exclude.setObjectName("excludePatterns")
+        self.exclude.setPlaceholderText("e.g.  *.log, drafts/*, Old Backups")
+        form = QFormLayout()
+        form.addRow("Skip names or paths matching:", self.exclude)
+        note = QLabel(
+            "Patterns match file and folder names, or paths inside the folder; separate them "
+            "with commas."
+        )
+        note.setObjectName("hint")
+        note.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addLayout(grid)
+        layout.addSpacing(12)
+        layout.addLayout(form)
+        layout.addWidget(note)
+        layout.addStretch(1)
+
+    def isComplete(self) -> bool:
+        return any(b.isChecked() for b in self.boxes.values())
+
+    def groups(self) -> list[str]:
+        return [k for k, b in self.boxes.items() if b.isChecked()]
+
+    def patterns(self) -> list[str]:
+        return parse_patterns(self.exclude.text())
+
+
+class _Tile(QFrame):
+    """A big number with a caption under it."""
+
+    def __init__(self, caption: str) -> None:
+        super().__init__()
+        self.setObjectName("statTile")
+        self.value = QLabel("…")
+        self.value.setObjectName("statValue")
+        self.caption = QLabel(caption)
+        self.caption.setObjectName("statCaption")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 10, 14, 10)
+        layout.addWidget(self.value)
+        layout.addWidget(self.caption)
+
+    def set(self, value: str, caption: str | None = None) -> None:
+        self.value.setText(value)
+        if caption is not None:
+            self.caption.setText(caption)
+
+
+class EstimatePage(QWizardPage):
+    def __init__(self, wizard: FolderWizard) -> None:
+        super().__init__()
+        self.wiz = wizard
+        self.setTitle("Ready to index")
+        self.setSubTitle(
+            "Indexing runs in the background: you can search while it works, pause it, "
+            "or quit and carry on later."
+        )
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setTextVisible(False)
+        self.busy.setFixedHeight(4)
+        self.files_tile = _Tile("files")
+        self.size_tile = _Tile("total size")
+        self.todo_tile = _Tile("passages to index")
+        self.time_tile = _Tile("to index them")
+        tiles = QHBoxLayout()
+        for tile in (self.files_tile, self.size_tile, self.todo_tile, self.time_tile):
+            tiles.addWidget(tile)
+        # the same facts in words (read by tests and screen readers)
+        self.files = QLabel()
+        self.files.setObjectName("estimateFiles")
+        self.size = QLabel()
+        self.size.setObjectName("estimateSize")
+        self.todo = QLabel()
+        self.todo.setObjectName("estimateTodo")
+        self.time = QLabel()
+        self.time.setObjectName("estimateTime")
+        self.time.setWordWrap(True)
+        self.scope = QLabel()
+        self.scope.setObjectName("hint")
+        self.scope.setWordWrap(True)
+        self.errors = QLabel()
+        self.errors.setObjectName("folderWarning")
+        self.errors.setWordWrap(True)
+        self.errors.hide()
+        facts = QFormLayout()
+        facts.addRow("Found:", self.files)
+        facts.addRow("To index now:", self.todo)
+        facts.addRow("Time needed:", self.time)
+        note = QLabel(
+            "Indexing uses the processor in the background at a low priority. Your files stay "
+            "where they are and are never changed; the index is kept private to your user."
+        )
+        note.setObjectName("hint")
+        note.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addLayout(tiles)
+        layout.addWidget(self.busy)
+        layout.addSpacing(6)
+        layout.addLayout(facts)
+        layout.addWidget(self.scope)
+        layout.addWidget(self.errors)
+        layout.addStretch(1)
+        layout.addWidget(note)
+        self.estimate = None
+        self.req_id = 0
+
+    def initializePage(self) -> None:
+        self.estimate = None
+        self.busy.show()
+        for tile in (self.files_tile, self.size_tile, self.todo_tile, self.time_tile):
+            tile.set("…")
+        for label in (self.files, self.size, self.todo):
+            label.setText("counting…")
+        self.time.setText("…")
+        self.errors.hide()
+        groups = [g.label for g in GROUPS if g.key in self.wiz.types_page.groups()]
+        skip = self.wiz.exclude()
+        self.scope.setText(
+            "Includes: "
+            + ", ".join(groups)
+            + "."
+            + (f"  Skips: {', '.join(skip)}." if skip else "")
+        )
+        self.req_id = self.wiz.request_estimate()
+
+    def on_scanned(self, req_id: int, est) -> None:
+        if req_id != self.req_id:
+            return
+        self.estimate = est
+        n = len(est.folders)
+        self.files_tile.set(f"{est.files:,}", f"files in {n} folder{'s' if n != 1 else ''}")
+        self.size_tile.set(format_size(est.bytes))
+        self.todo_tile.set(f"~{est.passages:,}")
+        self.files.setText(
+            f"{est.files:,} files in {n} folder{'s' if n != 1 else ''}, {format_size(est.bytes)}"
+        )
+        self.size.setText(format_size(est.bytes))
+        already = est.files - est.new_files
+        self.todo.setText(
+            f"{est.new_files:,} new or changed files, about {est.passages:,} passages"
+            + (f" ({already:,} files already indexed)" if already else "")
+        )
+        if est.errors:
+            shown = "; ".join(f"{p}: {m}" for p, m in est.errors[:3])
+            self.errors.setText(f"⚠ Some folders cannot be read and will be skipped: {shown}")
+            self.errors.show()
+            for path, msg in est.errors:
+                self.wiz.messages_problem(path, msg)
+        self._show_time()
+
+    def on_measured(self, req_id: int, speed: float) -> None:
+        if req_id == self.req_id and self.estimate is not None:
+            self.estimate.speed = speed
+            self._show_time()
+
+    def _show_time(self) -> None:
+        est = self.estimate
+        if est is None:
+            return
+        if not est.passages:
+            self.time_tile.set("none", "everything is up to date")
+            self.time.setText("Nothing new to index: everything is up to date.")
+            self.busy.hide()
+        elif est.speed is None:
+            self.time_tile.set("…", "measuring this computer")
+            self.time.setText("Measuring how fast this computer can index…")
+        else:
+            text = format_duration(est.seconds)
+            short = text.replace("about ", "~").replace("less than a minute", "< 1 min")
+            self.time_tile.set(
+                short.replace(" minutes", " min").replace(" minute", " min"), "on this computer"
+            )
+            self.time.setText(
+                f"<b>{text}</b> on this computer (it indexes about {est.speed:.0f} "
+                "passages per second)"
+            )
+            self.busy.hide()
+
+
+class FolderWizard(QWizard):
+    """Signals carry the user's decisions to the main window, which passes them on."""
+
+    startRequested = Signal(list, list, list)  # folders, include suffixes, exclude patterns
+    removeRequested = Signal(str)
+    reindexRequested = Signal(list)
+
+    def __init__(self, controller, parent=None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.setObjectName("folderWizard")
+        self.setWindowTitle("Manage folders")
+        self.setWindowIcon(app_icon())
+        self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
+        self.setPixmap(QWizard.WizardPixmap.LogoPixmap, app_icon().pixmap(48, 48))
+        self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
+        self.setButtonText(QWizard.WizardButton.FinishButton, "Start indexing")
+        self.resize(680, 500)
+        settings = controller.settings
+        self.folders_page = FoldersPage(self)
+        self.types_page = TypesPage(self, settings.type_groups, settings.exclude)
+        self.estimate_page = EstimatePage(self)
+        self.addPage(self.folders_page)
+        self.addPage(self.types_page)
+        self.addPage(self.estimate_page)
+        self.folders_page.set_indexed(controller.roots)
+        controller.estimateScanned.connect(self.estimate_page.on_scanned)
+        controller.estimateMeasured.connect(self.estimate_page.on_measured)
+        controller.statsChanged.connect(self._on_stats)
+        self.finished.connect(self._disconnect)
+
+    # -- for the main window and for tests ----------------------------------------------
+
+    def add_folder(self, path: str) -> bool:
+        return self.folders_page.add_folder(path)
+
+    def remove_folder(self, path: str) -> bool:
+        return self.folders_page.remove_folder(os.path.abspath(path))
+
+    def folders(self) -> list[str]:
+        return self.folders_page.folders()
+
+    def include(self) -> list[str]:
+        return suffixes_for(self.types_page.groups())
+
+    def exclude(self) -> list[str]:
+        return self.types_page.patterns()
+
+    def request_estimate(self) -> int:
+        return self.controller.estimate(self.folders(), self.include(), self.exclude())
+
+    def messages_problem(self, path: str, text: str) -> None:
+        self.controller.messages.report_problem(path, text)
+
+    def accept(self) -> None:
+        settings = self.controller.settings
+        settings.type_groups = self.types_page.groups()
+        settings.exclude = self.exclude()
+        settings.mark_wizard_done()
+        self.startRequested.emit(self.folders(), self.include(), self.exclude())
+        super().accept()
+
+    def reject(self) -> None:
+        self.controller.settings.mark_wizard_done()
+        super().reject()
+
+    def _on_stats(self, stats: dict) -> None:
+        self.folders_page.set_indexed(stats.get("roots", []), stats)
+
+    def _disconnect(self) -> None:
+        for signal, slot in (
+            (self.controller.estimateScanned, self.estimate_page.on_scanned),
+            (self.controller.estimateMeasured, self.estimate_page.on_measured),
+            (self.controller.statsChanged, self._on_stats),
+        ):
+            try:
+                signal.disconnect(slot)
+            except (RuntimeError, TypeError):
+                pass
