@@ -123,7 +123,8 @@ def _read_eval(path: Path, kind: str, scale: float | None):
     "--max-seq-length",
     type=click.IntRange(min=8),
     default=None,
-    help="Truncate texts to this many tokens (default: the base model's).",
+    help="Truncate texts to this many tokens while training (default: the base model's "
+    "limit); the saved model keeps the base model's limit.",
 )
 @click.option("--seed", type=int, default=42, show_default=True)
 @click.option("--overwrite", is_flag=True, help="Replace the contents of a non-empty --out folder.")
@@ -168,7 +169,7 @@ def train_command(
             + (f", {len(dev)} dev examples" if dev else ""),
             err=True,
         )
-        model = SentenceModel.load(base, max_seq_length=max_seq_length)
+        model = SentenceModel.load(base)
         config = TrainConfig(
             epochs=epochs,
             batch_size=batch_size,
@@ -176,6 +177,7 @@ def train_command(
             warmup_ratio=warmup_ratio,
             seed=seed,
             eval_steps=eval_steps,
+            max_seq_length=max_seq_length,
         )
         result = train(
             model, make_loss(loss, model), examples, config, dev=dev, progress=_progress_printer()
@@ -248,7 +250,13 @@ def folder_documents(
     show_default=True,
     help="Train on at most this many mined pairs (a seeded sample).",
 )
-@click.option("--max-seq-length", type=click.IntRange(min=8), default=256, show_default=True)
+@click.option(
+    "--max-seq-length",
+    type=click.IntRange(min=8),
+    default=128,
+    show_default=True,
+    help="Truncate texts to this many tokens while training; the saved model keeps the base's limit.",
+)
 @click.option("--seed", type=int, default=42, show_default=True)
 @click.option("--dry-run", is_flag=True, help="Only mine and show the pairs; train nothing.")
 @click.option("--overwrite", is_flag=True, help="Replace the contents of a non-empty --out folder.")

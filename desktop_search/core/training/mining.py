@@ -21,6 +21,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .trainer import Progress, TrainResult
 
 _ADORNMENT = re.compile(r"([=\-`:'\"~^_*+#<>.!$%&(),/;?@\[\]\\{}|])\1{2,}\s*")
 _ATX = re.compile(r"(#{1,6})\s+(\S.*?)\s*#*\s*$")
@@ -308,9 +312,11 @@ def split_holdout(
 
 @dataclass
 class AdaptResult:
+    """Where the model went (None when cancelled), how many pairs it learnt from, and how."""
+
     out_dir: Path | None
     pairs: int
-    train: object = None  # trainer.TrainResult
+    train: TrainResult | None = None
     info: dict = field(default_factory=dict)
 
 
@@ -326,7 +332,7 @@ def adapt_pairs(
     max_seq_length: int | None = 128,
     seed: int = 42,
     overwrite: bool = False,
-    progress: Callable | None = None,
+    progress: Callable[[Progress], None] | None = None,
     cancel: threading.Event | None = None,
 ) -> AdaptResult:
     """Fine-tune ``base_model`` on mined pairs with MNRL and save it; a cancelled run saves nothing.
