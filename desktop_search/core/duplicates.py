@@ -549,6 +549,8 @@ def _union_length(starts: np.ndarray, ends: np.ndarray) -> int:
     """Length of the union of [start, end) intervals."""
     if len(starts) == 0:
         return 0
+    if len(starts) == 1:
+        return int(ends[0]) - int(starts[0])
     order = np.argsort(starts, kind="stable")
     s, e = starts[order], ends[order]
     total, cur_s, cur_e = 0, int(s[0]), int(e[0])
@@ -610,6 +612,9 @@ def file_containment(pairs: Pairs, table: PassageTable,
         cov = covered.get((f, other))
         if not cov or not total.get(f):
             return 0.0
+        if len(cov) == 1:
+            (i,) = cov
+            return min(1.0, (int(ends[i]) - int(starts[i])) / total[f])
         idx = np.fromiter(cov, dtype=np.int64, count=len(cov))
         return min(1.0, _union_length(starts[idx], ends[idx]) / total[f])
 

@@ -185,12 +185,16 @@ class Searcher:
         if not terms:
             return []
         quoted = ['"' + t.replace('"', '""') + '"' for t in dict.fromkeys(terms)]
-        where, args = filters.sql()
-        sql = (
-            "SELECT passages_fts.rowid, bm25(passages_fts) AS rank FROM passages_fts"
-            " JOIN passages p ON p.id = passages_fts.rowid JOIN files f ON f.id = p.file_id"
-            f" WHERE passages_fts MATCH ? AND {where} ORDER BY rank LIMIT ?"
-        )
+        if filters.active():
+            where, args = filters.sql()
+            sql = (
+                "SELECT passages_fts.rowid, passages_fts.rank FROM passages_fts"
+                " JOIN passages p ON p.id = passages_fts.rowid JOIN files f ON f.id = p.file_id"
+                f" WHERE passages_fts MATCH ? AND {where} ORDER BY passages_fts.rank LIMIT ?"
+            )
+        else:  # FTS5 alone: no join for every matching row before the LIMIT
+            args = []
+            sql = "SELECT rowid, rank FROM passages_fts WHERE passages_fts MATCH ? ORDER BY rank LIMIT ?"
         attempts = [" AND ".join(quoted), " OR ".join(quoted)] if require_all and len(quoted) > 1 else [
             " OR ".join(quoted)]
         rows: list = []
