@@ -16,7 +16,7 @@ import json
 
 import click
 
-from .cli import data_dir_option, json_option, open_engine, translate_errors
+from .cli_common import data_dir_option, json_option, open_engine, translate_errors
 from .core.duplicates import DEFAULT_MIN_CONTAINMENT, DEFAULT_THRESHOLD, LEVELS, MIN_THRESHOLD
 
 

@@ -97,3 +97,11 @@ def test_group_data_dir_applies_to_subcommands(library):
     _, data, _ = library
     result = CliRunner().invoke(cli, ["--data-dir", str(data), "status", "--json"])
     assert result.exit_code == 0 and json.loads(result.stdout)["files"] == 2
+
+
+def test_every_command_is_documented_in_the_readme():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    missing = [name for name in cli.commands if f"desktop-search {name}" not in readme]
+    assert missing == []
