@@ -599,6 +599,11 @@ class MainWindow(QMainWindow):
 
     def _on_indexing_finished(self, result) -> None:
         report = result.report
+        changed = report is not None and (
+            report.files_added or report.files_updated or report.files_removed
+        )
+        if changed and self.duplicates_panel is not None and self.duplicates_panel.isVisible():
+            self.duplicates_panel.scan()  # the groups on screen may be out of date now
         if result.kind == "sync":
             self.progress_panel.hide()
             self.status.set_progress(None)
