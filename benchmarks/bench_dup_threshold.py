@@ -120,7 +120,7 @@ def main() -> None:
         f"F1-best threshold on a 0.01 grid (train): {best:.2f}  (P {p:.3f}, R {r:.3f}, F1 {f:.3f})",
         f"held-out dev split at {best:.2f}: P {dp:.3f}, R {dr:.3f}, F1 {df:.3f} "
         f"({len(dcos)} pairs, {int(ddup.sum())} duplicates)",
-        f"chosen default: DEFAULT_THRESHOLD = {best:.2f} (desktop_search/core/duplicates.py)",
+        f"chosen default: DEFAULT_THRESHOLD = {best:.2f} (desktop_search/core/duplicates/constants.py)",
     ]
     text = "\n".join(lines) + "\n"
     print(text)

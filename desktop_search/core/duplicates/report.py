@@ -1,0 +1,63 @@
+"""Results: members, groups, the report (JSON and CSV export) and ranking."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Member:
+    path: str
+    page: int | None = None
+    start: int | None = None
+    end: int | None = None
+    text: str | None = None
+    passage_id: int | None = None
+    file_id: int | None = None
+    text_hash: str | None = None
+    score: float | None = None  # similarity with the group's first member (or its link)
+
+    def as_json(self) -> dict:
+        return {"path": self.path, "page": self.page, "start": self.start, "end": self.end, "text": self.text}
+
+
+@dataclass
+class Group:
+    score: float
+    members: list[Member]
+    kind: str = "near"  # passage: "exact" / "near"; file: "same-file" / "contains" / "similar"
+    detail: dict = field(default_factory=dict)
+
+    def as_json(self) -> dict:
+        return {"score": round(float(self.score), 4), "members": [m.as_json() for m in self.members]}
+
+
+@dataclass
+class Report:
+    level: str
+    threshold: float
+    groups: list[Group]
+    stats: dict = field(default_factory=dict)
+
+    def as_json(self) -> dict:
+        return {"level": self.level, "threshold": float(self.threshold),
+                "groups": [g.as_json() for g in self.groups]}
+
+    def to_csv(self) -> str:
+        """One row per member: group number, group score and kind, then the member."""
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow(["group", "score", "kind", "size", "path", "page", "start", "end", "text"])
+        for n, g in enumerate(self.groups, 1):
+            for m in g.members:
+                w.writerow([n, f"{g.score:.4f}", g.kind, len(g.members), m.path,
+                            "" if m.page is None else m.page, "" if m.start is None else m.start,
+                            "" if m.end is None else m.end, m.text or ""])
+        return buf.getvalue()
+
+
+def rank_groups(groups: list[Group]) -> list[Group]:
+    """Largest first, then closest, then by first path (stable output)."""
+    return sorted(groups, key=lambda g: (-len(g.members), -g.score, g.members[0].path if g.members else ""))
