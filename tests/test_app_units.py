@@ -165,7 +165,7 @@ def test_estimate_counts_files_and_formats(tmp_path):
     (tmp_path / "image.png").write_bytes(b"\x89PNG")
     est = scan_folders([str(tmp_path)], include=[".txt", ".md"], exclude=["skip*"])
     assert (est.files, est.new_files, est.bytes) == (2, 2, 1900)
-    assert est.passages == 3  # 2 + 1
+    assert est.passages == 4  # 1800 / 540 -> 3, plus 1
     assert est.seconds is None
     est.speed = 10.0
     assert est.seconds == pytest.approx(3 / 10 * 1.15 + 0.02)

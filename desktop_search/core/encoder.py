@@ -107,8 +107,11 @@ class Encoder:
         self._pad_id = int(self.tokenizer.pad_token_id or 0)
         self.texts_encoded = 0  # forward-pass inputs so far: lets tests prove "no re-embedding"
         self._model_lock = threading.Lock()
-        self._local = threading.local()
-        self._local.tokenizer = self.tokenizer
+        # One Rust tokenizer, configured once and then only read: encode_batch borrows it
+        # immutably and releases the GIL, so every thread can share it (the transformers
+        # wrapper re-configures truncation on each call, which two threads cannot share).
+        self._counting = _backend_copy(self.tokenizer, None)
+        self._truncating = _backend_copy(self.tokenizer, self.max_seq_length)
 
     @property
     def model(self):
@@ -127,7 +130,7 @@ class Encoder:
         return self._model
 
     def new_tokenizer(self):
-        """A separate tokenizer for another thread (a fast tokenizer is not re-entrant)."""
+        """A separate transformers tokenizer, for callers that reconfigure it per call."""
         from transformers import AutoTokenizer
 
         return AutoTokenizer.from_pretrained(str(self.path), local_files_only=True)
@@ -141,8 +144,7 @@ class Encoder:
         """Tokens per text, special tokens included, without truncation."""
         if not texts:
             return []
-        enc = self._thread_tokenizer()(list(texts), add_special_tokens=True, truncation=False, verbose=False)
-        return [len(ids) for ids in enc["input_ids"]]
+        return [len(e.ids) for e in self._counting.encode_batch(list(texts), add_special_tokens=True)]
 
     def encode(
         self,
@@ -160,8 +162,7 @@ class Encoder:
         self.texts_encoded += n
         # Tokenize once, then batch by exact token length, longest first: batches pad
         # almost nothing and the first batch shows the worst-case memory at once.
-        tok = self._thread_tokenizer()
-        ids = tok(list(texts), truncation=True, max_length=self.max_seq_length, verbose=False)["input_ids"]
+        ids = [e.ids for e in self._truncating.encode_batch(list(texts), add_special_tokens=True)]
         order = sorted(range(n), key=lambda i: -len(ids[i]))
         with torch.inference_mode():
             for start in range(0, n, bs):
@@ -170,12 +171,6 @@ class Encoder:
                 if progress:
                     progress(len(idx))
         return out
-
-    def _thread_tokenizer(self):
-        tok = getattr(self._local, "tokenizer", None)
-        if tok is None:
-            tok = self._local.tokenizer = self.new_tokenizer()
-        return tok
 
     def _forward(self, batch: list[list[int]]) -> np.ndarray:
         width = max(len(x) for x in batch)
@@ -192,3 +187,24 @@ class Encoder:
         if self.normalize:
             emb = l2_normalize(emb)
         return emb.float().numpy()
+
+
+def _backend_copy(tokenizer, truncate_to: int | None):
+    """A private copy of the fast tokenizer's Rust backend, with our own truncation.
+
+    The model's tokenizer.json may carry its own padding and truncation (all-MiniLM-L6-v2's
+    pads and truncates to 128); both are replaced here, so counts are exact and encoding
+    truncates exactly where sentence-transformers does (max_seq_length).
+    """
+    from tokenizers import Tokenizer
+
+    backend = getattr(tokenizer, "backend_tokenizer", None)
+    if backend is None:
+        raise ModelError("the model folder has no fast tokenizer (tokenizer.json)")
+    copy = Tokenizer.from_str(backend.to_str())
+    copy.no_padding()
+    if truncate_to:
+        copy.enable_truncation(truncate_to)
+    else:
+        copy.no_truncation()
+    return copy

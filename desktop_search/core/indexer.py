@@ -111,9 +111,8 @@ class Indexer:
         self.max_file_size = max_file_size
         self.embed_batch = embed_batch
         self.save_every_s = save_every_s
-        # The chunker runs in a reader thread: it gets its own tokenizer, since a fast
-        # tokenizer used from two threads at once fails with "Already borrowed".
-        self._tokens = HFTokenCounter(encoder.new_tokenizer())
+        # The chunker runs in a reader thread, on its own copy of the Rust tokenizer.
+        self._tokens = HFTokenCounter(encoder.tokenizer)
 
     # -- public API -------------------------------------------------------------------
 
