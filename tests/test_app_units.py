@@ -168,7 +168,7 @@ def test_estimate_counts_files_and_formats(tmp_path):
     assert est.passages == 4  # 1800 / 540 -> 3, plus 1
     assert est.seconds is None
     est.speed = 10.0
-    assert est.seconds == pytest.approx(3 / 10 * 1.15 + 0.02)
+    assert est.seconds == pytest.approx(4 / 10 * 1.15 + 0.02)
     assert Estimate([], passages=100_000, new_files=10, speed=10.0).seconds > 3600
     assert format_duration(30) == "less than a minute"
     assert format_duration(600) == "about 10 minutes"
