@@ -196,9 +196,9 @@ class _ProgressPrinter:
 def _register_commands() -> None:
     """Commands that live in their own modules (they import the options defined above)."""
     from .cli_duplicates import duplicates_command
-    from .cli_train import adapt_command, train_command
+    from .cli_train import adapt_command, switch_model_command, train_command
 
-    for command in (duplicates_command, train_command, adapt_command):
+    for command in (duplicates_command, train_command, adapt_command, switch_model_command):
         cli.add_command(command)
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import click
 
+from .cli_common import data_dir_option, translate_errors
+
 LOSS_NAMES = ("cosine", "triplet", "mnrl")
 FOLDER_SUFFIXES = (".rst", ".txt", ".md", ".markdown", ".html", ".htm")
 
@@ -260,23 +262,43 @@ def folder_documents(
 @click.option("--seed", type=int, default=42, show_default=True)
 @click.option("--dry-run", is_flag=True, help="Only mine and show the pairs; train nothing.")
 @click.option("--overwrite", is_flag=True, help="Replace the contents of a non-empty --out folder.")
+@click.option("--activate", is_flag=True,
+              help="Then make the new model the index's active model (re-embeds every passage).")
+@data_dir_option
 def adapt_command(
-    out, base, folder, epochs, batch_size, lr, max_pairs, max_seq_length, seed, dry_run, overwrite
+    out, base, folder, epochs, batch_size, lr, max_pairs, max_seq_length, seed, dry_run, overwrite,
+    activate, data_dir,
 ) -> None:
-    """Adapt the encoder to your documents: heading/section and title/opening pairs, MNRL."""
+    """Adapt the encoder to your documents: heading/section and title/opening pairs, MNRL.
+
+    By default it learns from the documents in the index (--data-dir); --from-folder reads
+    a folder instead.
+    """
     from desktop_search.core.encoder import ModelError
     from desktop_search.core.training import TrainingError, adapt_pairs, mine_pairs
 
-    if folder is None:
-        raise click.ClickException("no documents to learn from: pass --from-folder PATH")
     if not dry_run:
         _check_out(out, base, overwrite)
     skipped: list[Path] = []
-    pairs = mine_pairs(folder_documents(folder, on_error=lambda p, _: skipped.append(p)))
+    if folder is not None:
+        source = str(folder)
+        pairs = mine_pairs(folder_documents(folder, on_error=lambda p, _: skipped.append(p)))
+    else:
+        from desktop_search.core.engine import resolve_data_dir
+        from desktop_search.core.store import Store
+        from desktop_search.core.training.library import indexed_documents
+
+        path = resolve_data_dir(data_dir)
+        if not (path / "index.db").exists():
+            raise click.ClickException(f"no index in {path}: run `desktop-search index FOLDER` first, "
+                                       "or pass --from-folder PATH")
+        source = f"the index in {path}"
+        with Store(path) as store:
+            pairs = mine_pairs(indexed_documents(store))
     titles = sum(p.kind == "title" for p in pairs)
     click.echo(
         f"mined {len(pairs)} pairs ({len(pairs) - titles} heading/section, {titles} "
-        f"title/opening) from {folder}"
+        f"title/opening) from {source}"
         + (f"; {len(skipped)} unreadable files skipped" if skipped else ""),
         err=True,
     )
@@ -307,4 +329,42 @@ def adapt_command(
         f"{_fmt_time(result.train.seconds)}",
         err=True,
     )
+    if activate:
+        _switch(data_dir, result.out_dir)
     click.echo(str(result.out_dir))
+
+
+def _switch(data_dir, model_dir) -> None:
+    """Re-embed the index for ``model_dir`` and make it the active model."""
+    from desktop_search.cli_common import open_engine
+
+    def show(p) -> None:
+        click.echo(f"\rre-embedding {p.files_done}/{p.files_total} passages, "
+                   f"{p.passages_per_s:.1f}/s".ljust(60), nl=False, err=True)
+
+    engine = open_engine(data_dir, writer=True)
+    try:
+        if not engine.switch_model(model_dir, progress=show):
+            raise click.ClickException("switch cancelled; the previous model stays active")
+    finally:
+        engine.close()
+    click.echo("", err=True)
+    click.echo(f"active model: {model_dir}", err=True)
+
+
+@click.command("switch-model")
+@click.argument("model_dir", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--default", "use_default", is_flag=True, help="Go back to the embedded all-MiniLM-L6-v2.")
+@data_dir_option
+@translate_errors
+def switch_model_command(model_dir, use_default, data_dir) -> None:
+    """Make another model folder the index's active model.
+
+    Every passage is embedded for it first; searches use the old vectors until that is
+    done. Vectors are kept per model, so switching back to an earlier model is free.
+    """
+    from desktop_search.core.encoder import default_model_path
+
+    if bool(model_dir) == use_default:
+        raise click.UsageError("give a MODEL_DIR or --default")
+    _switch(data_dir, default_model_path() if use_default else model_dir)

@@ -11,7 +11,7 @@ import os
 import threading
 from pathlib import Path
 
-from .encoder import Encoder
+from .encoder import Encoder, ModelError
 from .indexer import Indexer
 from .search import Searcher
 from .store import Store, private_dir
@@ -96,8 +96,7 @@ class Engine:
         try:
             self.store = Store(self.data_dir)
             if encoder is None:
-                active = model_path or self.store.get_meta("active_model")
-                encoder = Encoder(active or None)
+                encoder = self._load_encoder(model_path)
             self.encoder = encoder
             self.vectors = VectorSet(self.data_dir, encoder.model_id, encoder.dim)
             how = self.vectors.open(self.store)
@@ -114,6 +113,19 @@ class Engine:
         self._local = threading.local()
         self._swap_lock = threading.Lock()
         self.model_version = 0
+
+    def _load_encoder(self, model_path) -> Encoder:
+        """The explicit model, else the index's active one; a vanished active model falls
+        back to the embedded default instead of locking the user out of their index."""
+        if model_path:
+            return Encoder(model_path)
+        active = self.store.get_meta("active_model")
+        if active:
+            try:
+                return Encoder(active)
+            except ModelError as exc:
+                log.warning("active model unusable (%s); using the embedded default", exc)
+        return Encoder()
 
     def switch_model(
         self,
