@@ -92,6 +92,7 @@ class Searcher:
         self.store = store
         self.encoder = encoder
         self.vectors = vectors
+        self._kw_pool = None
 
     def search(
         self,
@@ -112,6 +113,9 @@ class Searcher:
         self._refresh()
         pool = max(50, k * per_file * 4)
         qvec = None
+        # In hybrid mode the keyword leg runs on a second connection in a helper thread
+        # while this one encodes the query: both release the GIL, so the legs overlap.
+        pending = self._keyword_async(query, pool, filters) if mode == "hybrid" else None
         with self.store.read():
             sem: list[tuple[int, float]] = []
             kw: list[tuple[int, float]] = []
@@ -119,8 +123,10 @@ class Searcher:
                 qvec = self.encoder.encode([query])
                 allowed = self._allowed_ids(filters) if filters.active() else None
                 sem = self.vectors.search(qvec, pool, self.store, allowed)
-            if mode in ("keyword", "hybrid"):
-                kw = self._keyword(query, pool, filters, require_all=(mode == "keyword"))
+            if pending is not None:
+                kw = pending.result()
+            elif mode == "keyword":
+                kw = self._keyword(query, pool, filters, require_all=True)
             if mode == "semantic":
                 fused = sem
             elif mode == "keyword":
@@ -180,7 +186,22 @@ class Searcher:
         ).fetchall()
         return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
 
-    def _keyword(self, query: str, limit: int, filters: Filters, require_all: bool) -> list[tuple[int, float]]:
+    def _keyword_async(self, query: str, limit: int, filters: Filters):
+        if self._kw_pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._kw_pool = ThreadPoolExecutor(1, thread_name_prefix="desktop-search-keyword")
+            self._kw_store = None
+
+        def run() -> list[tuple[int, float]]:
+            if self._kw_store is None:
+                self._kw_store = Store(self.store.data_dir)
+            return self._keyword(query, limit, filters, require_all=False, store=self._kw_store)
+
+        return self._kw_pool.submit(run)
+
+    def _keyword(self, query: str, limit: int, filters: Filters, require_all: bool,
+                 store: Store | None = None) -> list[tuple[int, float]]:
         terms = query_terms(query) or [w.lower() for w in re.findall(r"\w+", query)]
         if not terms:
             return []
@@ -199,7 +220,7 @@ class Searcher:
             " OR ".join(quoted)]
         rows: list = []
         for match in attempts:
-            rows = self.store.conn.execute(sql, [match, *args, limit]).fetchall()
+            rows = (store or self.store).conn.execute(sql, [match, *args, limit]).fetchall()
             if rows:
                 break
         return [(int(r[0]), -float(r[1])) for r in rows]
