@@ -15,6 +15,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, Signal
 
+from .adapt import AdaptOptions
 from .estimate import EstimateWorker
 from .index_worker import IndexWorker, JobResult
 from .messages import MessageBridge
@@ -67,6 +68,7 @@ class AppController(QObject):
     _addRoots = Signal(object)
     _forget = Signal(str)
     _changes = Signal(object)
+    _adapt = Signal(object)
     _refresh = Signal()
     _closeIndex = Signal()
     _searchEngine = Signal(object)
@@ -157,6 +159,7 @@ class AppController(QObject):
         self._addRoots.connect(iw.add_roots)
         self._forget.connect(iw.forget)
         self._changes.connect(iw.apply_changes)
+        self._adapt.connect(iw.adapt)
         self._refresh.connect(iw.refresh_stats)
         self._closeIndex.connect(iw.shutdown)
         iw.ready.connect(self._on_ready)
@@ -248,6 +251,18 @@ class AppController(QObject):
         if self.writable:
             self._sync.emit([os.path.abspath(r) for r in roots] if roots else None)
 
+    def adapt_model(self, *, max_pairs: int = 5000, epochs: int = 1, batch_size: int = 16) -> bool:
+        """Fine-tune the active model on the indexed documents and switch to the result, in
+        the background after any job before it (searches keep the old model meanwhile)."""
+        if not self.writable:
+            self.messages.warning(
+                "Adapting the model is not available now: "
+                + (self.error or "the index is read-only")
+            )
+            return False
+        self._adapt.emit(AdaptOptions(max_pairs=max_pairs, epochs=epochs, batch_size=batch_size))
+        return True
+
     def pause(self) -> None:
         self.pause_requested = True
         self.index_worker.pause.set()
@@ -260,7 +275,7 @@ class AppController(QObject):
             self.pausedChanged.emit(False)
 
     def cancel(self) -> None:
-        """Stop the running sync after the current batch; what is done stays done."""
+        """Stop the running sync (or adapt) after the current batch; what is done stays done."""
         if self.job is not None:
             self.index_worker.cancel.set()
             self.resume()
@@ -370,9 +385,9 @@ class AppController(QObject):
             self.queueChanged.emit(self.queued)
         self.job = None
         self.job_roots = None
-        if result.kind == "sync" and self.pause_requested:
-            # the sync ended (its last batch, or a cancel) while a pause was pending: a pause
-            # belongs to the sync, so later jobs must not wait on it
+        if result.kind in ("sync", "adapt") and self.pause_requested:
+            # the job ended (its last batch, or a cancel) while a pause was pending: a pause
+            # belongs to the job, so later jobs must not wait on it
             self.pause_requested = False
             self.index_worker.pause.clear()
         if self.paused:

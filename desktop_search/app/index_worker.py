@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import threading
 import time
 from dataclasses import dataclass, field
@@ -85,11 +86,12 @@ class ObservedEvent(threading.Event):
 
 @dataclass
 class JobResult:
-    kind: str  # "open", "sync", "changes", "forget", "add"
+    kind: str  # "open", "sync", "changes", "forget", "add", "adapt"
     report: object | None = None  # SyncReport
     cancelled: bool = False
     roots: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    model: str = ""  # "adapt": the folder of the model now active (empty: none)
 
 
 class IndexWorker(QObject):
@@ -262,6 +264,100 @@ class IndexWorker(QObject):
             self.error.emit(path, f"could not remove folder: {exc}")
         self._emit_stats()
         self.finished.emit(JobResult("forget", None, False, [path]))
+
+    @Slot(object)
+    def adapt(self, options) -> None:
+        """Fine-tune the active model on pairs mined from the indexed files (AdaptOptions),
+        save it under <data dir>/models, then re-embed every passage and switch to it.
+
+        Searches keep the old model until the new vectors are complete (Engine.switch_model).
+        A model that is cancelled or fails before the switch is deleted again.
+        """
+        if not self._usable():
+            return
+        from ..core.encoder import Encoder
+        from ..core.training import TrainingError, adapt_pairs, mine_pairs
+        from ..core.training.library import indexed_documents
+        from .adapt import AdaptProgress, new_model_dir
+
+        self._wait_while_paused()
+        self.started.emit("adapt", None)
+        t0 = time.monotonic()
+        engine = self.engine
+        out_dir = encoder = None
+        model = ""
+        try:
+            self.progress.emit(AdaptProgress("reading"))
+            pairs = mine_pairs(self._documents(indexed_documents(engine.store)))
+            if not self.cancel.is_set():
+                self.progress.emit(AdaptProgress("training", pairs=len(pairs)))
+                out_dir = adapt_pairs(
+                    pairs,
+                    engine.encoder.path,
+                    new_model_dir(engine.data_dir),
+                    epochs=options.epochs,
+                    batch_size=options.batch_size,
+                    max_pairs=options.max_pairs,
+                    max_seq_length=options.max_seq_length,
+                    progress=self._on_train_progress,
+                    cancel=self.cancel,
+                ).out_dir
+            if out_dir is not None:
+                encoder = Encoder(out_dir)
+                if engine.switch_model(
+                    encoder, progress=self._on_switch_progress, cancel=self.cancel
+                ):
+                    engine.indexer.embed_batch = EMBED_BATCH
+                    model = str(out_dir)
+        except Exception as exc:
+            if not isinstance(exc, TrainingError):
+                log.exception("adapting the model failed")
+            self.error.emit("", f"Could not adapt the model: {exc}")
+        if out_dir is not None and not model:
+            self._discard_model(out_dir, encoder)
+        cancelled = not model and self.cancel.is_set()
+        self._emit_stats()
+        self.finished.emit(
+            JobResult("adapt", None, cancelled, [], time.monotonic() - t0, model=model)
+        )
+        self.cancel.clear()
+
+    def _documents(self, docs):
+        """The indexed (path, text) documents, until cancelled, reporting every 25 files."""
+        from .adapt import AdaptProgress
+
+        total = self.engine.store.counts()["files"]
+        for n, doc in enumerate(docs, 1):
+            self._wait_while_paused()
+            if self.cancel.is_set() or self.stopping:
+                return
+            yield doc
+            if n % 25 == 0:
+                self.progress.emit(AdaptProgress("reading", n, total))
+
+    def _on_train_progress(self, p) -> None:
+        from .adapt import AdaptProgress
+
+        eta = p.elapsed_s / p.step * (p.total_steps - p.step) if p.step else None
+        self.progress.emit(AdaptProgress("training", p.step, p.total_steps, eta))
+        self._wait_while_paused()
+
+    def _on_switch_progress(self, p) -> None:
+        from .adapt import AdaptProgress
+
+        self.progress.emit(AdaptProgress("re-embedding", p.files_done, p.files_total, p.eta_s))
+        self._wait_while_paused()
+
+    def _discard_model(self, out_dir: Path, encoder) -> None:
+        """A trained model that never became active: its folder and its vectors go."""
+        if encoder is not None:
+            try:
+                store = self.engine.store
+                with store.write():
+                    store.conn.execute("DELETE FROM vectors WHERE model = ?", (encoder.model_id,))
+            except Exception:  # pragma: no cover - only space is lost
+                log.exception("dropping the vectors of a discarded model")
+        shutil.rmtree(out_dir, ignore_errors=True)
 
     @Slot()
     def refresh_stats(self) -> None:

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .adapt import AdaptView, confirm_adapt
 from .controller import AppController
 from .empty_state import EmptyState
 from .filetypes import FILTER_CHOICES
@@ -109,6 +110,7 @@ class MainWindow(QMainWindow):
 
         self._build()
         self._connect()
+        self.adapt_view = AdaptView(self)
         self._restore()
         self._update_empty()
         self._update_status()
@@ -264,6 +266,12 @@ class MainWindow(QMainWindow):
         reveal = search_menu.addAction("Show in folder", self.reveal_current)
         reveal.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
 
+        tools_menu = bar.addMenu("&Tools")
+        self.adapt_action = tools_menu.addAction(
+            "Adapt model to my documents…", lambda: self.start_adapt()
+        )
+        self.adapt_action.setObjectName("adaptModelAction")
+
         help_menu = bar.addMenu("&Help")
         help_menu.addAction("About Desktop Search", self._about)
 
@@ -392,6 +400,15 @@ class MainWindow(QMainWindow):
         self.wizard.finished.connect(lambda _r: setattr(self, "wizard", None))
         self.wizard.open()
         return self.wizard
+
+    def start_adapt(self, confirm: bool = True, **options) -> bool:
+        """Tools ▸ Adapt model: after a confirmation, fine-tune on the indexed documents and
+        switch to the new model (``options``: see ``AppController.adapt_model``)."""
+        if confirm and not confirm_adapt(self):
+            return False
+        started = self.controller.adapt_model(**options)
+        self.adapt_action.setEnabled(not started)  # again once the job has finished
+        return started
 
     def show_problems(self) -> None:
         self.problems_dialog.set_problems(self.controller.problems())

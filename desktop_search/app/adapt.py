@@ -1,0 +1,134 @@
+"""Tools ▸ Adapt model to my documents: what the job reports, and the window's side of it.
+
+The job itself (``IndexWorker.adapt``) runs on the index worker's thread: it mines
+(heading, section) and (title, opening) pairs from the indexed files, fine-tunes the
+active model on them, saves the result under ``<data dir>/models`` and switches the index
+to it. Searches keep using the old model until every passage has its new vector.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject
+
+from .estimate import format_duration
+
+
+@dataclass(frozen=True)
+class AdaptOptions:
+    max_pairs: int = 5000
+    epochs: int = 1
+    batch_size: int = 16
+    max_seq_length: int = 128
+
+
+@dataclass(frozen=True)
+class AdaptProgress:
+    """phase: "reading" (files), "training" (steps) or "re-embedding" (passages)."""
+
+    phase: str
+    done: int = 0
+    total: int = 0
+    eta_s: float | None = None
+    pairs: int = 0
+
+
+def new_model_dir(data_dir: Path) -> Path:
+    """``<data dir>/models/adapted-YYYYmmdd-HHMMSS`` (with a suffix if that is taken)."""
+    base = Path(data_dir) / "models" / f"adapted-{time.strftime('%Y%m%d-%H%M%S')}"
+    out, n = base, 1
+    while out.exists():
+        n += 1
+        out = base.with_name(f"{base.name}-{n}")
+    return out
+
+
+def progress_label(p: AdaptProgress | None) -> str:
+    """'Adapting the model: step 12/30' or 'Re-embedding 340/1,200 passages', with time left."""
+    if p is None or p.phase == "reading":
+        done = f" ({p.done:,}/{p.total:,} files)" if p is not None and p.total else ""
+        return f"Adapting the model: reading your documents{done}…"
+    if p.phase == "training" and not p.total:
+        return f"Adapting the model: preparing to learn from {p.pairs:,} pairs…"
+    if p.phase == "training":
+        text = f"Adapting the model: step {p.done}/{p.total}"
+    else:
+        text = f"Re-embedding {p.done:,}/{p.total:,} passages"
+    if p.eta_s is not None and p.done < p.total:
+        text += f" · {format_duration(p.eta_s)} left"
+    return text
+
+
+def confirm_adapt(parent) -> bool:
+    from PySide6.QtWidgets import QMessageBox
+
+    answer = QMessageBox.question(
+        parent,
+        "Adapt the model to your documents",
+        "Desktop Search will learn your documents' vocabulary from their headings and "
+        "titles, save the result as a new model, and then re-embed every passage with it."
+        "\n\nThis may take several minutes and keeps the computer busy. Searching works "
+        "meanwhile, with the current model until the new one is ready. You can cancel at "
+        "any time.",
+        QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Ok,
+    )
+    return answer == QMessageBox.StandardButton.Ok
+
+
+class AdaptView(QObject):
+    """Shows an adapt job in the window's progress panel and status bar."""
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.win = window
+        c = window.controller
+        c.indexingStarted.connect(self._on_started)
+        c.indexingProgress.connect(self._on_progress)
+        c.indexingFinished.connect(self._on_finished)
+        c.pausedChanged.connect(self._on_paused)
+
+    def _show(self, p: AdaptProgress | None) -> None:
+        text = progress_label(p)
+        panel, status = self.win.progress_panel, self.win.status
+        panel.detail.setText(text)
+        status.activity.setText(text)
+        status.mini.show()
+        for bar in (panel.bar, status.mini):
+            bar.setRange(0, p.total if p else 0)
+            bar.setValue(p.done if p else 0)
+
+    def _on_started(self, kind: str, _roots) -> None:
+        if kind != "adapt":
+            return
+        panel = self.win.progress_panel
+        panel.begin(0)
+        panel.title.setText("<b>Adapting the model to your documents</b>")
+        panel.current.setText("Searches use the current model until the new one is ready.")
+        self._show(None)
+
+    def _on_progress(self, p) -> None:
+        if self.win.controller.job == "adapt" and isinstance(p, AdaptProgress):
+            self._show(p)
+
+    def _on_paused(self, paused: bool) -> None:
+        if paused and self.win.controller.job == "adapt":
+            self.win.status.activity.setText("Adapting the model: paused")
+
+    def _on_finished(self, result) -> None:
+        if result.kind != "adapt":
+            return
+        self.win.progress_panel.hide()
+        self.win.status.set_progress(None)
+        self.win.adapt_action.setEnabled(True)
+        if result.model:
+            self.win.status.showMessage(
+                f"Now searching with the adapted model ({Path(result.model).name})", 15000
+            )
+        elif result.cancelled:
+            self.win.status.showMessage(
+                "Adapting the model stopped; searches keep using the previous model", 10000
+            )

@@ -1,0 +1,144 @@
+"""Tools ▸ Adapt model to my documents, driven offscreen: train, re-embed, swap; cancel; errors.
+
+Four short library pages from the shared Python docs, 8 mined pairs in batches of 4 for one
+epoch: the whole module takes well under a minute on a laptop CPU.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from . import test_app
+from .test_app import find, result_names, wait_indexed
+
+make_window = test_app.make_window  # the same fixture: windows on a temporary data dir
+
+pytestmark = pytest.mark.gui
+
+PAGES = ("colorsys", "keyword", "uu", "html")
+QUERY = "colour space conversion"
+SMALL = {"max_pairs": 8, "batch_size": 4, "epochs": 1}
+
+
+@pytest.fixture
+def library(tmp_path, shared_data) -> Path:
+    root = tmp_path / "library"
+    root.mkdir()
+    for name in PAGES:
+        shutil.copy(
+            shared_data / "docs" / "rst" / "library" / f"{name}.rst.txt", root / f"{name}.rst"
+        )
+    return root
+
+
+def active_model(data: Path) -> str | None:
+    from desktop_search.core.store import Store
+
+    with Store(data) as store:
+        return store.get_meta("active_model")
+
+
+def finished_adapts(w) -> list:
+    done: list = []
+    w.controller.indexingFinished.connect(lambda r: r.kind == "adapt" and done.append(r))
+    return done
+
+
+def test_adapt_trains_switches_while_searching_and_cancel_keeps_the_model(
+    qtbot, make_window, library, tmp_path, monkeypatch
+):
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QFrame, QMessageBox, QPushButton
+
+    data = tmp_path / "data"
+    w = make_window(data)
+    w.controller.add_folders([str(library)])
+    wait_indexed(qtbot, w, files=len(PAGES))
+    first_model = w.controller.engine.encoder.path
+    panel = find(w, QFrame, "indexProgress")
+    labels: list[str] = []
+    w.controller.indexingProgress.connect(lambda _p: labels.append(panel.detail.text()))
+    done = finished_adapts(w)
+
+    # the menu action asks first; saying Cancel starts nothing
+    action = find(w, QAction, "adaptModelAction")
+    asked = []
+    monkeypatch.setattr(
+        QMessageBox,
+        "question",
+        lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Cancel,
+    )
+    action.trigger()
+    assert asked and "several minutes" in asked[0]
+    assert w.controller.job is None and action.isEnabled()
+
+    assert w.start_adapt(confirm=False, **SMALL)
+    assert not action.isEnabled()
+    qtbot.waitUntil(lambda: w.controller.job == "adapt", timeout=30000)
+    assert panel.isVisible() and "Adapting the model" in panel.title.text()
+    # searching goes on meanwhile, with the old model
+    w.search(QUERY)
+    qtbot.waitUntil(lambda: result_names(w)[:1] == ["colorsys.rst"], timeout=30000)
+    searched_during = bool(w.controller.job == "adapt")
+
+    qtbot.waitUntil(lambda: bool(done), timeout=120000)
+    result = done[0]
+    assert not result.cancelled and result.model
+    new_model = Path(result.model)
+    assert new_model.parent == w.controller.engine.data_dir / "models"
+    assert new_model.name.startswith("adapted-") and (new_model / "config.json").exists()
+    assert w.controller.engine.encoder.path == new_model
+    assert active_model(data) == str(new_model)
+    assert searched_during
+    assert any(t.startswith("Adapting the model: step ") for t in labels), labels
+    assert any(t.startswith("Re-embedding ") and "passages" in t for t in labels), labels
+    assert not panel.isVisible() and action.isEnabled()
+    assert "Now searching with the adapted model" in w.status.currentMessage()
+
+    # a fresh search after the swap uses the adapted model and still finds the page
+    w.search("")
+    w.search(QUERY)
+    qtbot.waitUntil(lambda: result_names(w)[:1] == ["colorsys.rst"], timeout=30000)
+
+    # a second run cancelled while training: the adapted model stays active, nothing is left over
+    assert w.start_adapt(confirm=False, **SMALL)
+    qtbot.waitUntil(
+        lambda: (
+            w.controller.job == "adapt"
+            and getattr(w.controller.last_progress, "phase", "") == "training"
+        ),
+        timeout=30000,
+    )
+    find(panel, QPushButton, "cancelButton").click()
+    qtbot.waitUntil(lambda: len(done) == 2, timeout=60000)
+    assert done[1].cancelled and not done[1].model
+    assert w.controller.engine.encoder.path == new_model != first_model
+    assert active_model(data) == str(new_model)
+    assert [p.name for p in new_model.parent.iterdir()] == [new_model.name]
+    assert "stopped" in w.status.currentMessage()
+    w.search("")
+    w.search(QUERY)
+    qtbot.waitUntil(lambda: result_names(w)[:1] == ["colorsys.rst"], timeout=30000)
+
+
+def test_adapt_without_headings_says_why(qtbot, make_window, tmp_path):
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "note.txt").write_text(
+        "just a line of text without any heading, about nothing in particular at all\n",
+        encoding="utf-8",
+    )
+    w = make_window()
+    w.controller.add_folders([str(notes)])
+    wait_indexed(qtbot, w, files=1)
+    done = finished_adapts(w)
+    assert w.start_adapt(confirm=False, **SMALL)
+    qtbot.waitUntil(lambda: bool(done), timeout=30000)
+    assert not done[0].model and not done[0].cancelled
+    message = w.status.currentMessage()
+    assert "Could not adapt the model" in message and "at least 2 are needed" in message
+    assert w.adapt_action.isEnabled()
+    assert not (w.controller.engine.data_dir / "models").exists()
