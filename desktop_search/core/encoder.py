@@ -23,6 +23,25 @@ import torch  # noqa: E402
 
 from .pooling import POOLING_MODES, l2_normalize, pool, pooling_mode_from_config  # noqa: E402
 
+
+def _tame_glibc_malloc() -> None:
+    """Large activations go straight to mmap and back to the OS when freed, and threads
+    share two malloc arenas: without this, RSS keeps the high-water mark of every batch."""
+    import ctypes
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(-3, 1 << 20)  # M_MMAP_THRESHOLD: 1 MiB, fixed
+        libc.mallopt(-8, 2)  # M_ARENA_MAX
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
+_tame_glibc_malloc()
+
 #: Inputs up to this many tokens in all run on one thread (see Encoder.encode).
 SMALL_INPUT_TOKENS = 128
 

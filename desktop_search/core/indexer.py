@@ -99,7 +99,7 @@ class Indexer:
         *,
         chunk_config: ChunkConfig | None = None,
         max_file_size: int = DEFAULT_MAX_FILE_SIZE,
-        embed_batch: int = 64,
+        embed_batch: int = 256,
         save_every_s: float = 120.0,
     ) -> None:
         self.store = store
@@ -251,7 +251,7 @@ class Indexer:
         done_bytes = 0
         started = time.monotonic()
         last_save = started
-        prepared: queue.Queue = queue.Queue(maxsize=16)
+        prepared: queue.Queue = queue.Queue(maxsize=8)
         stop = threading.Event()
 
         def reader() -> None:
