@@ -25,10 +25,8 @@ def cli(ctx: click.Context, group_data_dir: str | None) -> None:
 
     With no command, opens the desktop app.
     """
-    import os
-
-    if group_data_dir:  # read by every subcommand's --data-dir through its envvar
-        os.environ["DESKTOP_SEARCH_HOME"] = os.path.abspath(group_data_dir)
+    if group_data_dir:  # the default of every subcommand's own --data-dir
+        ctx.default_map = {name: {"data_dir": group_data_dir} for name in cli.commands}
     if ctx.invoked_subcommand is None:
         ctx.invoke(gui, data_dir=group_data_dir)
 

@@ -476,5 +476,7 @@ def test_cli_adapt_from_folder(tmp_path):
     info = json.loads((out / "desktop_search_training.json").read_text())
     assert info["pairs"] == 5 and info["loss"] == "MultipleNegativesRankingLoss"
     assert read_model_config(out)["normalize"] is True
-    missing = CliRunner().invoke(adapt_command, ["--out", str(tmp_path / "x")])
+    missing = CliRunner().invoke(
+        adapt_command, ["--out", str(tmp_path / "x"), "--data-dir", str(tmp_path / "no-index")]
+    )
     assert missing.exit_code == 1 and "--from-folder" in missing.stderr
