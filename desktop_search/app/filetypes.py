@@ -30,6 +30,9 @@ _DATA = (
     ".properties",
 )
 _CODE = tuple(sorted(PLAIN_SUFFIXES - set(_TEXT) - set(_DATA)))
+#: for the file-type icons (icons.py): one list of what counts as code or data
+CODE_SUFFIXES = frozenset(_CODE)
+DATA_SUFFIXES = frozenset(_DATA)
 
 GROUPS: tuple[TypeGroup, ...] = (
     TypeGroup("documents", "Documents", "PDF and Word (.pdf, .docx)", (".pdf", ".docx")),

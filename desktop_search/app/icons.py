@@ -11,6 +11,8 @@ from pathlib import Path
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPainterPath, QPixmap
 
+from .filetypes import CODE_SUFFIXES, DATA_SUFFIXES
+
 #: label and colour per file suffix group
 _TYPES = {
     "pdf": ("PDF", "#d93f3f"),
@@ -21,55 +23,6 @@ _TYPES = {
     "code": ("</>", "#7c4dcc"),
     "data": ("{ }", "#14907f"),
     "text": ("TXT", "#5f6b7a"),
-}
-_CODE = {
-    ".py",
-    ".pyi",
-    ".js",
-    ".ts",
-    ".tsx",
-    ".jsx",
-    ".java",
-    ".c",
-    ".h",
-    ".cc",
-    ".cpp",
-    ".hpp",
-    ".cs",
-    ".go",
-    ".rs",
-    ".rb",
-    ".php",
-    ".pl",
-    ".sh",
-    ".bash",
-    ".zsh",
-    ".sql",
-    ".r",
-    ".m",
-    ".swift",
-    ".kt",
-    ".scala",
-    ".lua",
-    ".css",
-    ".scss",
-    ".el",
-    ".vim",
-    ".bat",
-    ".ps1",
-}
-_DATA = {
-    ".csv",
-    ".tsv",
-    ".json",
-    ".yaml",
-    ".yml",
-    ".xml",
-    ".toml",
-    ".ini",
-    ".cfg",
-    ".conf",
-    ".properties",
 }
 
 
@@ -97,9 +50,9 @@ def type_key(path: str) -> str:
     if name.endswith(".rst") or name.endswith(".rst.txt"):
         return "rst"
     suffix = os.path.splitext(name)[1]
-    if suffix in _CODE:
+    if suffix in CODE_SUFFIXES:
         return "code"
-    if suffix in _DATA:
+    if suffix in DATA_SUFFIXES:
         return "data"
     return "text"
 
