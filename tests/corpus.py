@@ -44,3 +44,12 @@ def build_corpus(shared: Path, root: Path) -> Path:
     old = 946684800  # 2000-01-01
     os.utime(root / "notes" / "bread.md", (old, old))
     return root
+
+
+def indexed_engine(root: Path, data_dir: Path, encoder):
+    """A writer engine over ``root``, synced once: (engine, report). The caller closes it."""
+    from desktop_search.core.engine import Engine
+
+    engine = Engine(data_dir, encoder=encoder)
+    engine.indexer.add_root(str(root))
+    return engine, engine.indexer.sync()

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import keyword
 from .fusion import group_by, reciprocal_rank_fusion
 from .highlight import query_terms, sentence_spans, term_spans
 from .store import Store, _prefix_like
@@ -93,6 +94,8 @@ class Searcher:
         self.encoder = encoder
         self.vectors = vectors
         self._kw_pool = None
+        self.keyword_budget = keyword.RANK_BUDGET
+        self._doc_freqs = keyword.DocFreqs()
 
     def search(
         self,
@@ -202,28 +205,20 @@ class Searcher:
 
     def _keyword(self, query: str, limit: int, filters: Filters, require_all: bool,
                  store: Store | None = None) -> list[tuple[int, float]]:
-        terms = query_terms(query) or [w.lower() for w in re.findall(r"\w+", query)]
+        """Keyword mode wants every word first; then (and in hybrid) a budgeted plan of any."""
+        store = store or self.store
+        terms = list(dict.fromkeys(query_terms(query) or [w.lower() for w in re.findall(r"\w+", query)]))
         if not terms:
             return []
-        quoted = ['"' + t.replace('"', '""') + '"' for t in dict.fromkeys(terms)]
-        if filters.active():
-            where, args = filters.sql()
-            sql = (
-                "SELECT passages_fts.rowid, passages_fts.rank FROM passages_fts"
-                " JOIN passages p ON p.id = passages_fts.rowid JOIN files f ON f.id = p.file_id"
-                f" WHERE passages_fts MATCH ? AND {where} ORDER BY passages_fts.rank LIMIT ?"
-            )
-        else:  # FTS5 alone: no join for every matching row before the LIMIT
-            args = []
-            sql = "SELECT rowid, rank FROM passages_fts WHERE passages_fts MATCH ? ORDER BY rank LIMIT ?"
-        attempts = [" AND ".join(quoted), " OR ".join(quoted)] if require_all and len(quoted) > 1 else [
-            " OR ".join(quoted)]
-        rows: list = []
-        for match in attempts:
-            rows = (store or self.store).conn.execute(sql, [match, *args, limit]).fetchall()
+        where = filters.sql() if filters.active() else None
+        budget = self.keyword_budget
+        if require_all and len(terms) > 1:
+            every = " AND ".join(keyword.quote(t) for t in terms)
+            rows = keyword.ranked(store.conn, every, limit, where, cap=budget)
             if rows:
-                break
-        return [(int(r[0]), -float(r[1])) for r in rows]
+                return rows
+        match = keyword.plan_match(terms, self._doc_freqs.get(store.conn, store.generation(), terms), budget)
+        return keyword.ranked(store.conn, match, limit, where, cap=budget) if match else []
 
 
 def _ns(seconds: float) -> int:

@@ -1,0 +1,106 @@
+"""The keyword leg's cost bound: the plan is pure; counts and ranking run on real SQLite FTS5."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from desktop_search.core import keyword
+from desktop_search.core.keyword import plan_match
+from desktop_search.core.search import Filters
+
+from .corpus import indexed_engine
+
+# -- the plan ---------------------------------------------------------------------------
+
+
+def test_plan_keeps_every_word_when_they_fit():
+    assert plan_match(["socket", "timeout"], {"socket": 40, "timeout": 30}, 100) == '"timeout" OR "socket"'
+
+
+def test_plan_leaves_out_common_words_when_rarer_ones_fit():
+    dfs = {"python": 31_000, "compiling": 4_600, "windows": 4_000}
+    assert plan_match(["compiling", "python", "windows"], dfs, 15_000) == '"windows" OR "compiling"'
+
+
+def test_plan_requires_every_word_when_each_is_common():
+    dfs = {"objects": 27_000, "values": 18_000, "types": 22_000}
+    assert plan_match(["objects", "values", "types"], dfs, 15_000) == '"objects" AND "values" AND "types"'
+
+
+def test_plan_drops_words_no_passage_holds():
+    dfs = {"classuserdict": 0, "objects": 27_000}
+    assert plan_match(["classuserdict", "objects"], dfs, 15_000) == '"objects"'  # not an empty AND
+    assert plan_match(["zzz"], {"zzz": 0}, 15_000) is None
+
+
+def test_quote_keeps_syntax_out():
+    assert keyword.quote('say "NEAR" OR') == '"say ""NEAR"" OR"'
+
+
+# -- on a real index --------------------------------------------------------------------
+
+COMMON = "The weekly meeting covered the budget and the schedule for file {i}."
+RARE = "The meeting agenda lists the zebra enclosure repairs at the city zoo."
+
+
+@pytest.fixture(scope="module")
+def notes(tmp_path_factory, encoder):
+    base = tmp_path_factory.mktemp("kw")
+    root = base / "notes"
+    root.mkdir()
+    for i in range(30):
+        (root / f"n{i:02d}.txt").write_text(COMMON.format(i=i))
+    (root / "zoo.txt").write_text(RARE)
+    engine, _ = indexed_engine(root, base / "data", encoder)
+    yield engine, root
+    engine.close()
+
+
+def test_doc_freqs_count_stemmed_words_and_reset_on_change(notes):
+    engine, root = notes
+    store = engine.store
+    freqs = keyword.DocFreqs()
+    assert freqs.get(store.conn, store.generation(), ["meetings", "zebra", "okapi"]) == {
+        "meetings": 31, "zebra": 1, "okapi": 0}  # porter: "meetings" matches "meeting"
+    (root / "okapi.txt").write_text("An okapi and a zebra at the zoo.")
+    engine.indexer.sync()
+    try:
+        assert freqs.get(store.conn, store.generation(), ["zebra", "okapi"]) == {"zebra": 2, "okapi": 1}
+    finally:
+        (root / "okapi.txt").unlink()
+        engine.indexer.sync()
+
+
+def test_cap_ranks_only_the_newest_matching_rows(notes):
+    engine, _ = notes
+    conn = engine.store.conn
+    every = sorted(r[0] for r in conn.execute("SELECT rowid FROM passages_fts WHERE passages_fts MATCH 'budget'"))
+    assert len(every) == 30
+    capped = keyword.ranked(conn, '"budget"', limit=50, cap=5)
+    assert sorted(i for i, _ in capped) == every[-5:]
+    assert len(keyword.ranked(conn, '"budget"', limit=50)) == 30
+
+
+def test_hybrid_keyword_leg_skips_a_word_over_budget(notes):
+    engine, root = notes
+    searcher = engine.searcher()
+    zoo = {r[0] for r in engine.store.conn.execute(
+        "SELECT p.id FROM passages p JOIN files f ON f.id = p.file_id WHERE f.path LIKE '%zoo.txt'")}
+    searcher.keyword_budget = 10  # "meeting" is in 31 passages, "zebra" in 1
+    leg = searcher._keyword("meeting zebra", 50, Filters(), require_all=False)
+    assert {i for i, _ in leg} == zoo
+    searcher.keyword_budget = keyword.RANK_BUDGET
+    assert len(searcher._keyword("meeting zebra", 50, Filters(), require_all=False)) == 31
+    searcher.keyword_budget = 10
+    try:
+        results = engine.search("meeting zebra", mode="hybrid", k=3)
+        assert Path(results[0].path).name == "zoo.txt"
+        # keyword mode: no passage has "budget" and "zebra", so the plan ranks "zebra" alone
+        assert [Path(r.path).name for r in engine.search("budget zebra", mode="keyword")] == ["zoo.txt"]
+        folder = Filters(folder=str(root), types=("txt",))
+        assert {i for i, _ in searcher._keyword("meeting zebra", 50, folder, require_all=False)} == zoo
+    finally:
+        searcher.keyword_budget = keyword.RANK_BUDGET
+    assert len(engine.search("budget zebra", mode="keyword", k=50)) == 31
