@@ -21,22 +21,14 @@ from pathlib import Path
 
 import numpy as np
 
+from desktop_search.core.training.readers import read_stsb_rows as read_pairs
+
 ROOT = Path(__file__).resolve().parents[1]
 STSB = ROOT.parent / "shared" / "data" / "stsb"
 CACHE = ROOT / "bench-out"
 RESULTS = ROOT / "benchmarks" / "results"
 DUP, NOT_DUP = 4.0, 2.0
 THRESHOLDS = [0.50, 0.55, 0.60, 0.65, 0.70, 0.72, 0.74, 0.75, 0.76, 0.78, 0.80, 0.82, 0.85, 0.90, 0.95]
-
-
-def read_pairs(path: Path) -> list[tuple[str, str, float]]:
-    """(s1, s2, score); split on tabs, no quote handling, extra columns ignored."""
-    rows = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        cols = line.split("\t")
-        if len(cols) >= 7:
-            rows.append((cols[5], cols[6], float(cols[4])))
-    return rows
 
 
 def embed_cached(texts: list[str], name: str) -> np.ndarray:

@@ -122,8 +122,7 @@ def status(data_dir, as_json) -> None:
                 "problems": []}
     else:
         with Store(path) as store:
-            info = {"data_dir": str(path), "roots": [r["path"] for r in store.roots()], **store.counts(),
-                    "problems": store.problems()}
+            info = {"data_dir": str(path), **store.summary()}
     if as_json:
         click.echo(json.dumps(info))
         return

@@ -46,6 +46,27 @@ def _progress_printer() -> Callable:
     return report
 
 
+def training_options(min_batch: int) -> Callable:
+    """The options ``train`` and ``adapt`` share: base, output and the optimiser's knobs."""
+    options = [
+        click.option("--base", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+                     help="Model folder to start from (default: the built-in all-MiniLM-L6-v2)."),
+        click.option("--out", type=click.Path(path_type=Path), required=True, help="Folder for the new model."),
+        click.option("--epochs", type=click.IntRange(min=1), default=1, show_default=True),
+        click.option("--batch-size", type=click.IntRange(min=min_batch), default=16, show_default=True),
+        click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=2e-5, show_default=True),
+        click.option("--seed", type=int, default=42, show_default=True),
+        click.option("--overwrite", is_flag=True, help="Replace the contents of a non-empty --out folder."),
+    ]
+
+    def apply(f: Callable) -> Callable:
+        for option in reversed(options):
+            f = option(f)
+        return f
+
+    return apply
+
+
 def _check_out(out: Path, base: Path | None, overwrite: bool) -> None:
     """Fail before the model is loaded, not after an hour of training."""
     from desktop_search.core.encoder import default_model_path
@@ -88,18 +109,7 @@ def _read_eval(path: Path, kind: str, scale: float | None):
     required=True,
     help="cosine: CosineSimilarityLoss; triplet: TripletLoss; mnrl: MultipleNegativesRankingLoss.",
 )
-@click.option(
-    "--base",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=None,
-    help="Model folder to start from (default: the built-in all-MiniLM-L6-v2).",
-)
-@click.option(
-    "--out", type=click.Path(path_type=Path), required=True, help="Folder for the new model."
-)
-@click.option("--epochs", type=click.IntRange(min=1), default=1, show_default=True)
-@click.option("--batch-size", type=click.IntRange(min=1), default=16, show_default=True)
-@click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=2e-5, show_default=True)
+@training_options(min_batch=1)
 @click.option(
     "--eval",
     "eval_file",
@@ -128,8 +138,6 @@ def _read_eval(path: Path, kind: str, scale: float | None):
     help="Truncate texts to this many tokens while training (default: the base model's "
     "limit); the saved model keeps the base model's limit.",
 )
-@click.option("--seed", type=int, default=42, show_default=True)
-@click.option("--overwrite", is_flag=True, help="Replace the contents of a non-empty --out folder.")
 def train_command(
     data,
     loss,
@@ -227,24 +235,13 @@ def folder_documents(
 
 @click.command("adapt")
 @click.option(
-    "--out", type=click.Path(path_type=Path), required=True, help="Folder for the new model."
-)
-@click.option(
-    "--base",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=None,
-    help="Model folder to start from (default: the built-in all-MiniLM-L6-v2).",
-)
-@click.option(
     "--from-folder",
     "folder",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     default=None,
     help="Mine pairs from the .rst/.txt/.md/.html files under this folder.",
 )
-@click.option("--epochs", type=click.IntRange(min=1), default=1, show_default=True)
-@click.option("--batch-size", type=click.IntRange(min=2), default=16, show_default=True)
-@click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=2e-5, show_default=True)
+@training_options(min_batch=2)  # in-batch negatives need two pairs
 @click.option(
     "--max-pairs",
     type=click.IntRange(min=2),
@@ -259,9 +256,7 @@ def folder_documents(
     show_default=True,
     help="Truncate texts to this many tokens while training; the saved model keeps the base's limit.",
 )
-@click.option("--seed", type=int, default=42, show_default=True)
 @click.option("--dry-run", is_flag=True, help="Only mine and show the pairs; train nothing.")
-@click.option("--overwrite", is_flag=True, help="Replace the contents of a non-empty --out folder.")
 @click.option("--activate", is_flag=True,
               help="Then make the new model the index's active model (re-embeds every passage).")
 @data_dir_option

@@ -18,8 +18,7 @@ import pytest
 
 from desktop_search.core.engine import Engine
 from desktop_search.core.store import Store
-
-from .stsb import read_stsb
+from desktop_search.core.training.readers import read_stsb_rows as read_stsb
 
 N_FILES = 240
 

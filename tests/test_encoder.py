@@ -9,8 +9,7 @@ from scipy.stats import spearmanr
 
 from desktop_search.core.encoder import Encoder, ModelError, read_model_config
 from desktop_search.core.pooling import cls_pool, max_pool, mean_pool, pool
-
-from .stsb import read_stsb
+from desktop_search.core.training.readers import read_stsb_rows as read_stsb
 
 
 def test_reads_pooling_normalize_and_length_from_the_folder(encoder):

@@ -11,16 +11,14 @@ import pytest
 from desktop_search.core.engine import Engine
 from desktop_search.core.search import Filters, SearchError
 
-from .corpus import CAR_TEXT, build_corpus
+from .corpus import CAR_TEXT, build_corpus, indexed_engine
 
 
 @pytest.fixture(scope="module")
 def indexed(tmp_path_factory, shared_data, encoder):
     base = tmp_path_factory.mktemp("lib")
     root = build_corpus(shared_data, base / "docs")
-    engine = Engine(base / "data", encoder=encoder)
-    engine.indexer.add_root(str(root))
-    report = engine.indexer.sync()
+    engine, report = indexed_engine(root, base / "data", encoder)
     yield engine, root, report
     engine.close()
 
@@ -112,9 +110,7 @@ def tiny(tmp_path, shared_data, encoder):
     root.mkdir()
     shutil.copy(shared_data / "docs" / "rst" / "library" / "colorsys.rst.txt", root / "colorsys.rst")
     (root / "car.txt").write_text(CAR_TEXT)
-    engine = Engine(tmp_path / "data", encoder=encoder)
-    engine.indexer.add_root(str(root))
-    engine.indexer.sync()
+    engine, _ = indexed_engine(root, tmp_path / "data", encoder)
     yield engine, root
     engine.close()
 
@@ -217,7 +213,7 @@ def test_excludes_hidden_and_size_limit(tmp_path, encoder):
 def test_cancel_keeps_finished_files_and_the_next_sync_resumes(tmp_path, shared_data, encoder):
     import threading
 
-    from .stsb import read_stsb
+    from desktop_search.core.training.readers import read_stsb_rows as read_stsb
 
     root = tmp_path / "docs"
     root.mkdir()

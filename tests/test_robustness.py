@@ -130,7 +130,7 @@ def test_unreadable_file_is_a_clear_error(tmp_path, encoder):
 
 @pytest.mark.slow
 def test_search_while_indexing_from_a_thread_and_a_process(tmp_path, shared_data, encoder):
-    from .stsb import read_stsb
+    from desktop_search.core.training.readers import read_stsb_rows as read_stsb
 
     root = tmp_path / "docs"
     root.mkdir()

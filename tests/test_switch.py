@@ -8,9 +8,8 @@ import threading
 from pathlib import Path
 
 from desktop_search.core.encoder import Encoder
-from desktop_search.core.engine import Engine
 
-from .corpus import BREAD_TEXT, CAR_TEXT
+from .corpus import BREAD_TEXT, CAR_TEXT, indexed_engine
 
 
 def test_switch_and_back(tmp_path, shared_data, encoder):
@@ -19,9 +18,7 @@ def test_switch_and_back(tmp_path, shared_data, encoder):
     (root / "car.txt").write_text(CAR_TEXT)
     (root / "bread.md").write_text(BREAD_TEXT)
     shutil.copy(shared_data / "docs" / "rst" / "library" / "colorsys.rst.txt", root / "colorsys.rst")
-    engine = Engine(tmp_path / "data", encoder=encoder)
-    engine.indexer.add_root(str(root))
-    engine.indexer.sync()
+    engine, _ = indexed_engine(root, tmp_path / "data", encoder)
     n_hashes = engine.store.conn.execute("SELECT count(DISTINCT text_hash) FROM passages").fetchone()[0]
     other = Encoder(encoder.path, pooling="max")
     assert other.model_id != encoder.model_id
@@ -72,9 +69,7 @@ def test_cancelled_switch_keeps_the_old_model(tmp_path, encoder):
     root = tmp_path / "docs"
     root.mkdir()
     (root / "car.txt").write_text(CAR_TEXT)
-    engine = Engine(tmp_path / "data", encoder=encoder)
-    engine.indexer.add_root(str(root))
-    engine.indexer.sync()
+    engine, _ = indexed_engine(root, tmp_path / "data", encoder)
     cancel = threading.Event()
     cancel.set()
     assert engine.switch_model(Encoder(encoder.path, pooling="cls"), cancel=cancel) is False

@@ -175,15 +175,11 @@ class Engine:
         return self.searcher().search(query, **kw)
 
     def status(self) -> dict:
-        store = self.searcher().store
-        counts = store.counts()
         return {
             "data_dir": str(self.data_dir),
             "model": str(self.encoder.path),
-            "roots": [r["path"] for r in store.roots()],
-            **counts,
+            **self.searcher().store.summary(),
             "vectors": self.vectors.count(),
-            "problems": store.problems(),
         }
 
     def __enter__(self) -> Engine:

@@ -444,6 +444,10 @@ class Store:
             "passages": c.execute("SELECT count(*) FROM passages").fetchone()[0],
         }
 
+    def summary(self) -> dict:
+        """What ``status`` shows: roots, counts and problems (no model needed to read it)."""
+        return {"roots": [r["path"] for r in self.roots()], **self.counts(), "problems": self.problems()}
+
     def problems(self) -> list[dict]:
         rows = self.conn.execute(
             "SELECT path, state, error FROM files WHERE state != 'ok' ORDER BY path"

@@ -133,8 +133,9 @@ def read_pairs(path: str | os.PathLike) -> list[Example]:
     return out
 
 
-def read_stsb(path: str | os.PathLike) -> list[Example]:
-    """The STS Benchmark file layout (genre, file, year, id, score 0..5, s1, s2, extras...)."""
+def read_stsb_rows(path: str | os.PathLike) -> list[tuple[str, str, float]]:
+    """(sentence1, sentence2, score 0..5) from the STS Benchmark layout
+    (genre, file, year, id, score, s1, s2, extras...)."""
     out = []
     for number, fields in _lines(path):
         if len(fields) < 7:
@@ -142,8 +143,14 @@ def read_stsb(path: str | os.PathLike) -> list[Example]:
         score = _parse_score(fields[4])
         if score is None or not 0.0 <= score <= 5.0:
             raise DataError(f"{path}:{number}: score {fields[4]!r} is not a number in 0..5")
-        out.append(Example(_check_texts(path, number, fields[5:7]), score / 5.0))
+        a, b = _check_texts(path, number, fields[5:7])
+        out.append((a, b, score))
     return out
+
+
+def read_stsb(path: str | os.PathLike) -> list[Example]:
+    """STS Benchmark pairs as scored examples, labels scaled to 0..1."""
+    return [Example((a, b), score / 5.0) for a, b, score in read_stsb_rows(path)]
 
 
 def read_examples(path: str | os.PathLike, kind: str, scale: float | None = None) -> list[Example]:
