@@ -26,3 +26,20 @@ def encoder():
     from desktop_search.core.encoder import Encoder
 
     return Encoder()
+
+
+@pytest.fixture(scope="session")
+def tokenizer():
+    """The model's own tokenizer, loaded alone (chunking tests need no weights)."""
+    from transformers import AutoTokenizer
+
+    from desktop_search.core.encoder import default_model_path
+
+    return AutoTokenizer.from_pretrained(str(default_model_path()), local_files_only=True)
+
+
+@pytest.fixture(scope="session")
+def counter(tokenizer):
+    from desktop_search.core.chunking import HFTokenCounter
+
+    return HFTokenCounter(tokenizer)

@@ -25,20 +25,6 @@ RST_SAMPLE = [
 MODEL_LIMIT = 256  # all-MiniLM-L6-v2's max_seq_length, [CLS] and [SEP] included
 
 
-@pytest.fixture(scope="module")
-def tokenizer():
-    from transformers import AutoTokenizer
-
-    from desktop_search.core.encoder import default_model_path
-
-    return AutoTokenizer.from_pretrained(str(default_model_path()), local_files_only=True)
-
-
-@pytest.fixture(scope="module")
-def counter(tokenizer):
-    return HFTokenCounter(tokenizer)
-
-
 def model_tokens(tokenizer, texts: Sequence[str]) -> list[int]:
     """What the encoder will see: special tokens included, nothing truncated."""
     enc = tokenizer(list(texts), add_special_tokens=True, truncation=False, verbose=False)

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from desktop_search.core.chunking import ChunkConfig, HFTokenCounter, chunk_extracted
+from desktop_search.core.chunking import ChunkConfig, chunk_extracted
 from desktop_search.core.extract import Extracted, ExtractionError, Segment, extract_bytes
 
 from .test_extract import text_pdf
@@ -45,20 +45,6 @@ class CharCounter:
 
     def offsets(self, text: str) -> list[tuple[int, int]]:
         return [(i, i + 1) for i, ch in enumerate(text) if not ch.isspace()]
-
-
-@pytest.fixture(scope="module")
-def tokenizer():
-    from transformers import AutoTokenizer
-
-    from desktop_search.core.encoder import default_model_path
-
-    return AutoTokenizer.from_pretrained(str(default_model_path()), local_files_only=True)
-
-
-@pytest.fixture(scope="module")
-def counter(tokenizer):
-    return HFTokenCounter(tokenizer)
 
 
 def _valid_docx() -> bytes:
