@@ -58,7 +58,9 @@ def doc_passages(n_target: int, seed: int):
 
     enc = Encoder()
     counter = HFTokenCounter(enc.new_tokenizer())
-    cfg = ChunkConfig(max_tokens=min(200, enc.max_seq_length - 2), hard_limit=enc.max_seq_length - 2)
+    cfg = ChunkConfig(
+        max_tokens=min(200, enc.max_seq_length - 2), hard_limit=enc.max_seq_length - 2
+    )
     files = sorted(p for p in DOCS.rglob("*") if p.is_file())
     random.Random(seed).shuffle(files)
     texts, fidx, ords, starts, ends = [], [], [], [], []
@@ -98,7 +100,11 @@ def doc_sentences(files: list[Path], n: int, seed: int) -> list[str]:
             continue
         for s in re.split(r"(?<=[.!?])\s+|\n\s*\n", text):
             s = " ".join(s.split())
-            if 40 <= len(s) <= 300 and s not in seen and sum(ch.isalpha() for ch in s) > 0.6 * len(s):
+            if (
+                40 <= len(s) <= 300
+                and s not in seen
+                and sum(ch.isalpha() for ch in s) > 0.6 * len(s)
+            ):
                 seen.add(s)
                 out.append(s)
         if len(out) >= 3 * n:
@@ -116,7 +122,9 @@ def stsb_sentences() -> tuple[list[str], list[str]]:
     return out[0], out[1]
 
 
-def perturbed_copies(vecs: np.ndarray, n: int, rng: np.random.Generator, lo: float = 0.55, hi: float = 0.99):
+def perturbed_copies(
+    vecs: np.ndarray, n: int, rng: np.random.Generator, lo: float = 0.55, hi: float = 0.99
+):
     d = vecs.shape[1]
     src = rng.integers(0, len(vecs), n)
     target = rng.uniform(lo, hi, n)
@@ -172,7 +180,9 @@ def main() -> None:
     # -- data ----------------------------------------------------------------------------
     t0 = time.perf_counter()
     p_texts, p_file, p_ord, p_start, p_end, rest = doc_passages(args.doc_passages, args.seed)
-    log(f"{len(p_texts)} doc passages from {len(set(p_file))} files ({time.perf_counter() - t0:.0f}s)")
+    log(
+        f"{len(p_texts)} doc passages from {len(set(p_file))} files ({time.perf_counter() - t0:.0f}s)"
+    )
     s_texts = doc_sentences(rest, args.doc_sentences, args.seed)
     sts_train, sts_dev = stsb_sentences()
     p_vecs = embed_cached(p_texts, "docs-passages")
@@ -213,18 +223,24 @@ def main() -> None:
 
     # -- build ---------------------------------------------------------------------------
     with Timer() as tb:
-        index = HNSWIndex(vecs.shape[1], capacity=n)  # the app's defaults: M=16, ef_construction=100
+        index = HNSWIndex(
+            vecs.shape[1], capacity=n
+        )  # the app's defaults: M=16, ef_construction=100
         index.add(ids, vecs)
     log(f"build {tb}")
-    lines.append(f"HNSW build (HNSWIndex defaults M=16, ef_construction=100, {index.threads} threads): {tb}"
-                 "  [done by the indexer as files are added, not by the scan]")
+    lines.append(
+        f"HNSW build (HNSWIndex defaults M=16, ef_construction=100, {index.threads} threads): {tb}"
+        "  [done by the indexer as files are added, not by the scan]"
+    )
 
     # -- exact reference --------------------------------------------------------------------
     lowest = min(0.70, T)
     with Timer() as te:
         exact_all = brute_force_pairs(ids, vecs, lowest, block=1024, table=table)
     log(f"exact {te}, {len(exact_all)} pairs >= {lowest}")
-    lines.append(f"exact brute force (blocked float32 matmul, all {n * (n - 1) // 2:,} pairs): {te}")
+    lines.append(
+        f"exact brute force (blocked float32 matmul, all {n * (n - 1) // 2:,} pairs): {te}"
+    )
     lines.append("")
 
     # -- HNSW scans --------------------------------------------------------------------------
@@ -250,20 +266,30 @@ def main() -> None:
         real_only = exact.select((exact.a <= n_real) & (exact.b <= n_real))
         r_real = recall(found, real_only)
         assert np.all(np.einsum("ij,ij->i", vecs[found.a - 1], vecs[found.b - 1]) >= thr - 1e-4)
-        log(f"t={thr} k={k} ef={ef}: scan {ts} recall {r:.4f} ({len(found)}/{len(exact)}) real {r_real:.4f}")
-        lines.append(f"| {thr:.2f} | {k} | {ef} | {ts.wall:.1f} | {ts.cpu:.1f} | {ts.cpu / 2:.1f} | {len(found):,} | "
-                     f"{len(exact):,} | {r:.4f} | {r_real:.4f} ({len(real_only):,}) | {len(comms):,} | "
-                     f"{tg.wall:.1f} |")
+        log(
+            f"t={thr} k={k} ef={ef}: scan {ts} recall {r:.4f} ({len(found)}/{len(exact)}) real {r_real:.4f}"
+        )
+        lines.append(
+            f"| {thr:.2f} | {k} | {ef} | {ts.wall:.1f} | {ts.cpu:.1f} | {ts.cpu / 2:.1f} | {len(found):,} | "
+            f"{len(exact):,} | {r:.4f} | {r_real:.4f} ({len(real_only):,}) | {len(comms):,} | "
+            f"{tg.wall:.1f} |"
+        )
         if (thr, k, ef) == (T, 16, 64):
             default_result = (ts, r, tg)
     lines.append("")
-    lines.append("every pair found has an exact cosine >= its threshold (checked): precision 1.0 by construction")
+    lines.append(
+        "every pair found has an exact cosine >= its threshold (checked): precision 1.0 by construction"
+    )
     if default_result:
         s, r, g = default_result
-        lines.append(f"default settings (k=16, ef=64, threshold {T:.2f}): scan {s} + grouping {g.wall:.1f} s wall; "
-                     f"recall {r:.4f} vs exact (target: <= 60 s on 2 cores, recall >= 0.95)")
-        lines.append(f"with the index build as well: {tb.wall + s.wall + g.wall:.1f} s wall, "
-                     f"{(tb.cpu + s.cpu + g.cpu) / 2:.1f} s at 2 free cores")
+        lines.append(
+            f"default settings (k=16, ef=64, threshold {T:.2f}): scan {s} + grouping {g.wall:.1f} s wall; "
+            f"recall {r:.4f} vs exact (target: <= 60 s on 2 cores, recall >= 0.95)"
+        )
+        lines.append(
+            f"with the index build as well: {tb.wall + s.wall + g.wall:.1f} s wall, "
+            f"{(tb.cpu + s.cpu + g.cpu) / 2:.1f} s at 2 free cores"
+        )
     load_end = os.getloadavg()
     lines.append(f"load average at the end {load_end[0]:.1f}")
 
@@ -278,7 +304,9 @@ def main() -> None:
     args.out.write_text(text)
 
 
-def end_to_end(ids, vecs, file_ids, ords, starts, ends, real_texts, pad_src, n_real, T) -> list[str]:
+def end_to_end(
+    ids, vecs, file_ids, ords, starts, ends, real_texts, pad_src, n_real, T
+) -> list[str]:
     """The same collection in a real Store: DuplicateFinder.scan, then an incremental rescan."""
     import hashlib
 
@@ -292,7 +320,10 @@ def end_to_end(ids, vecs, file_ids, ords, starts, ends, real_texts, pad_src, n_r
     model = "bench-model"
     t0 = time.perf_counter()
     n = len(ids)
-    texts = [real_texts[i] if i < n_real else f"{real_texts[pad_src[i - n_real]]} [copy {i}]" for i in range(n)]
+    texts = [
+        real_texts[i] if i < n_real else f"{real_texts[pad_src[i - n_real]]} [copy {i}]"
+        for i in range(n)
+    ]
     hashes = [hashlib.blake2b(t.encode(), digest_size=16).hexdigest() for t in texts]
     uniq_files = np.unique(file_ids)
     with store.write():
@@ -303,11 +334,15 @@ def end_to_end(ids, vecs, file_ids, ords, starts, ends, real_texts, pad_src, n_r
         )
         store.conn.executemany(
             'INSERT INTO passages(id, file_id, ord, text, page, start, "end", text_hash) VALUES (?,?,?,?,?,?,?,?)',
-            [(int(i), int(f), int(o), t, None, int(s), int(e), h)
-             for i, f, o, t, s, e, h in zip(ids, file_ids, ords, texts, starts, ends, hashes)],
+            [
+                (int(i), int(f), int(o), t, None, int(s), int(e), h)
+                for i, f, o, t, s, e, h in zip(ids, file_ids, ords, texts, starts, ends, hashes)
+            ],
         )
-        store.conn.executemany("INSERT OR IGNORE INTO vectors(model, text_hash, vec) VALUES (?, ?, ?)",
-                               [(model, h, v.tobytes()) for h, v in zip(hashes, vecs)])
+        store.conn.executemany(
+            "INSERT OR IGNORE INTO vectors(model, text_hash, vec) VALUES (?, ?, ?)",
+            [(model, h, v.tobytes()) for h, v in zip(hashes, vecs)],
+        )
         store._bump_generation()
     log(f"e2e store filled in {time.perf_counter() - t0:.0f}s")
     with Timer() as t_open:
@@ -332,13 +367,18 @@ def end_to_end(ids, vecs, file_ids, ords, starts, ends, real_texts, pad_src, n_r
     with store.write():
         fid = store.conn.execute(
             "INSERT INTO files(path, size, mtime_ns, hash, kind, state, n_passages, indexed_at)"
-            " VALUES ('/bench/new.txt', 0, 0, 'hnew', 'text', 'ok', 20, 0)").lastrowid
+            " VALUES ('/bench/new.txt', 0, 0, 'hnew', 'text', 'ok', 20, 0)"
+        ).lastrowid
         for j, (pid, v) in enumerate(zip(new_ids, new)):
             h = f"new{j}"
-            store.conn.execute('INSERT INTO passages(id, file_id, ord, text, page, start, "end", text_hash)'
-                               " VALUES (?,?,?,?,NULL,?,?,?)", (int(pid), fid, j, texts[src[j]] + " (new)",
-                                                                  j * 10, j * 10 + 9, h))
-            store.conn.execute("INSERT INTO vectors(model, text_hash, vec) VALUES (?,?,?)", (model, h, v.tobytes()))
+            store.conn.execute(
+                'INSERT INTO passages(id, file_id, ord, text, page, start, "end", text_hash)'
+                " VALUES (?,?,?,?,NULL,?,?,?)",
+                (int(pid), fid, j, texts[src[j]] + " (new)", j * 10, j * 10 + 9, h),
+            )
+            store.conn.execute(
+                "INSERT INTO vectors(model, text_hash, vec) VALUES (?,?,?)", (model, h, v.tobytes())
+            )
         store._bump_generation()
     vs.catch_up(store)
     with Timer() as t_incr:

@@ -28,7 +28,23 @@ STSB = ROOT.parent / "shared" / "data" / "stsb"
 CACHE = ROOT / "bench-out"
 RESULTS = ROOT / "benchmarks" / "results"
 DUP, NOT_DUP = 4.0, 2.0
-THRESHOLDS = [0.50, 0.55, 0.60, 0.65, 0.70, 0.72, 0.74, 0.75, 0.76, 0.78, 0.80, 0.82, 0.85, 0.90, 0.95]
+THRESHOLDS = [
+    0.50,
+    0.55,
+    0.60,
+    0.65,
+    0.70,
+    0.72,
+    0.74,
+    0.75,
+    0.76,
+    0.78,
+    0.80,
+    0.82,
+    0.85,
+    0.90,
+    0.95,
+]
 
 
 def embed_cached(texts: list[str], name: str) -> np.ndarray:

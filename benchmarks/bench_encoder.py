@@ -1,6 +1,6 @@
 """Encoder throughput against sentence-transformers on the same real passages, same run.
 
-    python benchmarks/bench_encoder.py [--n 200] [--repeats 2]
+python benchmarks/bench_encoder.py [--n 200] [--repeats 2]
 """
 
 from __future__ import annotations
@@ -39,12 +39,23 @@ def main() -> None:
         theirs_t.append(t.s)
     cos = np.sum(ours * theirs, axis=1)
     o, s = statistics.median(ours_t), statistics.median(theirs_t)
-    print(f"{len(texts)} real passages from docs/rst, mean {np.mean(tokens):.0f} tokens (max {max(tokens)})")
-    print(table(
-        [["sentence-transformers encode", f"{len(texts) / s:.1f}", "1.00", "-"],
-         ["desktop_search Encoder", f"{len(texts) / o:.1f}", f"{s / o:.2f}", f"{cos.min():.6f}"]],
-        ["encoder", "passages/s", "ratio", "min cosine vs ST"],
-    ))
+    print(
+        f"{len(texts)} real passages from docs/rst, mean {np.mean(tokens):.0f} tokens (max {max(tokens)})"
+    )
+    print(
+        table(
+            [
+                ["sentence-transformers encode", f"{len(texts) / s:.1f}", "1.00", "-"],
+                [
+                    "desktop_search Encoder",
+                    f"{len(texts) / o:.1f}",
+                    f"{s / o:.2f}",
+                    f"{cos.min():.6f}",
+                ],
+            ],
+            ["encoder", "passages/s", "ratio", "min cosine vs ST"],
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -19,7 +19,9 @@ from common import DOCS, ROOT, Timer, peak_rss_mb, table
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--limit-files", type=int, default=0, help="index only N files (a spread sample)")
+    ap.add_argument(
+        "--limit-files", type=int, default=0, help="index only N files (a spread sample)"
+    )
     ap.add_argument("--out", type=Path, default=ROOT / "bench-out" / "docs-data")
     ap.add_argument("--sample", type=int, default=300, help="passages for the encoder-alone run")
     args = ap.parse_args()
@@ -51,15 +53,28 @@ def main() -> None:
         engine.encoder.encode(sample)
     alone = len(sample) / te.s
     engine.close()
-    print(f"source: {src} ({counts['files']} files indexed, {counts['failed']} failed, "
-          f"{counts['skipped']} skipped)")
-    print(table(
-        [["encoder alone (same passages)", "-", f"{alone:.1f}", "1.00", "-"],
-         ["end-to-end indexing", f"{counts['files'] / t.s:.2f}", f"{e2e:.1f}", f"{e2e / alone:.2f}",
-          f"{rss:.0f}"]],
-        ["run", "files/s", "passages/s", "ratio", "peak RSS MB"],
-    ))
-    print(f"wall {t.s:.0f} s, {report.passages_embedded} passages embedded; targets: ratio >= 0.85, RSS <= 1536 MB")
+    print(
+        f"source: {src} ({counts['files']} files indexed, {counts['failed']} failed, "
+        f"{counts['skipped']} skipped)"
+    )
+    print(
+        table(
+            [
+                ["encoder alone (same passages)", "-", f"{alone:.1f}", "1.00", "-"],
+                [
+                    "end-to-end indexing",
+                    f"{counts['files'] / t.s:.2f}",
+                    f"{e2e:.1f}",
+                    f"{e2e / alone:.2f}",
+                    f"{rss:.0f}",
+                ],
+            ],
+            ["run", "files/s", "passages/s", "ratio", "peak RSS MB"],
+        )
+    )
+    print(
+        f"wall {t.s:.0f} s, {report.passages_embedded} passages embedded; targets: ratio >= 0.85, RSS <= 1536 MB"
+    )
 
 
 if __name__ == "__main__":

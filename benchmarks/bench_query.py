@@ -19,8 +19,13 @@ import numpy as np
 from common import DOCS, ROOT, Timer, table
 from rst_sections import usable_sections
 
-QUERIES_FALLBACK = ["how to read a file line by line", "plot a surface in 3d", "install packages from source",
-                    "regular expression groups", "linear regression model"]
+QUERIES_FALLBACK = [
+    "how to read a file line by line",
+    "plot a surface in 3d",
+    "install packages from source",
+    "regular expression groups",
+    "linear regression model",
+]
 
 
 def latency(engine, queries, mode, repeats=1):
@@ -83,8 +88,17 @@ def build_synthetic(data_dir: Path, encoder, n: int) -> None:
             passages.append(NewPassage(j, text, 0, len(text), None, h))
             v = rng.standard_normal(encoder.dim).astype(np.float32)
             vecs[h] = v / np.linalg.norm(v)
-        store.save_file(path=f"/synthetic/f{f:05d}.txt", root_id=None, size=1, mtime_ns=1, content_hash=str(f),
-                        kind="text", passages=passages, model=encoder.model_id, new_vectors=vecs)
+        store.save_file(
+            path=f"/synthetic/f{f:05d}.txt",
+            root_id=None,
+            size=1,
+            mtime_ns=1,
+            content_hash=str(f),
+            kind="text",
+            passages=passages,
+            model=encoder.model_id,
+            new_vectors=vecs,
+        )
     vs = VectorSet(data_dir, encoder.model_id, encoder.dim)
     vs.open(store)
     vs.save()
@@ -112,8 +126,14 @@ def main() -> None:
         t0 = time.perf_counter()
         encoder.encode([q])
         enc_ms.append((time.perf_counter() - t0) * 1000)
-    rows.append(["query encoding alone", "-", f"{statistics.median(enc_ms):.1f}",
-                 f"{sorted(enc_ms)[int(0.95 * (len(enc_ms) - 1))]:.1f}"])
+    rows.append(
+        [
+            "query encoding alone",
+            "-",
+            f"{statistics.median(enc_ms):.1f}",
+            f"{sorted(enc_ms)[int(0.95 * (len(enc_ms) - 1))]:.1f}",
+        ]
+    )
     targets, agreement = [], []
     if (args.data_dir / "index.db").exists():
         targets.append(("docs index", args.data_dir))
@@ -134,8 +154,10 @@ def main() -> None:
         engine.close()
     print(table(rows, ["index", "mode", "p50 ms", "p95 ms"]))
     print("target: hybrid p95 <= 100 ms including query encoding")
-    print("hybrid keyword leg: share of the unbounded bm25 top 10 kept under the rank budget:",
-          ", ".join(agreement))
+    print(
+        "hybrid keyword leg: share of the unbounded bm25 top 10 kept under the rank budget:",
+        ", ".join(agreement),
+    )
 
 
 if __name__ == "__main__":

@@ -21,9 +21,13 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sections", type=int, default=400)
     ap.add_argument("--keep", type=Path, help="keep the corpus and index here")
-    ap.add_argument("--budget-share", type=float, default=0.15,
-                    help="also run keyword and hybrid with the bm25 rank budget at this share of the "
-                         "passages (15,000 of 100,000 binds this hard), to show what the bound costs")
+    ap.add_argument(
+        "--budget-share",
+        type=float,
+        default=0.15,
+        help="also run keyword and hybrid with the bm25 rank budget at this share of the "
+        "passages (15,000 of 100,000 binds this hard), to show what the bound costs",
+    )
     args = ap.parse_args()
 
     from desktop_search.core.engine import Engine
@@ -40,8 +44,10 @@ def main() -> None:
     engine.indexer.add_root(str(corpus))
     with Timer() as t:
         report = engine.indexer.sync()
-    print(f"{len(secs)} sections, {engine.store.counts()['passages']} passages, "
-          f"indexed in {t.s:.0f} s ({report.passages_embedded} embedded)")
+    print(
+        f"{len(secs)} sections, {engine.store.counts()['passages']} passages, "
+        f"indexed in {t.s:.0f} s ({report.passages_embedded} embedded)"
+    )
     from desktop_search.core.keyword import RANK_BUDGET
 
     searcher = engine.searcher()

@@ -6,8 +6,23 @@ import re
 from pathlib import Path
 
 _UNDERLINE = re.compile(r"^([=\-~^*#\"'`+])\1{2,}\s*$")
-GENERIC = {"examples", "example", "notes", "see also", "overview", "introduction", "summary", "reference",
-           "functions", "classes", "constants", "module contents", "exceptions", "usage", "footnotes"}
+GENERIC = {
+    "examples",
+    "example",
+    "notes",
+    "see also",
+    "overview",
+    "introduction",
+    "summary",
+    "reference",
+    "functions",
+    "classes",
+    "constants",
+    "module contents",
+    "exceptions",
+    "usage",
+    "footnotes",
+}
 
 
 def sections(text: str) -> list[tuple[str, str]]:
@@ -15,8 +30,12 @@ def sections(text: str) -> list[tuple[str, str]]:
     heads = []
     for i in range(1, len(lines)):
         title = lines[i - 1].strip()
-        if _UNDERLINE.match(lines[i]) and title and len(lines[i].strip()) >= len(title) and not _UNDERLINE.match(
-                lines[i - 1]):
+        if (
+            _UNDERLINE.match(lines[i])
+            and title
+            and len(lines[i].strip()) >= len(title)
+            and not _UNDERLINE.match(lines[i - 1])
+        ):
             heads.append((i - 1, title))
     out = []
     for n, (line, title) in enumerate(heads):
@@ -26,7 +45,9 @@ def sections(text: str) -> list[tuple[str, str]]:
     return out
 
 
-def usable_sections(root: Path, max_sections: int, min_body: int = 300) -> list[tuple[str, str, str]]:
+def usable_sections(
+    root: Path, max_sections: int, min_body: int = 300
+) -> list[tuple[str, str, str]]:
     """(source file, heading, body) with specific, unique headings and real bodies."""
     seen: dict[str, int] = {}
     found = []

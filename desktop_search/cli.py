@@ -17,8 +17,12 @@ from .core.search import MODES
 
 @click.group(invoke_without_command=True)
 @click.version_option(package_name="desktop-search")
-@click.option("--data-dir", "group_data_dir", type=click.Path(file_okay=False),
-              help="Where the index lives, for every command (same as DESKTOP_SEARCH_HOME).")
+@click.option(
+    "--data-dir",
+    "group_data_dir",
+    type=click.Path(file_okay=False),
+    help="Where the index lives, for every command (same as DESKTOP_SEARCH_HOME).",
+)
 @click.pass_context
 def cli(ctx: click.Context, group_data_dir: str | None) -> None:
     """Local, private, paraphrase-aware search over your documents.
@@ -34,7 +38,9 @@ def cli(ctx: click.Context, group_data_dir: str | None) -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False))
 @click.option("--exclude", multiple=True, help="Glob of names or paths to skip (repeatable).")
-@click.option("--type", "types", multiple=True, help="Only these file types, e.g. pdf (repeatable).")
+@click.option(
+    "--type", "types", multiple=True, help="Only these file types, e.g. pdf (repeatable)."
+)
 @data_dir_option
 @model_option
 @json_option
@@ -68,12 +74,22 @@ def index(paths, exclude, types, data_dir, model_path, as_json) -> None:
 
 @cli.command()
 @click.argument("query")
-@click.option("-k", "k", default=10, show_default=True, type=click.IntRange(1, 1000), help="Files to show.")
+@click.option(
+    "-k", "k", default=10, show_default=True, type=click.IntRange(1, 1000), help="Files to show."
+)
 @click.option("--mode", type=click.Choice(MODES), default="hybrid", show_default=True)
-@click.option("--type", "types", multiple=True, help="Only files of this type, e.g. pdf (repeatable).")
-@click.option("--in", "folder", type=click.Path(file_okay=False), help="Only files under this folder.")
-@click.option("--after", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]), help="Modified on or after.")
-@click.option("--before", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]), help="Modified before.")
+@click.option(
+    "--type", "types", multiple=True, help="Only files of this type, e.g. pdf (repeatable)."
+)
+@click.option(
+    "--in", "folder", type=click.Path(file_okay=False), help="Only files under this folder."
+)
+@click.option(
+    "--after", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]), help="Modified on or after."
+)
+@click.option(
+    "--before", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]), help="Modified before."
+)
 @data_dir_option
 @model_option
 @json_option
@@ -90,7 +106,9 @@ def search(query, k, mode, types, folder, after, before, data_dir, model_path, a
     finally:
         engine.close()
     if as_json:
-        click.echo(json.dumps({"query": query, "mode": mode, "results": [r.as_json() for r in results]}))
+        click.echo(
+            json.dumps({"query": query, "mode": mode, "results": [r.as_json() for r in results]})
+        )
         return
     if not results:
         click.echo("no results")
@@ -101,8 +119,12 @@ def search(query, k, mode, types, folder, after, before, data_dir, model_path, a
         for p in r.passages[:2]:
             s, e = snippet_window(p.text, p.highlights)
             spans = [(a - s, b - s) for a, b in p.highlights if a >= s and b <= e]
-            text = render(p.text[s:e], spans, bold if sys.stdout.isatty() else "[",
-                          "\x1b[0m" if sys.stdout.isatty() else "]").replace("\n", " ")
+            text = render(
+                p.text[s:e],
+                spans,
+                bold if sys.stdout.isatty() else "[",
+                "\x1b[0m" if sys.stdout.isatty() else "]",
+            ).replace("\n", " ")
             page = f"p.{p.page} " if p.page else ""
             click.echo(f"   {page}{'…' if s else ''}{text}{'…' if e < len(p.text) else ''}")
 
@@ -118,8 +140,15 @@ def status(data_dir, as_json) -> None:
 
     path = resolve_data_dir(data_dir)
     if not (path / "index.db").exists():
-        info = {"data_dir": str(path), "roots": [], "files": 0, "failed": 0, "skipped": 0, "passages": 0,
-                "problems": []}
+        info = {
+            "data_dir": str(path),
+            "roots": [],
+            "files": 0,
+            "failed": 0,
+            "skipped": 0,
+            "passages": 0,
+            "problems": [],
+        }
     else:
         with Store(path) as store:
             info = {"data_dir": str(path), **store.summary()}
@@ -127,8 +156,10 @@ def status(data_dir, as_json) -> None:
         click.echo(json.dumps(info))
         return
     click.echo(f"data: {info['data_dir']}")
-    click.echo(f"folders: {len(info['roots'])}  files: {info['files']}  passages: {info['passages']}  "
-               f"failed: {info['failed']}  skipped: {info['skipped']}")
+    click.echo(
+        f"folders: {len(info['roots'])}  files: {info['files']}  passages: {info['passages']}  "
+        f"failed: {info['failed']}  skipped: {info['skipped']}"
+    )
     for root in info["roots"]:
         click.echo(f"  {root}")
     for p in info["problems"]:
@@ -176,8 +207,10 @@ class _ProgressPrinter:
             width = 24
             filled = int(width * p.files_done / p.files_total)
             eta = f"{p.eta_s:4.0f}s" if p.eta_s is not None else "  ?"
-            line = (f"\r[{'#' * filled}{'.' * (width - filled)}] {p.files_done}/{p.files_total} files "
-                    f"{p.passages_per_s:5.1f} passages/s eta {eta}")
+            line = (
+                f"\r[{'#' * filled}{'.' * (width - filled)}] {p.files_done}/{p.files_total} files "
+                f"{p.passages_per_s:5.1f} passages/s eta {eta}"
+            )
         elif p.phase in ("scanning", "saving"):
             line = f"\r{p.phase}…"
         else:

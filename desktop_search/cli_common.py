@@ -7,11 +7,15 @@ import functools
 import click
 
 data_dir_option = click.option(
-    "--data-dir", type=click.Path(file_okay=False), envvar="DESKTOP_SEARCH_HOME",
+    "--data-dir",
+    type=click.Path(file_okay=False),
+    envvar="DESKTOP_SEARCH_HOME",
     help="Where the index lives (default: the platform's user data folder; env DESKTOP_SEARCH_HOME).",
 )
 model_option = click.option(
-    "--model", "model_path", type=click.Path(exists=True, file_okay=False),
+    "--model",
+    "model_path",
+    type=click.Path(exists=True, file_okay=False),
     help="A local sentence-transformers model folder (default: the embedded all-MiniLM-L6-v2).",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")

@@ -21,15 +21,36 @@ from .core.duplicates import DEFAULT_MIN_CONTAINMENT, DEFAULT_THRESHOLD, LEVELS,
 
 
 @click.command("duplicates")
-@click.option("--level", type=click.Choice(LEVELS), default="passage", show_default=True,
-              help="Near-duplicate passages, or files (exact copies, edited copies, files that contain others).")
-@click.option("--threshold", type=click.FloatRange(MIN_THRESHOLD, 1.0), default=DEFAULT_THRESHOLD,
-              show_default=True, help="Cosine similarity from which two passages count as duplicates.")
-@click.option("--in", "folder", type=click.Path(file_okay=False),
-              help="Only duplicates whose members are all under this folder.")
-@click.option("--min-containment", type=click.FloatRange(0.0, 1.0), default=DEFAULT_MIN_CONTAINMENT,
-              show_default=True, help="File level: share of a file that must be covered by the other.")
-@click.option("--limit", type=click.IntRange(1), default=None, help="Show at most this many groups.")
+@click.option(
+    "--level",
+    type=click.Choice(LEVELS),
+    default="passage",
+    show_default=True,
+    help="Near-duplicate passages, or files (exact copies, edited copies, files that contain others).",
+)
+@click.option(
+    "--threshold",
+    type=click.FloatRange(MIN_THRESHOLD, 1.0),
+    default=DEFAULT_THRESHOLD,
+    show_default=True,
+    help="Cosine similarity from which two passages count as duplicates.",
+)
+@click.option(
+    "--in",
+    "folder",
+    type=click.Path(file_okay=False),
+    help="Only duplicates whose members are all under this folder.",
+)
+@click.option(
+    "--min-containment",
+    type=click.FloatRange(0.0, 1.0),
+    default=DEFAULT_MIN_CONTAINMENT,
+    show_default=True,
+    help="File level: share of a file that must be covered by the other.",
+)
+@click.option(
+    "--limit", type=click.IntRange(1), default=None, help="Show at most this many groups."
+)
 @data_dir_option
 @json_option
 @translate_errors
@@ -69,8 +90,12 @@ def _describe(group) -> str:
         a_in_b = group.detail.get("a_in_b", 0.0)
         b_in_a = group.detail.get("b_in_a", 0.0)
         if group.kind == "contains":
-            return (f"the first is contained in the second: {a_in_b:.0%} of the first is in the second, "
-                    f"{b_in_a:.0%} of the second in the first")
-        return f"edited copies: {a_in_b:.0%} of the first is in the second, {b_in_a:.0%} the other way"
+            return (
+                f"the first is contained in the second: {a_in_b:.0%} of the first is in the second, "
+                f"{b_in_a:.0%} of the second in the first"
+            )
+        return (
+            f"edited copies: {a_in_b:.0%} of the first is in the second, {b_in_a:.0%} the other way"
+        )
     what = "identical passages" if group.kind == "exact" else "similar passages"
     return f"{size} {what} (score {group.score:.3f})"

@@ -49,14 +49,29 @@ def _progress_printer() -> Callable:
 def training_options(min_batch: int) -> Callable:
     """The options ``train`` and ``adapt`` share: base, output and the optimiser's knobs."""
     options = [
-        click.option("--base", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
-                     help="Model folder to start from (default: the built-in all-MiniLM-L6-v2)."),
-        click.option("--out", type=click.Path(path_type=Path), required=True, help="Folder for the new model."),
+        click.option(
+            "--base",
+            type=click.Path(exists=True, file_okay=False, path_type=Path),
+            default=None,
+            help="Model folder to start from (default: the built-in all-MiniLM-L6-v2).",
+        ),
+        click.option(
+            "--out",
+            type=click.Path(path_type=Path),
+            required=True,
+            help="Folder for the new model.",
+        ),
         click.option("--epochs", type=click.IntRange(min=1), default=1, show_default=True),
-        click.option("--batch-size", type=click.IntRange(min=min_batch), default=16, show_default=True),
-        click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=2e-5, show_default=True),
+        click.option(
+            "--batch-size", type=click.IntRange(min=min_batch), default=16, show_default=True
+        ),
+        click.option(
+            "--lr", type=click.FloatRange(min=0, min_open=True), default=2e-5, show_default=True
+        ),
         click.option("--seed", type=int, default=42, show_default=True),
-        click.option("--overwrite", is_flag=True, help="Replace the contents of a non-empty --out folder."),
+        click.option(
+            "--overwrite", is_flag=True, help="Replace the contents of a non-empty --out folder."
+        ),
     ]
 
     def apply(f: Callable) -> Callable:
@@ -257,12 +272,26 @@ def folder_documents(
     help="Truncate texts to this many tokens while training; the saved model keeps the base's limit.",
 )
 @click.option("--dry-run", is_flag=True, help="Only mine and show the pairs; train nothing.")
-@click.option("--activate", is_flag=True,
-              help="Then make the new model the index's active model (re-embeds every passage).")
+@click.option(
+    "--activate",
+    is_flag=True,
+    help="Then make the new model the index's active model (re-embeds every passage).",
+)
 @data_dir_option
 def adapt_command(
-    out, base, folder, epochs, batch_size, lr, max_pairs, max_seq_length, seed, dry_run, overwrite,
-    activate, data_dir,
+    out,
+    base,
+    folder,
+    epochs,
+    batch_size,
+    lr,
+    max_pairs,
+    max_seq_length,
+    seed,
+    dry_run,
+    overwrite,
+    activate,
+    data_dir,
 ) -> None:
     """Adapt the encoder to your documents: heading/section and title/opening pairs, MNRL.
 
@@ -285,8 +314,10 @@ def adapt_command(
 
         path = resolve_data_dir(data_dir)
         if not (path / "index.db").exists():
-            raise click.ClickException(f"no index in {path}: run `desktop-search index FOLDER` first, "
-                                       "or pass --from-folder PATH")
+            raise click.ClickException(
+                f"no index in {path}: run `desktop-search index FOLDER` first, "
+                "or pass --from-folder PATH"
+            )
         source = f"the index in {path}"
         with Store(path) as store:
             pairs = mine_pairs(indexed_documents(store))
@@ -334,8 +365,12 @@ def _switch(data_dir, model_dir) -> None:
     from desktop_search.cli_common import open_engine
 
     def show(p) -> None:
-        click.echo(f"\rre-embedding {p.files_done}/{p.files_total} passages, "
-                   f"{p.passages_per_s:.1f}/s".ljust(60), nl=False, err=True)
+        click.echo(
+            f"\rre-embedding {p.files_done}/{p.files_total} passages, "
+            f"{p.passages_per_s:.1f}/s".ljust(60),
+            nl=False,
+            err=True,
+        )
 
     engine = open_engine(data_dir, writer=True)
     try:
@@ -348,8 +383,12 @@ def _switch(data_dir, model_dir) -> None:
 
 
 @click.command("switch-model")
-@click.argument("model_dir", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--default", "use_default", is_flag=True, help="Go back to the embedded all-MiniLM-L6-v2.")
+@click.argument(
+    "model_dir", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+@click.option(
+    "--default", "use_default", is_flag=True, help="Go back to the embedded all-MiniLM-L6-v2."
+)
 @data_dir_option
 @translate_errors
 def switch_model_command(model_dir, use_default, data_dir) -> None:

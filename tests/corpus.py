@@ -35,7 +35,9 @@ def build_corpus(shared: Path, root: Path) -> Path:
     """A mixed folder: rst, txt, md, html and pdf, one old file for date filters."""
     root.mkdir(parents=True, exist_ok=True)
     for rel in RST_FILES:
-        shutil.copy(shared / "docs" / "rst" / rel, root / Path(rel).name.replace(".rst.txt", ".rst"))
+        shutil.copy(
+            shared / "docs" / "rst" / rel, root / Path(rel).name.replace(".rst.txt", ".rst")
+        )
     (root / "car.txt").write_text(CAR_TEXT)
     (root / "notes").mkdir(exist_ok=True)
     (root / "notes" / "bread.md").write_text(BREAD_TEXT)

@@ -87,12 +87,16 @@ def test_real_rst_chunks_fit_the_model_and_end_at_boundaries(shared_data, tokeni
         assert max(counts) <= cfg.max_tokens + 2  # the unit sums are exact for this tokenizer
         assert_covered(doc, chunks)
         # Consecutive passages overlap.
-        assert sum(b.start < a.end for a, b in zip(chunks, chunks[1:])) >= 0.5 * (len(chunks) - 1), rel
+        assert sum(b.start < a.end for a, b in zip(chunks, chunks[1:])) >= 0.5 * (
+            len(chunks) - 1
+        ), rel
         for c in chunks:
             total += 1
             after = doc.text[c.end : c.end + 3]
             sentence = re.search(r"[.!?:;][\"')\]]*$", c.text) is not None
-            paragraph = c.end == len(doc.text.rstrip()) or re.match(r"[ \t]*\n[ \t]*\n", after) is not None
+            paragraph = (
+                c.end == len(doc.text.rstrip()) or re.match(r"[ \t]*\n[ \t]*\n", after) is not None
+            )
             ends += sentence or paragraph
     assert ends / total >= 0.85, ends / total
 
@@ -183,7 +187,10 @@ print(json.dumps({
 """
     out = subprocess.run(
         [sys.executable, "-c", script, str(tmp_path / "genome.txt")],
-        capture_output=True, text=True, timeout=300, env={**os.environ, "TOKENIZERS_PARALLELISM": "false"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "TOKENIZERS_PARALLELISM": "false"},
     )
     assert out.returncode == 0, out.stderr[-3000:]
     report = json.loads(out.stdout.strip().splitlines()[-1])

@@ -29,8 +29,15 @@ def library(tmp_path_factory, shared_data):
 
 def test_index_json_shape(library):
     _, _, report = library
-    assert set(report) == {"files_added", "files_updated", "files_removed", "files_unchanged",
-                           "files_failed", "passages_embedded", "errors"}
+    assert set(report) == {
+        "files_added",
+        "files_updated",
+        "files_removed",
+        "files_unchanged",
+        "files_failed",
+        "passages_embedded",
+        "errors",
+    }
     assert report["files_added"] == 2 and report["files_failed"] == 1
     assert report["errors"][0]["path"].endswith("broken.pdf")
     assert "pdf" in report["errors"][0]["error"].lower()
@@ -38,7 +45,9 @@ def test_index_json_shape(library):
 
 def test_search_json_shape_and_paraphrase(library):
     docs, data, _ = library
-    result = CliRunner().invoke(cli, ["search", "automobile maintenance", "--data-dir", str(data), "--json"])
+    result = CliRunner().invoke(
+        cli, ["search", "automobile maintenance", "--data-dir", str(data), "--json"]
+    )
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
     assert out["query"] == "automobile maintenance" and out["mode"] == "hybrid"
@@ -51,7 +60,9 @@ def test_search_json_shape_and_paraphrase(library):
 def test_search_text_output_with_filters(library):
     _, data, _ = library
     env = {"DESKTOP_SEARCH_HOME": str(data)}
-    result = CliRunner().invoke(cli, ["search", "python keyword", "--type", "rst", "--mode", "keyword"], env=env)
+    result = CliRunner().invoke(
+        cli, ["search", "python keyword", "--type", "rst", "--mode", "keyword"], env=env
+    )
     assert result.exit_code == 0, result.output
     assert "keyword.rst" in result.output and "car.txt" not in result.output
     result = CliRunner().invoke(cli, ["search", "brakes", "--after", "2999-01-01"], env=env)
@@ -70,7 +81,10 @@ def test_status_lists_failed_files(library):
 def test_usage_errors_exit_2(library):
     _, data, _ = library
     runner = CliRunner()
-    assert runner.invoke(cli, ["search", "x", "--mode", "fuzzy", "--data-dir", str(data)]).exit_code == 2
+    assert (
+        runner.invoke(cli, ["search", "x", "--mode", "fuzzy", "--data-dir", str(data)]).exit_code
+        == 2
+    )
     assert runner.invoke(cli, ["index", "/no/such/folder", "--data-dir", str(data)]).exit_code == 2
     assert runner.invoke(cli, ["search"]).exit_code == 2
 
@@ -78,9 +92,13 @@ def test_usage_errors_exit_2(library):
 def test_errors_exit_1_with_one_line(tmp_path):
     empty_model = tmp_path / "model"
     empty_model.mkdir()
-    result = CliRunner().invoke(cli, ["search", "x", "--data-dir", str(tmp_path / "d"), "--model", str(empty_model)])
+    result = CliRunner().invoke(
+        cli, ["search", "x", "--data-dir", str(tmp_path / "d"), "--model", str(empty_model)]
+    )
     assert result.exit_code == 1
-    assert result.stderr.strip().startswith("Error:") and len(result.stderr.strip().splitlines()) == 1
+    assert (
+        result.stderr.strip().startswith("Error:") and len(result.stderr.strip().splitlines()) == 1
+    )
 
 
 def test_forget_drops_the_folder(library, tmp_path):

@@ -16,20 +16,38 @@ def test_adapt_from_the_index_then_switch_and_back(tmp_path, shared_data):
     docs = tmp_path / "docs"
     docs.mkdir()
     for name in ("colorsys", "keyword", "uu", "html"):
-        shutil.copy(shared_data / "docs" / "rst" / "library" / f"{name}.rst.txt", docs / f"{name}.rst")
+        shutil.copy(
+            shared_data / "docs" / "rst" / "library" / f"{name}.rst.txt", docs / f"{name}.rst"
+        )
     data, out = tmp_path / "data", tmp_path / "adapted"
     runner = CliRunner()
     assert runner.invoke(cli, ["index", str(docs), "--data-dir", str(data)]).exit_code == 0
-    result = runner.invoke(cli, ["adapt", "--out", str(out), "--data-dir", str(data), "--max-pairs", "8",
-                                 "--batch-size", "4", "--activate"])
+    result = runner.invoke(
+        cli,
+        [
+            "adapt",
+            "--out",
+            str(out),
+            "--data-dir",
+            str(data),
+            "--max-pairs",
+            "8",
+            "--batch-size",
+            "4",
+            "--activate",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "from the index in" in result.stderr
     with Store(data) as store:
         assert store.get_meta("active_model") == str(out)
         models = {r[0] for r in store.conn.execute("SELECT DISTINCT model FROM vectors")}
     assert len(models) == 2  # both vector sets are kept
-    found = json.loads(runner.invoke(cli, ["search", "colour space conversion", "--data-dir", str(data),
-                                           "--json"]).stdout)
+    found = json.loads(
+        runner.invoke(
+            cli, ["search", "colour space conversion", "--data-dir", str(data), "--json"]
+        ).stdout
+    )
     assert found["results"][0]["path"].endswith("colorsys.rst")
     back = runner.invoke(cli, ["switch-model", "--default", "--data-dir", str(data)])
     assert back.exit_code == 0, back.output

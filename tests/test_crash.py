@@ -42,8 +42,20 @@ def run_index(folder: Path, data: Path, crash: str | None = None, timeout: float
     if crash:
         env["DESKTOP_SEARCH_CRASHPOINT"] = crash
     return subprocess.run(
-        [sys.executable, "-m", "desktop_search.cli", "index", str(folder), "--data-dir", str(data), "--json"],
-        env=env, capture_output=True, text=True, timeout=timeout,
+        [
+            sys.executable,
+            "-m",
+            "desktop_search.cli",
+            "index",
+            str(folder),
+            "--data-dir",
+            str(data),
+            "--json",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 
@@ -96,7 +108,8 @@ def test_sigkill_at_a_random_moment(folder, tmp_path, encoder):
     data = tmp_path / "data"
     proc = subprocess.Popen(
         [sys.executable, "-m", "desktop_search.cli", "index", str(folder), "--data-dir", str(data)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:  # wait until some files are committed, then kill

@@ -27,7 +27,9 @@ from desktop_search.core.duplicates import (
 )
 
 
-def unit_vectors(n: int, d: int, seed: int, clusters: int | None = None, noise: float = 0.3) -> np.ndarray:
+def unit_vectors(
+    n: int, d: int, seed: int, clusters: int | None = None, noise: float = 0.3
+) -> np.ndarray:
     rng = np.random.default_rng(seed)
     if clusters:
         centres = rng.standard_normal((clusters, d))
@@ -146,7 +148,9 @@ def test_community_detection_matches_sentence_transformers() -> None:
     util = pytest.importorskip("sentence_transformers.util")
     for n, threshold, min_size in CASES:
         e = unit_vectors(n, 8, seed=n)
-        theirs = util.community_detection(torch.tensor(e), threshold=threshold, min_community_size=min_size)
+        theirs = util.community_detection(
+            torch.tensor(e), threshold=threshold, min_community_size=min_size
+        )
         ours = community_detection(e, threshold, min_size)
         assert sorted(map(sorted, ours)) == sorted(map(sorted, theirs))
         assert [c[0] for c in ours] == [c[0] for c in theirs]
@@ -166,8 +170,13 @@ def test_communities_from_sparse_pairs_do_not_chain_but_keep_every_pair() -> Non
 def test_communities_keep_overlapping_chunks_apart() -> None:
     # Passage 1 (file A) is close to passages 2 and 3, adjacent chunks of file B: they may
     # not share a group, so 3 is left for another group (here, with 4).
-    table = PassageTable.of(ids=[1, 2, 3, 4], file_ids=[1, 2, 2, 3], ords=[0, 0, 1, 0],
-                            starts=[0, 0, 90, 0], ends=[100, 100, 190, 100])
+    table = PassageTable.of(
+        ids=[1, 2, 3, 4],
+        file_ids=[1, 2, 2, 3],
+        ords=[0, 0, 1, 0],
+        starts=[0, 0, 90, 0],
+        ends=[100, 100, 190, 100],
+    )
     p = Pairs.of([1, 1, 3], [2, 3, 4], [0.95, 0.9, 0.8])
     comms = communities_from_pairs(p, 2, table=table, attach_leftovers=True)
     assert sorted(sorted(c.members.tolist()) for c in comms) == [[1, 2], [3, 4]]
@@ -204,8 +213,11 @@ def test_cluster_pairs_matches_a_naive_search() -> None:
 def test_same_file_rule() -> None:
     # file 1: ords 0..4, chunks overlap their neighbours by 10 chars; file 2: one passage.
     table = PassageTable.of(
-        ids=[10, 11, 12, 13, 14, 20], file_ids=[1, 1, 1, 1, 1, 2], ords=[0, 1, 2, 3, 4, 0],
-        starts=[0, 90, 180, 270, 360, 0], ends=[100, 190, 280, 370, 460, 100],
+        ids=[10, 11, 12, 13, 14, 20],
+        file_ids=[1, 1, 1, 1, 1, 2],
+        ords=[0, 1, 2, 3, 4, 0],
+        starts=[0, 90, 180, 270, 360, 0],
+        ends=[100, 190, 280, 370, 460, 100],
     )
     pairs = Pairs.of([10, 10, 11, 10, 12], [11, 12, 14, 20, 99], [0.99] * 5)
     kept = apply_same_file_rule(pairs, table).keys()
@@ -218,15 +230,24 @@ def test_same_file_rule() -> None:
 
 def test_same_file_rule_treats_identical_files_as_one() -> None:
     # Files 1 and 2 are byte-identical (content 1); file 3 is another text.
-    table = PassageTable.of(ids=[1, 2, 3, 4, 5], file_ids=[1, 1, 2, 2, 3], ords=[0, 1, 0, 1, 0],
-                            starts=[0, 90, 0, 90, 0], ends=[100, 190, 100, 190, 100], content_ids=[1, 1, 1, 1, 3])
-    kept = apply_same_file_rule(Pairs.of([1, 1, 2, 1], [3, 4, 3, 5], [1.0, 0.9, 0.9, 0.9]), table).keys()
+    table = PassageTable.of(
+        ids=[1, 2, 3, 4, 5],
+        file_ids=[1, 1, 2, 2, 3],
+        ords=[0, 1, 0, 1, 0],
+        starts=[0, 90, 0, 90, 0],
+        ends=[100, 190, 100, 190, 100],
+        content_ids=[1, 1, 1, 1, 3],
+    )
+    kept = apply_same_file_rule(
+        Pairs.of([1, 1, 2, 1], [3, 4, 3, 5], [1.0, 0.9, 0.9, 0.9]), table
+    ).keys()
     assert kept == {(1, 3), (1, 5)}  # the twin chunk pairs; its overlapping neighbours do not
 
 
 def test_same_file_rule_allows_far_apart_repeats() -> None:
-    table = PassageTable.of(ids=[1, 2, 3], file_ids=[7, 7, 7], ords=[0, 1, 5], starts=[0, 50, 500],
-                            ends=[60, 110, 560])
+    table = PassageTable.of(
+        ids=[1, 2, 3], file_ids=[7, 7, 7], ords=[0, 1, 5], starts=[0, 50, 500], ends=[60, 110, 560]
+    )
     kept = apply_same_file_rule(Pairs.of([1, 1], [2, 3], [1.0, 1.0]), table).keys()
     assert kept == {(1, 3)}
 
@@ -285,17 +306,23 @@ def corpus(tmp_path_factory, shared_data: Path) -> Path:
     for sub in ("orig", "para", "a", "b", "books", "unrelated"):
         (root / sub).mkdir()
     appetite = (rst / "appetite.rst.txt").read_text()
-    (root / "orig" / "interpreted.txt").write_text(paragraph(appetite, "Python is an interpreted language"))
+    (root / "orig" / "interpreted.txt").write_text(
+        paragraph(appetite, "Python is an interpreted language")
+    )
     (root / "para" / "reworded.txt").write_text(PARAPHRASE)
     shutil.copyfile(rst / "venv.rst.txt", root / "a" / "venv.txt")  # exact copies
     shutil.copyfile(rst / "venv.rst.txt", root / "b" / "venv-copy.txt")
     whatnow = (rst / "whatnow.rst.txt").read_text()
     (root / "books" / "chapter.txt").write_text(whatnow)  # the book embeds the chapter
-    (root / "books" / "book.txt").write_text((rst / "interpreter.rst.txt").read_text() + "\n\n" + whatnow)
+    (root / "books" / "book.txt").write_text(
+        (rst / "interpreter.rst.txt").read_text() + "\n\n" + whatnow
+    )
     gnuplot = extract_file(shared_data / "docs" / "html" / "node300.html").text
     (root / "unrelated" / "gnuplot-fit.txt").write_text(paragraph(gnuplot, "The logfile option"))
     floating = (rst / "floatingpoint.rst.txt").read_text()
-    (root / "unrelated" / "floats.txt").write_text(paragraph(floating, "Floating-point numbers are represented"))
+    (root / "unrelated" / "floats.txt").write_text(
+        paragraph(floating, "Floating-point numbers are represented")
+    )
     return root
 
 
@@ -324,7 +351,9 @@ def groups_with(report, name: str):
 
 
 def test_default_threshold_is_the_benchmarked_one() -> None:
-    results = Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "duplicates_threshold.txt"
+    results = (
+        Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "duplicates_threshold.txt"
+    )
     assert f"DEFAULT_THRESHOLD = {DEFAULT_THRESHOLD:.2f}" in results.read_text()
 
 
@@ -366,7 +395,11 @@ def test_unrelated_passages_are_not_reported(finder) -> None:
         assert not groups_with(report, "floats.txt")
         # The paraphrase pair never mixes with the unrelated venv or book texts.
         for g in groups_with(report, "reworded.txt"):
-            assert {Path(m.path).name for m in g.members} <= {"reworded.txt", "interpreted.txt", "book.txt"}
+            assert {Path(m.path).name for m in g.members} <= {
+                "reworded.txt",
+                "interpreted.txt",
+                "book.txt",
+            }
 
 
 def test_overlapping_chunks_of_one_file_are_never_reported(engine, finder) -> None:
@@ -377,7 +410,9 @@ def test_overlapping_chunks_of_one_file_are_never_reported(engine, finder) -> No
     pb, _ = table.positions(raw.b)
     same = table.file_ids[pa] == table.file_ids[pb]
     adjacent = same & (np.abs(table.ords[pa] - table.ords[pb]) <= 1)
-    assert adjacent.any(), "the corpus should have similar neighbouring chunks for this test to bite"
+    assert adjacent.any(), (
+        "the corpus should have similar neighbouring chunks for this test to bite"
+    )
     report = finder.scan("passage", 0.5)
     by_id = {int(i): k for k, i in enumerate(table.ids.tolist())}
     for g in report.groups:
@@ -391,7 +426,11 @@ def test_overlapping_chunks_of_one_file_are_never_reported(engine, finder) -> No
 
 def test_file_containment_finds_the_book_that_embeds_a_chapter(finder) -> None:
     report = finder.scan("file", DEFAULT_THRESHOLD)
-    hit = [g for g in report.groups if {Path(m.path).name for m in g.members} == {"chapter.txt", "book.txt"}]
+    hit = [
+        g
+        for g in report.groups
+        if {Path(m.path).name for m in g.members} == {"chapter.txt", "book.txt"}
+    ]
     assert len(hit) == 1
     g = hit[0]
     assert Path(g.members[0].path).name == "chapter.txt"  # the contained file first
@@ -431,7 +470,9 @@ def test_ignore_list_is_honoured_and_persisted(engine, finder) -> None:
 
 def test_folder_filter(finder, corpus: Path) -> None:
     report = finder.scan("file", folder=str(corpus / "books"))
-    assert [sorted(Path(m.path).name for m in g.members) for g in report.groups] == [["book.txt", "chapter.txt"]]
+    assert [sorted(Path(m.path).name for m in g.members) for g in report.groups] == [
+        ["book.txt", "chapter.txt"]
+    ]
     assert finder.scan("passage", folder=str(corpus / "unrelated")).groups == []
 
 
@@ -452,15 +493,24 @@ def test_incremental_scan_and_check_file(engine, corpus: Path) -> None:
         report = finder.scan("passage")
         assert finder.last_scan == {"incremental": True, "queried": 1}
         assert {Path(m.path).name for m in groups_with(report, "second-copy.txt")[0].members} >= {
-            "second-copy.txt", "reworded.txt"}
+            "second-copy.txt",
+            "reworded.txt",
+        }
         checked = finder.check_file(str(new), "file")
-        assert {Path(m.path).name for g in checked.groups for m in g.members} >= {"second-copy.txt", "reworded.txt"}
-        assert all(any(Path(m.path).name == "second-copy.txt" for m in g.members) for g in checked.groups)
+        assert {Path(m.path).name for g in checked.groups for m in g.members} >= {
+            "second-copy.txt",
+            "reworded.txt",
+        }
+        assert all(
+            any(Path(m.path).name == "second-copy.txt" for m in g.members) for g in checked.groups
+        )
     finally:
         new.unlink()
         engine.indexer.sync()
     finder = DuplicateFinder.for_engine(engine)
-    assert not groups_with(finder.scan("passage"), "second-copy.txt")  # removed passages leave the cache
+    assert not groups_with(
+        finder.scan("passage"), "second-copy.txt"
+    )  # removed passages leave the cache
 
 
 def test_report_exports(finder) -> None:
@@ -492,15 +542,33 @@ def test_cli_json_interface(engine, corpus: Path) -> None:
         assert set(g) == {"score", "members"} and isinstance(g["score"], float)
         for m in g["members"]:
             assert set(m) == {"path", "page", "start", "end", "text"}
-            assert isinstance(m["path"], str) and isinstance(m["text"], str) and isinstance(m["start"], int)
+            assert (
+                isinstance(m["path"], str)
+                and isinstance(m["text"], str)
+                and isinstance(m["start"], int)
+            )
 
-    res = duplicates(["--data-dir", str(engine.data_dir), "--json", "--level", "file", "--threshold", "0.8",
-                      "--in", str(corpus / "books")])
+    res = duplicates(
+        [
+            "--data-dir",
+            str(engine.data_dir),
+            "--json",
+            "--level",
+            "file",
+            "--threshold",
+            "0.8",
+            "--in",
+            str(corpus / "books"),
+        ]
+    )
     assert res.exit_code == 0, res.output
     data = json.loads(res.output)
     assert data["level"] == "file" and data["threshold"] == 0.8
     assert len(data["groups"]) == 1
-    assert all(m["start"] is None and m["end"] is None and m["text"] is None for m in data["groups"][0]["members"])
+    assert all(
+        m["start"] is None and m["end"] is None and m["text"] is None
+        for m in data["groups"][0]["members"]
+    )
 
     res = duplicates(["--data-dir", str(engine.data_dir), "--level", "file"])
     assert res.exit_code == 0 and "identical files" in res.output

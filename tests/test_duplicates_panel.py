@@ -89,8 +89,14 @@ def test_panel_lists_groups_and_compares_a_paraphrase(qtbot, panel, indexed) -> 
     row = next(i for i, g in enumerate(groups) if names(g) == {"interpreted.txt", "reworded.txt"})
     panel.tree.setCurrentIndex(panel.model.index(row, 0))
     left, right = panel.shown_texts()
-    assert {" ".join(left.split()), " ".join(right.split())} == {" ".join(original.split()), PARAPHRASE}
-    assert "background-color" in panel.left.text.toHtml() and "background-color" in panel.right.text.toHtml()
+    assert {" ".join(left.split()), " ".join(right.split())} == {
+        " ".join(original.split()),
+        PARAPHRASE,
+    }
+    assert (
+        "background-color" in panel.left.text.toHtml()
+        and "background-color" in panel.right.text.toHtml()
+    )
     assert "score" in panel.compare_label.text()
     # Selecting a member row compares it with the group's first member.
     panel.tree.setCurrentIndex(panel.model.index(1, 0, panel.model.index(row, 0)))
@@ -133,7 +139,11 @@ def test_cancel_leaves_the_panel_usable(qtbot, panel) -> None:
 def test_ignore_pair_is_remembered(qtbot, panel, indexed) -> None:
     data, _, _ = indexed
     scan(qtbot, panel)
-    row = next(i for i, g in enumerate(panel.model.groups) if names(g) == {"interpreted.txt", "reworded.txt"})
+    row = next(
+        i
+        for i, g in enumerate(panel.model.groups)
+        if names(g) == {"interpreted.txt", "reworded.txt"}
+    )
     panel.tree.setCurrentIndex(panel.model.index(row, 0))
     panel.ignore_btn.click()
     assert not any(names(g) == {"interpreted.txt", "reworded.txt"} for g in panel.model.groups)
@@ -169,7 +179,9 @@ def test_move_to_trash_asks_naming_the_file(qtbot, panel, indexed, tmp_path, mon
     backup = tmp_path / "backup.txt"
     shutil.copyfile(victim, backup)
     panel.set_level("file")
-    qtbot.waitUntil(lambda: not panel.scanning and panel.report and panel.report.level == "file", timeout=60_000)
+    qtbot.waitUntil(
+        lambda: not panel.scanning and panel.report and panel.report.level == "file", timeout=60_000
+    )
     seen: list[str] = []
 
     def answer(button_text: str) -> None:
@@ -199,8 +211,11 @@ def test_move_to_trash_asks_naming_the_file(qtbot, panel, indexed, tmp_path, mon
 def test_diff_highlights_only_the_differing_words() -> None:
     from desktop_search.app.duplicates_model import diff_html
 
-    a, b, ratio = diff_html("The quick brown\nfox <jumps>.\n\nSame end", "the SLOW brown fox <jumps>.\n\nSame end",
-                            reflow=True)
+    a, b, ratio = diff_html(
+        "The quick brown\nfox <jumps>.\n\nSame end",
+        "the SLOW brown fox <jumps>.\n\nSame end",
+        reflow=True,
+    )
     assert a.count("<span") == 1 and ">quick</span>" in a
     assert b.count("<span") == 1 and ">SLOW</span>" in b
     assert "&lt;jumps&gt;" in a  # escaped

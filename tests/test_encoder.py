@@ -15,7 +15,12 @@ from desktop_search.core.training.readers import read_stsb_rows as read_stsb
 def test_reads_pooling_normalize_and_length_from_the_folder(encoder):
     cfg = read_model_config(encoder.path)
     assert cfg == {"pooling": "mean", "normalize": True, "max_seq_length": 256}
-    assert (encoder.pooling, encoder.normalize, encoder.max_seq_length, encoder.dim) == ("mean", True, 256, 384)
+    assert (encoder.pooling, encoder.normalize, encoder.max_seq_length, encoder.dim) == (
+        "mean",
+        True,
+        256,
+        384,
+    )
 
 
 def test_keeps_input_order_and_returns_unit_float32(encoder):
@@ -66,7 +71,9 @@ def test_parity_with_sentence_transformers_on_stsb_dev(encoder, shared_data):
     ours = encoder.encode(sentences)
     st = SentenceTransformer(str(encoder.path), device="cpu")
     theirs = st.encode(sentences, batch_size=32, normalize_embeddings=True, convert_to_numpy=True)
-    cos = np.sum(ours * theirs, axis=1) / (np.linalg.norm(ours, axis=1) * np.linalg.norm(theirs, axis=1))
+    cos = np.sum(ours * theirs, axis=1) / (
+        np.linalg.norm(ours, axis=1) * np.linalg.norm(theirs, axis=1)
+    )
     assert cos.min() >= 0.9999, f"worst cosine {cos.min():.6f}"
 
     index = {s: i for i, s in enumerate(sentences)}

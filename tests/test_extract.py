@@ -43,7 +43,9 @@ def text_pdf(pages: list[str | None]) -> bytes:
         )
         kids.append(len(objs))
     objs[pages_id - 1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (
-        b" ".join(b"%d 0 R" % k for k in kids), len(kids))
+        b" ".join(b"%d 0 R" % k for k in kids),
+        len(kids),
+    )
     objs.append(b"<< /Type /Catalog /Pages %d 0 R >>" % pages_id)
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
@@ -53,7 +55,11 @@ def text_pdf(pages: list[str | None]) -> bytes:
     xref = len(out)
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
     out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
-    out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, len(objs), xref)
+    out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objs) + 1,
+        len(objs),
+        xref,
+    )
     return bytes(out)
 
 
@@ -88,9 +94,12 @@ def test_plain_text_formats(tmp_path, shared_data):
     assert doc.segments == [Segment(0, len(doc.text), None)]
 
     (tmp_path / "notes.md").write_text("# Title\n\nSome *markdown* text.\r\nWindows line.\n")
-    assert extract_file(tmp_path / "notes.md").text == "# Title\n\nSome *markdown* text.\nWindows line.\n"
+    assert (
+        extract_file(tmp_path / "notes.md").text
+        == "# Title\n\nSome *markdown* text.\nWindows line.\n"
+    )
 
-    source = "def área(r):\n    \"\"\"Area of a circle.\"\"\"\n    return 3.14159 * r * r\n"
+    source = 'def área(r):\n    """Area of a circle."""\n    return 3.14159 * r * r\n'
     (tmp_path / "geometry.py").write_text(source, encoding="utf-8")
     assert extract_file(tmp_path / "geometry.py").text == source
 
@@ -105,7 +114,9 @@ def test_real_html_page_visible_text_only(shared_data):
     assert doc.kind == "html"
     assert doc.text.startswith("Bee swarm plots")
     # Inline markup joins into its sentence instead of breaking it into lines.
-    assert '"Bee swarm" plots result from applying jitter to separate overlapping points.' in doc.text
+    assert (
+        '"Bee swarm" plots result from applying jitter to separate overlapping points.' in doc.text
+    )
     assert "figures.css" not in doc.text and "<" not in doc.text
     assert "Navigation Panel" not in doc.text  # an HTML comment
     # <pre> keeps its lines.
@@ -128,8 +139,16 @@ def test_html_drops_script_style_and_hidden(tmp_path):
     assert doc.text.startswith("Garden notes\n\n")
     assert "Water the tomatoes daily." in doc.text
     assert "basil\nmint" in doc.text and "rows\t3" in doc.text and "Café & more" in doc.text
-    for hidden in ("color: red", "secretToken", "tracking", "invisible", "also hidden", "enable javascript",
-                   "a comment", "template text"):
+    for hidden in (
+        "color: red",
+        "secretToken",
+        "tracking",
+        "invisible",
+        "also hidden",
+        "enable javascript",
+        "a comment",
+        "template text",
+    ):
         assert hidden not in doc.text, hidden
 
 
@@ -177,7 +196,10 @@ def test_docx_paragraphs_and_tables_in_order(tmp_path):
     document.save(path)
     doc = extract_file(path)
     assert doc.kind == "docx"
-    assert doc.text == "Quarterly report\nSales grew in the north.\nregion\tsales\nnorth\t120\nThe south stayed flat."
+    assert (
+        doc.text
+        == "Quarterly report\nSales grew in the north.\nregion\tsales\nnorth\t120\nThe south stayed flat."
+    )
 
 
 # -- encodings ----------------------------------------------------------------------------
@@ -201,7 +223,10 @@ def test_legacy_single_byte_fallbacks():
     )
     assert extract_bytes(western.encode("cp1252"), "text").text == western
     assert extract_bytes(western.encode("latin-1"), "text").text == western
-    assert extract_bytes("Crème brûlée recipe.".encode("cp1252"), "text").text == "Crème brûlée recipe."
+    assert (
+        extract_bytes("Crème brûlée recipe.".encode("cp1252"), "text").text
+        == "Crème brûlée recipe."
+    )
     russian = "Привет! Это проверка кодировки windows-1251 для русского текста.\n" * 4
     assert extract_bytes(russian.encode("cp1251"), "text").text == russian
 
@@ -258,7 +283,10 @@ def test_corrupt_pdf(tmp_path, shared_data):
         with pytest.raises(ExtractionError) as info:
             extract_file(tmp_path / name)
         message = str(info.value).lower()
-        assert "pdf" in message and ("corrupt" in message or "malformed" in message), (name, message)
+        assert "pdf" in message and ("corrupt" in message or "malformed" in message), (
+            name,
+            message,
+        )
 
 
 def test_encrypted_pdf_needs_a_password(tmp_path):
@@ -301,7 +329,10 @@ def test_corrupt_docx(tmp_path):
     document = docx.Document()
     document.add_paragraph("hello")
     document.save(buf)
-    for name, data in {"cut.docx": buf.getvalue()[:1500], "text.docx": b"not a zip archive at all"}.items():
+    for name, data in {
+        "cut.docx": buf.getvalue()[:1500],
+        "text.docx": b"not a zip archive at all",
+    }.items():
         (tmp_path / name).write_bytes(data)
         with pytest.raises(ExtractionError, match="docx"):
             extract_file(tmp_path / name)

@@ -123,8 +123,32 @@ def test_damaged_real_files_only_raise_extraction_error(kind, data):
 # -- chunking ----------------------------------------------------------------------------------
 
 _PIECES = st.sampled_from(
-    ["word", "Word.", "end!", "why?", " ", "  ", "\n", "\n\n", "\n \n", "\t", ".", ";", ":", "\u00a0",
-     "\u2028", "\x1c", "é", "中文", "\ufffd", "(x)", '"q."', "x" * 150, "ab" * 400, "a.b," * 60]
+    [
+        "word",
+        "Word.",
+        "end!",
+        "why?",
+        " ",
+        "  ",
+        "\n",
+        "\n\n",
+        "\n \n",
+        "\t",
+        ".",
+        ";",
+        ":",
+        "\u00a0",
+        "\u2028",
+        "\x1c",
+        "é",
+        "中文",
+        "\ufffd",
+        "(x)",
+        '"q."',
+        "x" * 150,
+        "ab" * 400,
+        "a.b," * 60,
+    ]
 )
 TEXTS = st.one_of(
     st.text(max_size=2500),
@@ -133,7 +157,11 @@ TEXTS = st.one_of(
 )
 CONFIGS = st.builds(
     lambda tokens, overlap, extra, chars, fill: ChunkConfig(
-        max_tokens=tokens, overlap_tokens=overlap, hard_limit=tokens + extra, max_chars=chars, min_fill=fill
+        max_tokens=tokens,
+        overlap_tokens=overlap,
+        hard_limit=tokens + extra,
+        max_chars=chars,
+        min_fill=fill,
     ),
     st.integers(1, 60),
     st.integers(0, 70),
@@ -165,8 +193,14 @@ def _check_chunks(doc: Extracted, chunks, cfg: ChunkConfig, tokens) -> None:
     # Nothing is lost: every non-blank character is in some passage.
     for seg in doc.segments:
         pos = seg.start
-        for c in sorted((c for c in chunks if seg.start <= c.start < seg.end or c.start == seg.start == seg.end),
-                        key=lambda c: c.start):
+        for c in sorted(
+            (
+                c
+                for c in chunks
+                if seg.start <= c.start < seg.end or c.start == seg.start == seg.end
+            ),
+            key=lambda c: c.start,
+        ):
             assert not doc.text[pos : c.start].strip()
             pos = max(pos, c.end)
         assert not doc.text[pos : seg.end].strip()
@@ -189,7 +223,11 @@ def test_chunker_with_non_additive_counter(doc, cfg):
 @settings(FUZZ, max_examples=120)
 @given(doc=documents(), small=st.booleans())
 def test_chunker_with_the_model_tokenizer(tokenizer, counter, doc, small):
-    cfg = ChunkConfig(max_tokens=24, overlap_tokens=6, hard_limit=30, max_chars=400) if small else ChunkConfig()
+    cfg = (
+        ChunkConfig(max_tokens=24, overlap_tokens=6, hard_limit=30, max_chars=400)
+        if small
+        else ChunkConfig()
+    )
     chunks = chunk_extracted(doc, counter, cfg)
 
     class Independent:  # counts through transformers' own call, not the chunker's backend copy
@@ -201,7 +239,11 @@ def test_chunker_with_the_model_tokenizer(tokenizer, counter, doc, small):
 
 
 @settings(FUZZ, max_examples=100)
-@given(data=st.one_of(st.binary(max_size=2000), TEXTS.map(lambda t: t.encode("utf-8", "surrogatepass"))))
+@given(
+    data=st.one_of(
+        st.binary(max_size=2000), TEXTS.map(lambda t: t.encode("utf-8", "surrogatepass"))
+    )
+)
 def test_extract_then_chunk_pipeline(counter, data):
     doc = _extract_or_error(data, "text")
     if doc is None:

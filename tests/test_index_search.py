@@ -75,7 +75,9 @@ def test_results_are_grouped_by_file_with_offsets(indexed):
 
 def test_pdf_passages_keep_page_numbers(indexed):
     engine, _, _ = indexed
-    results = engine.search("R FAQ frequently asked questions", k=10, filters=Filters(types=("pdf",)))
+    results = engine.search(
+        "R FAQ frequently asked questions", k=10, filters=Filters(types=("pdf",))
+    )
     assert _paths(results) == ["rfaq.pdf"]
     assert all(p.page in (1, 2) for p in results[0].passages)
 
@@ -108,7 +110,9 @@ def test_bad_mode_is_a_clear_error(indexed):
 def tiny(tmp_path, shared_data, encoder):
     root = tmp_path / "docs"
     root.mkdir()
-    shutil.copy(shared_data / "docs" / "rst" / "library" / "colorsys.rst.txt", root / "colorsys.rst")
+    shutil.copy(
+        shared_data / "docs" / "rst" / "library" / "colorsys.rst.txt", root / "colorsys.rst"
+    )
     (root / "car.txt").write_text(CAR_TEXT)
     engine, _ = indexed_engine(root, tmp_path / "data", encoder)
     yield engine, root
@@ -200,7 +204,9 @@ def test_excludes_hidden_and_size_limit(tmp_path, encoder):
     try:
         engine.indexer.add_root(str(root), exclude=["drafts"])
         told = []
-        report = engine.indexer.sync(on_file=lambda path, outcome, error: told.append((Path(path).name, outcome)))
+        report = engine.indexer.sync(
+            on_file=lambda path, outcome, error: told.append((Path(path).name, outcome))
+        )
         assert report.files_added == 1
         assert sorted(told) == [("big.txt", "skipped"), ("ok.txt", "added")]
         problems = engine.store.problems()
@@ -228,7 +234,11 @@ def test_cancel_keeps_finished_files_and_the_next_sync_resumes(tmp_path, shared_
     def progress(p):
         seen.append(p)
         if p.phase == "indexing":
-            assert 0 < p.files_done <= p.files_total == 24 and p.passages_per_s > 0 and p.eta_s is not None
+            assert (
+                0 < p.files_done <= p.files_total == 24
+                and p.passages_per_s > 0
+                and p.eta_s is not None
+            )
             cancel.set()
 
     first = engine.indexer.sync(progress=progress, cancel=cancel)

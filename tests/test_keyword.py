@@ -16,7 +16,10 @@ from .corpus import indexed_engine
 
 
 def test_plan_keeps_every_word_when_they_fit():
-    assert plan_match(["socket", "timeout"], {"socket": 40, "timeout": 30}, 100) == '"timeout" OR "socket"'
+    assert (
+        plan_match(["socket", "timeout"], {"socket": 40, "timeout": 30}, 100)
+        == '"timeout" OR "socket"'
+    )
 
 
 def test_plan_leaves_out_common_words_when_rarer_ones_fit():
@@ -26,7 +29,10 @@ def test_plan_leaves_out_common_words_when_rarer_ones_fit():
 
 def test_plan_requires_every_word_when_each_is_common():
     dfs = {"objects": 27_000, "values": 18_000, "types": 22_000}
-    assert plan_match(["objects", "values", "types"], dfs, 15_000) == '"objects" AND "values" AND "types"'
+    assert (
+        plan_match(["objects", "values", "types"], dfs, 15_000)
+        == '"objects" AND "values" AND "types"'
+    )
 
 
 def test_plan_drops_words_no_passage_holds():
@@ -63,11 +69,17 @@ def test_doc_freqs_count_stemmed_words_and_reset_on_change(notes):
     store = engine.store
     freqs = keyword.DocFreqs()
     assert freqs.get(store.conn, store.generation(), ["meetings", "zebra", "okapi"]) == {
-        "meetings": 31, "zebra": 1, "okapi": 0}  # porter: "meetings" matches "meeting"
+        "meetings": 31,
+        "zebra": 1,
+        "okapi": 0,
+    }  # porter: "meetings" matches "meeting"
     (root / "okapi.txt").write_text("An okapi and a zebra at the zoo.")
     engine.indexer.sync()
     try:
-        assert freqs.get(store.conn, store.generation(), ["zebra", "okapi"]) == {"zebra": 2, "okapi": 1}
+        assert freqs.get(store.conn, store.generation(), ["zebra", "okapi"]) == {
+            "zebra": 2,
+            "okapi": 1,
+        }
     finally:
         (root / "okapi.txt").unlink()
         engine.indexer.sync()
@@ -76,7 +88,10 @@ def test_doc_freqs_count_stemmed_words_and_reset_on_change(notes):
 def test_cap_ranks_only_the_newest_matching_rows(notes):
     engine, _ = notes
     conn = engine.store.conn
-    every = sorted(r[0] for r in conn.execute("SELECT rowid FROM passages_fts WHERE passages_fts MATCH 'budget'"))
+    every = sorted(
+        r[0]
+        for r in conn.execute("SELECT rowid FROM passages_fts WHERE passages_fts MATCH 'budget'")
+    )
     assert len(every) == 30
     capped = keyword.ranked(conn, '"budget"', limit=50, cap=5)
     assert sorted(i for i, _ in capped) == every[-5:]
@@ -86,8 +101,12 @@ def test_cap_ranks_only_the_newest_matching_rows(notes):
 def test_hybrid_keyword_leg_skips_a_word_over_budget(notes):
     engine, root = notes
     searcher = engine.searcher()
-    zoo = {r[0] for r in engine.store.conn.execute(
-        "SELECT p.id FROM passages p JOIN files f ON f.id = p.file_id WHERE f.path LIKE '%zoo.txt'")}
+    zoo = {
+        r[0]
+        for r in engine.store.conn.execute(
+            "SELECT p.id FROM passages p JOIN files f ON f.id = p.file_id WHERE f.path LIKE '%zoo.txt'"
+        )
+    }
     searcher.keyword_budget = 10  # "meeting" is in 31 passages, "zebra" in 1
     leg = searcher._keyword("meeting zebra", 50, Filters(), require_all=False)
     assert {i for i, _ in leg} == zoo
@@ -98,9 +117,13 @@ def test_hybrid_keyword_leg_skips_a_word_over_budget(notes):
         results = engine.search("meeting zebra", mode="hybrid", k=3)
         assert Path(results[0].path).name == "zoo.txt"
         # keyword mode: no passage has "budget" and "zebra", so the plan ranks "zebra" alone
-        assert [Path(r.path).name for r in engine.search("budget zebra", mode="keyword")] == ["zoo.txt"]
+        assert [Path(r.path).name for r in engine.search("budget zebra", mode="keyword")] == [
+            "zoo.txt"
+        ]
         folder = Filters(folder=str(root), types=("txt",))
-        assert {i for i, _ in searcher._keyword("meeting zebra", 50, folder, require_all=False)} == zoo
+        assert {
+            i for i, _ in searcher._keyword("meeting zebra", 50, folder, require_all=False)
+        } == zoo
     finally:
         searcher.keyword_budget = keyword.RANK_BUDGET
     assert len(engine.search("budget zebra", mode="keyword", k=50)) == 31

@@ -41,9 +41,13 @@ def _write_bad_folder(root: Path, shared: Path) -> dict[str, str | None]:
     (root / "empty.txt").write_bytes(b"")
     (root / "huge.txt").write_text("big text " * 800_000)  # over the limit set below
     (root / "binary.txt").write_bytes(bytes(range(256)) * 64)
-    (root / "latin1.txt").write_bytes("Crème brûlée recipe: caramelise the sugar on the custard.".encode("cp1252"))
+    (root / "latin1.txt").write_bytes(
+        "Crème brûlée recipe: caramelise the sugar on the custard.".encode("cp1252")
+    )
     (root / "utf16bom.txt").write_bytes("Tortoises live for more than a century.".encode("utf-16"))
-    (root / "utf16nobom.txt").write_bytes("Penguins cannot fly but swim very well.".encode("utf-16-le"))
+    (root / "utf16nobom.txt").write_bytes(
+        "Penguins cannot fly but swim very well.".encode("utf-16-le")
+    )
     (root / "one line.txt").write_bytes(b"abcdefghij" * 500_000)  # 5 MB, no spaces
     odd = root / "spaces and ünïcødé\nnewline.txt"
     odd.write_text(CAR_TEXT)
@@ -53,13 +57,22 @@ def _write_bad_folder(root: Path, shared: Path) -> dict[str, str | None]:
     for _ in range(200):
         deep = deep / "d"
     deep.mkdir(parents=True)
-    (deep / "bottom.txt").write_text("The deepest note says the treasure is buried under the old oak.")
+    (deep / "bottom.txt").write_text(
+        "The deepest note says the treasure is buried under the old oak."
+    )
     return {
-        "corrupt.pdf": "pdf", "encrypted.pdf": "encrypted", "scanned.pdf": "no text layer",
-        "empty.txt": "empty", "huge.txt": "size limit", "binary.txt": "binary",
-        "latin1.txt": None, "utf16bom.txt": None, "utf16nobom.txt": None,
+        "corrupt.pdf": "pdf",
+        "encrypted.pdf": "encrypted",
+        "scanned.pdf": "no text layer",
+        "empty.txt": "empty",
+        "huge.txt": "size limit",
+        "binary.txt": "binary",
+        "latin1.txt": None,
+        "utf16bom.txt": None,
+        "utf16nobom.txt": None,
         "one line.txt": "no searchable words",
-        odd.name: None, "bottom.txt": None,
+        odd.name: None,
+        "bottom.txt": None,
     }
 
 
@@ -76,9 +89,13 @@ def test_bad_inputs_are_recorded_and_indexing_carries_on(tmp_path, shared_data, 
         # a file deleted between the scan and the read
         gone = engine.indexer._prepare(FileStat(str(root / "vanished.txt"), 10, 0), None, True)
         assert gone.state == "gone" and "disappeared" in gone.error
-        for query, name in [("creme brulee dessert", "latin1.txt"), ("long-lived reptiles", "utf16bom.txt"),
-                            ("birds that swim", "utf16nobom.txt"), ("buried treasure", "bottom.txt"),
-                            ("automobile maintenance", "spaces and ünïcødé\nnewline.txt")]:
+        for query, name in [
+            ("creme brulee dessert", "latin1.txt"),
+            ("long-lived reptiles", "utf16bom.txt"),
+            ("birds that swim", "utf16nobom.txt"),
+            ("buried treasure", "bottom.txt"),
+            ("automobile maintenance", "spaces and ünïcødé\nnewline.txt"),
+        ]:
             assert Path(engine.search(query, k=1)[0].path).name == name, query
     finally:
         engine.close()
@@ -107,8 +124,12 @@ def test_five_megabyte_line_keeps_memory_bounded(tmp_path):
         "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1]\n"
         "print(r.files_failed, int(hwm) // 1024)\n"
     )
-    out = subprocess.run([sys.executable, "-c", script, str(tmp_path / "data"), str(root)],
-                         capture_output=True, text=True, timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "data"), str(root)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     failed, peak_mb = map(int, out.stdout.split())
     assert failed == 1  # recorded as "no searchable words", not embedded as [UNK] soup
@@ -154,7 +175,9 @@ def test_search_while_indexing_from_a_thread_and_a_process(tmp_path, shared_data
                     for r in results:  # a file is never seen half-written
                         n, expected = store.conn.execute(
                             "SELECT (SELECT count(*) FROM passages WHERE file_id = f.id), f.n_passages"
-                            " FROM files f WHERE f.path = ?", (r.path,)).fetchone() or (0, 0)
+                            " FROM files f WHERE f.path = ?",
+                            (r.path,),
+                        ).fetchone() or (0, 0)
                         assert n == expected
                 searches[0] += 1
             except Exception as exc:  # noqa: BLE001 - the test reports whatever went wrong
@@ -172,8 +195,12 @@ def test_search_while_indexing_from_a_thread_and_a_process(tmp_path, shared_data
     )
     thread = threading.Thread(target=searcher)
     thread.start()
-    proc = subprocess.Popen([sys.executable, "-c", script, str(data)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script, str(data)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         report = engine.indexer.sync()
     finally:
@@ -198,8 +225,20 @@ def test_second_instance_refuses_to_index_but_may_search(tmp_path, encoder):
         first.indexer.sync()
         with pytest.raises(IndexBusyError, match="another desktop-search process"):
             Engine(data, encoder=encoder)
-        result = subprocess.run([sys.executable, "-m", "desktop_search.cli", "index", str(root),
-                                 "--data-dir", str(data)], capture_output=True, text=True, timeout=120)
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "desktop_search.cli",
+                "index",
+                str(root),
+                "--data-dir",
+                str(data),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert result.returncode == 1 and "another desktop-search process" in result.stderr
         reader = Engine(data, encoder=encoder, writer=False)
         assert Path(reader.search("automobile maintenance", k=1)[0].path).name == "car.txt"

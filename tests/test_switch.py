@@ -17,9 +17,13 @@ def test_switch_and_back(tmp_path, shared_data, encoder):
     root.mkdir()
     (root / "car.txt").write_text(CAR_TEXT)
     (root / "bread.md").write_text(BREAD_TEXT)
-    shutil.copy(shared_data / "docs" / "rst" / "library" / "colorsys.rst.txt", root / "colorsys.rst")
+    shutil.copy(
+        shared_data / "docs" / "rst" / "library" / "colorsys.rst.txt", root / "colorsys.rst"
+    )
     engine, _ = indexed_engine(root, tmp_path / "data", encoder)
-    n_hashes = engine.store.conn.execute("SELECT count(DISTINCT text_hash) FROM passages").fetchone()[0]
+    n_hashes = engine.store.conn.execute(
+        "SELECT count(DISTINCT text_hash) FROM passages"
+    ).fetchone()[0]
     other = Encoder(encoder.path, pooling="max")
     assert other.model_id != encoder.model_id
 

@@ -210,7 +210,10 @@ class IndexWorker(QObject):
         self._last_file = ""
         try:
             report = indexer.sync(
-                roots, progress=self._on_progress, cancel=self.cancel, pause=self.pause,
+                roots,
+                progress=self._on_progress,
+                cancel=self.cancel,
+                pause=self.pause,
                 on_file=self._on_file,
             )
         except Exception as exc:

@@ -88,8 +88,16 @@ class HNSWIndex(ANNIndex):
     because hnswlib keeps deleted labels in its id list.
     """
 
-    def __init__(self, dim: int, *, M: int = 16, ef_construction: int = 100, ef: int = 64, capacity: int = 1024,
-                 threads: int | None = None) -> None:
+    def __init__(
+        self,
+        dim: int,
+        *,
+        M: int = 16,
+        ef_construction: int = 100,
+        ef: int = 64,
+        capacity: int = 1024,
+        threads: int | None = None,
+    ) -> None:
         import hnswlib
 
         super().__init__(dim)
@@ -147,7 +155,9 @@ class HNSWIndex(ANNIndex):
         with self._lock:
             k = min(k, len(self._live))
             if k == 0:
-                return np.empty((len(queries), 0), np.int64), np.empty((len(queries), 0), np.float32)
+                return np.empty((len(queries), 0), np.int64), np.empty(
+                    (len(queries), 0), np.float32
+                )
             self._index.set_ef(max(self.ef, k))
             labels, dists = self._index.knn_query(queries, k=k, num_threads=1, filter=filter)
         return labels.astype(np.int64), (1.0 - dists).astype(np.float32)

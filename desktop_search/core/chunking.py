@@ -127,7 +127,9 @@ def _cut_long(text: str, start: int, end: int, strength: int, limit: int, out: l
     out.append(_Unit(pos, end, strength))
 
 
-def chunk_extracted(doc: Extracted, tokens: TokenCounter, cfg: ChunkConfig | None = None) -> list[Chunk]:
+def chunk_extracted(
+    doc: Extracted, tokens: TokenCounter, cfg: ChunkConfig | None = None
+) -> list[Chunk]:
     """All passages of a document, page by page.
 
     Every unit is tokenized once, in batched calls of bounded size; only passages whose
@@ -215,7 +217,9 @@ def _measure(text: str, units: list[_Unit], tokens: TokenCounter, max_tokens: in
     return counts, oversized
 
 
-def _cut_tokens(unit: _Unit, starts: list[tuple[int, bool]], max_tokens: int) -> list[tuple[_Unit, int]]:
+def _cut_tokens(
+    unit: _Unit, starts: list[tuple[int, bool]], max_tokens: int
+) -> list[tuple[_Unit, int]]:
     """Cut an oversized unit into pieces of at most max_tokens tokens, at word starts if any.
 
     ``starts`` holds each token's char offset (within the unit) and whether it begins a word.
@@ -352,7 +356,8 @@ def _fit(text: str, chunk: Chunk, tokens: TokenCounter, cfg: ChunkConfig) -> lis
             cuts = [inner[len(inner) // 2]] if inner else [len(piece.text) // 2]
         bounds = [0, *sorted(set(cuts)), len(piece.text)]
         parts = [
-            _make_chunk(text, piece.start + a, piece.start + b, piece.page) for a, b in zip(bounds, bounds[1:])
+            _make_chunk(text, piece.start + a, piece.start + b, piece.page)
+            for a, b in zip(bounds, bounds[1:])
         ]
         todo.extend(reversed([p for p in parts if p is not None]))
     return out
@@ -401,12 +406,20 @@ class HFTokenCounter:
         if not texts:
             return []
         if self._backend is not None:
-            return [len(e) for e in self._backend.encode_batch(list(texts), add_special_tokens=False)]
+            return [
+                len(e) for e in self._backend.encode_batch(list(texts), add_special_tokens=False)
+            ]
         enc = self._tok(list(texts), add_special_tokens=False, truncation=False, verbose=False)
         return [len(ids) for ids in enc["input_ids"]]
 
     def offsets(self, text: str) -> list[tuple[int, int]]:
         if self._backend is not None:
             return [tuple(o) for o in self._backend.encode(text, add_special_tokens=False).offsets]
-        enc = self._tok(text, add_special_tokens=False, truncation=False, return_offsets_mapping=True, verbose=False)
+        enc = self._tok(
+            text,
+            add_special_tokens=False,
+            truncation=False,
+            return_offsets_mapping=True,
+            verbose=False,
+        )
         return [tuple(o) for o in enc["offset_mapping"]]

@@ -57,7 +57,8 @@ class IgnoreList:
 
     def _add(self, kind: str, a: str, b: str = "") -> None:
         self.conn.execute(
-            "INSERT OR REPLACE INTO dup_ignore(kind, a, b, added_at) VALUES (?, ?, ?, ?)", (kind, a, b, time.time())
+            "INSERT OR REPLACE INTO dup_ignore(kind, a, b, added_at) VALUES (?, ?, ?, ?)",
+            (kind, a, b, time.time()),
         )
 
     def ignore_file(self, path: str) -> None:
@@ -80,7 +81,9 @@ class IgnoreList:
         self.conn.execute("DELETE FROM dup_ignore")
 
     def entries(self) -> list[dict]:
-        rows = self.conn.execute("SELECT kind, a, b, added_at FROM dup_ignore ORDER BY added_at").fetchall()
+        rows = self.conn.execute(
+            "SELECT kind, a, b, added_at FROM dup_ignore ORDER BY added_at"
+        ).fetchall()
         return [{"kind": r[0], "a": r[1], "b": r[2], "added_at": r[3]} for r in rows]
 
     def load(self) -> Ignored:
@@ -125,13 +128,17 @@ class PairCache:
         if not self.enabled:
             return None
         row = self.conn.execute(
-            "SELECT threshold, max_id, a, b, score FROM dup_pair_cache WHERE model = ?", (self.model_id,)
+            "SELECT threshold, max_id, a, b, score FROM dup_pair_cache WHERE model = ?",
+            (self.model_id,),
         ).fetchone()
         if row is None or row[0] > threshold + 1e-9:
             return None
         self.threshold = float(row[0])
-        pairs = Pairs(np.frombuffer(row[2], dtype=np.int64).copy(), np.frombuffer(row[3], dtype=np.int64).copy(),
-                      np.frombuffer(row[4], dtype=np.float32).copy())
+        pairs = Pairs(
+            np.frombuffer(row[2], dtype=np.int64).copy(),
+            np.frombuffer(row[3], dtype=np.int64).copy(),
+            np.frombuffer(row[4], dtype=np.float32).copy(),
+        )
         return pairs, int(row[1])
 
     def put(self, pairs, threshold: float, max_id: int) -> None:
@@ -141,8 +148,15 @@ class PairCache:
             self.conn.execute(
                 "INSERT OR REPLACE INTO dup_pair_cache(model, threshold, max_id, a, b, score, saved_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (self.model_id, float(threshold), int(max_id), pairs.a.astype(np.int64).tobytes(),
-                 pairs.b.astype(np.int64).tobytes(), pairs.score.astype(np.float32).tobytes(), time.time()),
+                (
+                    self.model_id,
+                    float(threshold),
+                    int(max_id),
+                    pairs.a.astype(np.int64).tobytes(),
+                    pairs.b.astype(np.int64).tobytes(),
+                    pairs.score.astype(np.float32).tobytes(),
+                    time.time(),
+                ),
             )
             self.threshold = float(threshold)
         except sqlite3.Error as exc:  # a cache, never a reason to fail a scan

@@ -73,7 +73,9 @@ def read_model_config(folder: Path) -> dict:
             elif kind.endswith("Pooling"):
                 pooling_dir = folder / mod.get("path", "1_Pooling")
     if (pooling_dir / "config.json").exists():
-        cfg["pooling"] = pooling_mode_from_config(json.loads((pooling_dir / "config.json").read_text()))
+        cfg["pooling"] = pooling_mode_from_config(
+            json.loads((pooling_dir / "config.json").read_text())
+        )
     sbert = folder / "sentence_bert_config.json"
     if sbert.exists():
         cfg["max_seq_length"] = json.loads(sbert.read_text()).get("max_seq_length")
@@ -111,7 +113,9 @@ class Encoder:
         self.path = folder
         self.pooling = pooling or cfg["pooling"]
         if self.pooling not in POOLING_MODES:
-            raise ValueError(f"unknown pooling mode {self.pooling!r}; valid modes: {', '.join(POOLING_MODES)}")
+            raise ValueError(
+                f"unknown pooling mode {self.pooling!r}; valid modes: {', '.join(POOLING_MODES)}"
+            )
         self.normalize = cfg["normalize"] if normalize is None else normalize
         self.batch_size = batch_size
         if num_threads:
@@ -146,7 +150,9 @@ class Encoder:
                     try:
                         model = AutoModel.from_pretrained(str(self.path), local_files_only=True)
                     except (OSError, ValueError) as exc:
-                        raise ModelError(f"cannot load model weights from {self.path}: {exc}") from exc
+                        raise ModelError(
+                            f"cannot load model weights from {self.path}: {exc}"
+                        ) from exc
                     model.eval()
                     self._model = model
         return self._model
@@ -166,7 +172,9 @@ class Encoder:
         """Tokens per text, special tokens included, without truncation."""
         if not texts:
             return []
-        return [len(e.ids) for e in self._counting.encode_batch(list(texts), add_special_tokens=True)]
+        return [
+            len(e.ids) for e in self._counting.encode_batch(list(texts), add_special_tokens=True)
+        ]
 
     def encode(
         self,

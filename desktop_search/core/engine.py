@@ -101,8 +101,10 @@ class Engine:
             self.vectors = VectorSet(self.data_dir, encoder.model_id, encoder.dim)
             how = self.vectors.open(self.store)
             if how == "rebuilt":
-                log.warning("vector index was missing, stale or damaged: rebuilt from %d stored vectors",
-                            self.vectors.count())
+                log.warning(
+                    "vector index was missing, stale or damaged: rebuilt from %d stored vectors",
+                    self.vectors.count(),
+                )
             if writer and how != "loaded":
                 self.vectors.save()
             self.indexer = Indexer(self.store, encoder, self.vectors) if writer else None
@@ -168,7 +170,11 @@ class Engine:
             s.model_version = self.model_version
         if s.model_version != self.model_version:
             with self._swap_lock:
-                s.encoder, s.vectors, s.model_version = self.encoder, self.vectors, self.model_version
+                s.encoder, s.vectors, s.model_version = (
+                    self.encoder,
+                    self.vectors,
+                    self.model_version,
+                )
         return s
 
     def search(self, query: str, **kw):

@@ -15,7 +15,63 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 PLAIN_SUFFIXES = frozenset(
-    [".txt", ".text", ".md", ".markdown", ".rst", ".org", ".tex", ".csv", ".tsv", ".log", ".ini", ".cfg", ".conf", ".toml", ".yaml", ".yml", ".json", ".xml", ".py", ".pyi", ".js", ".ts", ".tsx", ".jsx", ".java", ".c", ".h", ".cc", ".cpp", ".hpp", ".cs", ".go", ".rs", ".rb", ".php", ".pl", ".sh", ".bash", ".zsh", ".sql", ".r", ".m", ".swift", ".kt", ".scala", ".lua", ".css", ".scss", ".el", ".vim", ".bat", ".ps1", ".properties", ".srt", ".vtt"]
+    [
+        ".txt",
+        ".text",
+        ".md",
+        ".markdown",
+        ".rst",
+        ".org",
+        ".tex",
+        ".csv",
+        ".tsv",
+        ".log",
+        ".ini",
+        ".cfg",
+        ".conf",
+        ".toml",
+        ".yaml",
+        ".yml",
+        ".json",
+        ".xml",
+        ".py",
+        ".pyi",
+        ".js",
+        ".ts",
+        ".tsx",
+        ".jsx",
+        ".java",
+        ".c",
+        ".h",
+        ".cc",
+        ".cpp",
+        ".hpp",
+        ".cs",
+        ".go",
+        ".rs",
+        ".rb",
+        ".php",
+        ".pl",
+        ".sh",
+        ".bash",
+        ".zsh",
+        ".sql",
+        ".r",
+        ".m",
+        ".swift",
+        ".kt",
+        ".scala",
+        ".lua",
+        ".css",
+        ".scss",
+        ".el",
+        ".vim",
+        ".bat",
+        ".ps1",
+        ".properties",
+        ".srt",
+        ".vtt",
+    ]
 )
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 SUPPORTED_SUFFIXES = PLAIN_SUFFIXES | HTML_SUFFIXES | {".pdf", ".docx"}
@@ -238,7 +294,9 @@ def _extract_pdf(data: bytes) -> Extracted:
     except FileNotDecryptedError as exc:
         raise ExtractionError(_ENCRYPTED) from exc
     except Exception as exc:
-        raise ExtractionError(f"corrupt PDF (page tree): {type(exc).__name__}: {exc}"[:300]) from exc
+        raise ExtractionError(
+            f"corrupt PDF (page tree): {type(exc).__name__}: {exc}"[:300]
+        ) from exc
     parts: list[str] = []
     segments: list[Segment] = []
     failures: list[str] = []
@@ -261,7 +319,9 @@ def _extract_pdf(data: bytes) -> Extracted:
     if not segments:
         if failures:
             raise ExtractionError(f"corrupt PDF: no page could be read ({failures[0]})"[:300])
-        raise ExtractionError("PDF has no text layer (scanned images need OCR, which is not supported)")
+        raise ExtractionError(
+            "PDF has no text layer (scanned images need OCR, which is not supported)"
+        )
     return Extracted(text, segments, kind="pdf")
 
 
@@ -300,17 +360,76 @@ def _table_rows(table) -> list[str]:
 
 # Hidden or non-text content, dropped with everything inside it.
 _SKIP_TAGS = frozenset(
-    {"script", "style", "noscript", "template", "svg", "math", "head", "iframe", "object",
-     "embed", "canvas", "audio", "video", "map", "datalist"}
+    {
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "svg",
+        "math",
+        "head",
+        "iframe",
+        "object",
+        "embed",
+        "canvas",
+        "audio",
+        "video",
+        "map",
+        "datalist",
+    }
 )
 # Elements that end a paragraph (2) or a line (1); everything else flows inline.
 _BREAKS = {
     **dict.fromkeys(
-        ["p", "pre", "blockquote", "table", "ul", "ol", "dl", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "section", "article", "header", "footer", "nav", "aside", "main", "figure", "form", "fieldset", "address", "details", "center"],
+        [
+            "p",
+            "pre",
+            "blockquote",
+            "table",
+            "ul",
+            "ol",
+            "dl",
+            "h1",
+            "h2",
+            "h3",
+            "h4",
+            "h5",
+            "h6",
+            "hr",
+            "section",
+            "article",
+            "header",
+            "footer",
+            "nav",
+            "aside",
+            "main",
+            "figure",
+            "form",
+            "fieldset",
+            "address",
+            "details",
+            "center",
+        ],
         2,
     ),
     **dict.fromkeys(
-        ["br", "div", "li", "tr", "dt", "dd", "caption", "figcaption", "summary", "legend", "option", "title", "body", "html"], 1
+        [
+            "br",
+            "div",
+            "li",
+            "tr",
+            "dt",
+            "dd",
+            "caption",
+            "figcaption",
+            "summary",
+            "legend",
+            "option",
+            "title",
+            "body",
+            "html",
+        ],
+        1,
     ),
 }
 _CELLS = frozenset({"td", "th"})

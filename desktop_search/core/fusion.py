@@ -7,7 +7,9 @@ from collections.abc import Callable, Hashable, Sequence
 RRF_K = 60
 
 
-def reciprocal_rank_fusion(rankings: Sequence[Sequence[Hashable]], k: int = RRF_K) -> list[tuple[Hashable, float]]:
+def reciprocal_rank_fusion(
+    rankings: Sequence[Sequence[Hashable]], k: int = RRF_K
+) -> list[tuple[Hashable, float]]:
     """Cormack et al.'s RRF: robust to the two legs' incomparable score scales."""
     scores: dict[Hashable, float] = {}
     for ranking in rankings:
@@ -17,7 +19,10 @@ def reciprocal_rank_fusion(rankings: Sequence[Sequence[Hashable]], k: int = RRF_
 
 
 def group_by(
-    scored: Sequence[tuple[Hashable, float]], key: Callable[[Hashable], Hashable], limit: int, per_group: int
+    scored: Sequence[tuple[Hashable, float]],
+    key: Callable[[Hashable], Hashable],
+    limit: int,
+    per_group: int,
 ) -> list[tuple[Hashable, float, list[tuple[Hashable, float]]]]:
     """Group best-first items by ``key``; a group ranks by its best member."""
     groups: dict[Hashable, list[tuple[Hashable, float]]] = {}

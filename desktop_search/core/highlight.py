@@ -7,7 +7,63 @@ import re
 _WORD = re.compile(r"\w+", re.UNICODE)
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
 _STOP = frozenset(
-    ["a", "an", "and", "are", "as", "at", "be", "by", "can", "could", "do", "does", "did", "for", "from", "has", "have", "how", "i", "in", "is", "it", "its", "me", "my", "of", "on", "or", "our", "should", "so", "that", "the", "their", "them", "then", "there", "these", "they", "this", "to", "was", "we", "were", "what", "when", "where", "which", "who", "why", "will", "with", "would", "you", "your"]
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "can",
+        "could",
+        "do",
+        "does",
+        "did",
+        "for",
+        "from",
+        "has",
+        "have",
+        "how",
+        "i",
+        "in",
+        "is",
+        "it",
+        "its",
+        "me",
+        "my",
+        "of",
+        "on",
+        "or",
+        "our",
+        "should",
+        "so",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "to",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+    ]
 )
 
 
@@ -24,8 +80,12 @@ def term_spans(text: str, query: str) -> list[tuple[int, int]]:
     stems = {_stem(t) for t in query_terms(query)}
     if not stems:
         return []
-    return [(m.start(), m.end()) for m in _WORD.finditer(text) if _stem(m.group(0).lower()) in stems
-            or any(m.group(0).lower().startswith(s) for s in stems if len(s) >= 4)]
+    return [
+        (m.start(), m.end())
+        for m in _WORD.finditer(text)
+        if _stem(m.group(0).lower()) in stems
+        or any(m.group(0).lower().startswith(s) for s in stems if len(s) >= 4)
+    ]
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:

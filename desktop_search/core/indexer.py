@@ -61,8 +61,14 @@ class SyncReport:
         return {k: v for k, v in self.__dict__.items() if k != "cancelled"}
 
     def merge(self, other: SyncReport) -> None:
-        for key in ("files_added", "files_updated", "files_removed", "files_unchanged", "files_failed",
-                    "passages_embedded"):
+        for key in (
+            "files_added",
+            "files_updated",
+            "files_removed",
+            "files_unchanged",
+            "files_failed",
+            "passages_embedded",
+        ):
             setattr(self, key, getattr(self, key) + getattr(other, key))
         self.errors += other.errors
         self.cancelled = self.cancelled or other.cancelled
@@ -126,7 +132,9 @@ class Indexer:
         """Drop a root (or any folder or file) and everything indexed under it."""
         path = os.path.abspath(os.path.expanduser(path))
         removed = self.store.remove_root(path)
-        self.vectors.apply([], np.empty((0, self.vectors.dim), np.float32), removed, self.store.generation())
+        self.vectors.apply(
+            [], np.empty((0, self.vectors.dim), np.float32), removed, self.store.generation()
+        )
         self.vectors.save()
         return len(removed)
 
@@ -180,8 +188,13 @@ class Indexer:
             progress(Progress("done", len(todo), len(todo), report.passages_embedded))
         return report
 
-    def update_paths(self, paths: Iterable[str], *, cancel: threading.Event | None = None,
-                     on_file: FileCallback | None = None) -> SyncReport:
+    def update_paths(
+        self,
+        paths: Iterable[str],
+        *,
+        cancel: threading.Event | None = None,
+        on_file: FileCallback | None = None,
+    ) -> SyncReport:
         """Re-check individual paths (from the watcher): changed, created or deleted files."""
         self._on_file = on_file
         report = SyncReport()
@@ -224,7 +237,9 @@ class Indexer:
         """A file renamed inside the roots keeps its passages: no extraction, no embedding."""
         old, new = os.path.abspath(old), os.path.abspath(new)
         root = _root_of(new, self.store.roots())
-        if root is None or not ScanRules.from_lists(root["include"], root["exclude"]).wants_path(root["path"], new):
+        if root is None or not ScanRules.from_lists(root["include"], root["exclude"]).wants_path(
+            root["path"], new
+        ):
             self._remove([old])
             return False
         return self.store.move_file(old, new, root["id"])
@@ -241,7 +256,9 @@ class Indexer:
         for path in paths:
             self._tell(path, "removed")
         if removed:
-            self.vectors.apply([], np.empty((0, self.vectors.dim), np.float32), removed, self.store.generation())
+            self.vectors.apply(
+                [], np.empty((0, self.vectors.dim), np.float32), removed, self.store.generation()
+            )
         return files
 
     def _process(self, todo, report: SyncReport, progress, cancel, pause) -> None:
@@ -290,8 +307,17 @@ class Indexer:
                         rate = report.passages_embedded / elapsed
                         frac = done_bytes / total_bytes
                         eta = elapsed * (1 - frac) / frac if frac > 0 else None
-                        progress(Progress("indexing", files_done, len(todo), report.passages_embedded,
-                                          rate, eta, current))
+                        progress(
+                            Progress(
+                                "indexing",
+                                files_done,
+                                len(todo),
+                                report.passages_embedded,
+                                rate,
+                                eta,
+                                current,
+                            )
+                        )
                     if time.monotonic() - last_save > self.save_every_s:
                         self.vectors.save()
                         last_save = time.monotonic()
@@ -308,7 +334,10 @@ class Indexer:
     def _prepare(self, f: FileStat, root_id: int | None, is_new: bool) -> _Prepared:
         item = _Prepared(f, root_id, is_new)
         if f.size > self.max_file_size:
-            item.state, item.error = "skipped", f"larger than the size limit ({self.max_file_size // (1024 * 1024)} MB)"
+            item.state, item.error = (
+                "skipped",
+                f"larger than the size limit ({self.max_file_size // (1024 * 1024)} MB)",
+            )
             return item
         try:
             with open(f.path, "rb") as fh:
@@ -323,7 +352,10 @@ class Indexer:
             item.state, item.error = "error", f"cannot read file: {exc.strerror or exc}"
             return item
         if len(data) > self.max_file_size:
-            item.state, item.error = "skipped", f"larger than the size limit ({self.max_file_size // (1024 * 1024)} MB)"
+            item.state, item.error = (
+                "skipped",
+                f"larger than the size limit ({self.max_file_size // (1024 * 1024)} MB)",
+            )
             return item
         item.hash = content_hash(data)
         if not is_new:
@@ -347,10 +379,14 @@ class Indexer:
             return item
         chunks = [c for c in chunks if not is_noise(c.text)]
         if not chunks:
-            item.state, item.error = "error", "no searchable words (encoded data or one huge unbroken line)"
+            item.state, item.error = (
+                "error",
+                "no searchable words (encoded data or one huge unbroken line)",
+            )
             return item
         item.passages = [
-            NewPassage(i, c.text, c.start, c.end, c.page, text_hash(c.text)) for i, c in enumerate(chunks)
+            NewPassage(i, c.text, c.start, c.end, c.page, text_hash(c.text))
+            for i, c in enumerate(chunks)
         ]
         return item
 
@@ -386,12 +422,20 @@ class Indexer:
                 continue
             if item.state != "ok":
                 removed = self.store.record_problem(
-                    path=st.path, root_id=item.root_id, size=st.size, mtime_ns=st.mtime_ns,
-                    state=item.state, error=item.error or "",
+                    path=st.path,
+                    root_id=item.root_id,
+                    size=st.size,
+                    mtime_ns=st.mtime_ns,
+                    state=item.state,
+                    error=item.error or "",
                 )
                 if removed:
-                    self.vectors.apply([], np.empty((0, self.vectors.dim), np.float32), removed,
-                                       self.store.generation())
+                    self.vectors.apply(
+                        [],
+                        np.empty((0, self.vectors.dim), np.float32),
+                        removed,
+                        self.store.generation(),
+                    )
                 report.files_failed += 1
                 report.errors.append({"path": st.path, "error": item.error or item.state})
                 self._tell(st.path, "skipped" if item.state == "skipped" else "failed", item.error)
@@ -399,8 +443,14 @@ class Indexer:
             mine = {p.text_hash for p in item.passages}
             new_vectors = {h: v for h, v in fresh.items() if h in mine}
             added, removed = self.store.save_file(
-                path=st.path, root_id=item.root_id, size=st.size, mtime_ns=st.mtime_ns,
-                content_hash=item.hash, kind=item.kind, passages=item.passages, model=self.model_id,
+                path=st.path,
+                root_id=item.root_id,
+                size=st.size,
+                mtime_ns=st.mtime_ns,
+                content_hash=item.hash,
+                kind=item.kind,
+                passages=item.passages,
+                model=self.model_id,
                 new_vectors=new_vectors,
             )
             lookup = {**cached, **fresh}

@@ -65,8 +65,13 @@ class DocFreqs:
         return {t: self._counts[t] for t in terms}
 
 
-def ranked(conn: Connection, match: str, limit: int, where: tuple[str, list] | None = None,
-           cap: int | None = None) -> list[tuple[int, float]]:
+def ranked(
+    conn: Connection,
+    match: str,
+    limit: int,
+    where: tuple[str, list] | None = None,
+    cap: int | None = None,
+) -> list[tuple[int, float]]:
     """(passage id, bm25 score; higher is better) for the best ``limit`` rows of ``match``.
 
     ``where`` filters over ``files f``. With ``cap``, only the newest ``cap`` matching rows

@@ -39,7 +39,9 @@ def pool(mode: str, token_embeddings: torch.Tensor, attention_mask: torch.Tensor
     try:
         fn = _POOLERS[mode]
     except KeyError:
-        raise ValueError(f"unknown pooling mode {mode!r}; valid modes: {', '.join(POOLING_MODES)}") from None
+        raise ValueError(
+            f"unknown pooling mode {mode!r}; valid modes: {', '.join(POOLING_MODES)}"
+        ) from None
     return fn(token_embeddings, attention_mask)
 
 

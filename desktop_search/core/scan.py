@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 
 from .extract import SUPPORTED_SUFFIXES
 
-ALWAYS_SKIPPED_DIRS = frozenset({".git", "node_modules", "__pycache__", ".hg", ".svn", ".venv", ".tox"})
+ALWAYS_SKIPPED_DIRS = frozenset(
+    {".git", "node_modules", "__pycache__", ".hg", ".svn", ".venv", ".tox"}
+)
 
 
 @dataclass(frozen=True)

@@ -69,8 +69,14 @@ class PassageHit:
     highlights: list[tuple[int, int]] = field(default_factory=list)  # spans within ``text``
 
     def as_json(self) -> dict:
-        return {"text": self.text, "page": self.page, "start": self.start, "end": self.end,
-                "score": round(self.score, 6), "highlights": [list(h) for h in self.highlights]}
+        return {
+            "text": self.text,
+            "page": self.page,
+            "start": self.start,
+            "end": self.end,
+            "score": round(self.score, 6),
+            "highlights": [list(h) for h in self.highlights],
+        }
 
 
 @dataclass
@@ -83,7 +89,11 @@ class FileResult:
     passages: list[PassageHit]
 
     def as_json(self) -> dict:
-        return {"path": self.path, "score": round(self.score, 6), "passages": [p.as_json() for p in self.passages]}
+        return {
+            "path": self.path,
+            "score": round(self.score, 6),
+            "passages": [p.as_json() for p in self.passages],
+        }
 
 
 class Searcher:
@@ -137,7 +147,9 @@ class Searcher:
             else:
                 fused = reciprocal_rank_fusion([[i for i, _ in sem], [i for i, _ in kw]])
             rows = self.store.passages_by_id([i for i, _ in fused])
-        fused = [(i, s) for i, s in fused if i in rows]  # a passage deleted since the index was read
+        fused = [
+            (i, s) for i, s in fused if i in rows
+        ]  # a passage deleted since the index was read
         grouped = group_by(fused, key=lambda i: rows[i]["path"], limit=k, per_group=per_file)
         results = []
         for path, score, members in grouped:
@@ -145,16 +157,38 @@ class Searcher:
             hits = []
             for pid, s in members:
                 r = rows[pid]
-                hits.append(PassageHit(pid, r["text"], r["page"], r["start"], r["end"], float(s),
-                                       term_spans(r["text"], query) if mode != "semantic" else []))
-            results.append(FileResult(path, float(score), first["kind"], first["mtime_ns"] / 1e9,
-                                      first["size"] or 0, hits))
+                hits.append(
+                    PassageHit(
+                        pid,
+                        r["text"],
+                        r["page"],
+                        r["start"],
+                        r["end"],
+                        float(s),
+                        term_spans(r["text"], query) if mode != "semantic" else [],
+                    )
+                )
+            results.append(
+                FileResult(
+                    path,
+                    float(score),
+                    first["kind"],
+                    first["mtime_ns"] / 1e9,
+                    first["size"] or 0,
+                    hits,
+                )
+            )
         if best_sentence and mode != "keyword" and results:
             self.mark_best_sentences(query, results, qvec)
         return results
 
-    def mark_best_sentences(self, query: str, results: list[FileResult], qvec: np.ndarray | None = None,
-                            max_files: int = 10) -> None:
+    def mark_best_sentences(
+        self,
+        query: str,
+        results: list[FileResult],
+        qvec: np.ndarray | None = None,
+        max_files: int = 10,
+    ) -> None:
         """Highlight, in each file's best passage, the sentence closest to the query.
 
         One batched forward pass over short sentences: worth it for the results a person
@@ -173,7 +207,10 @@ class Searcher:
             best = int(np.argmax(sims[pos : pos + len(sp)]))
             pos += len(sp)
             if len(sp) > 1 or not hit.highlights:
-                hit.highlights = [sp[best], *[h for h in hit.highlights if not _inside(h, sp[best])]]
+                hit.highlights = [
+                    sp[best],
+                    *[h for h in hit.highlights if not _inside(h, sp[best])],
+                ]
 
     # -- legs -------------------------------------------------------------------------
 
@@ -203,11 +240,19 @@ class Searcher:
 
         return self._kw_pool.submit(run)
 
-    def _keyword(self, query: str, limit: int, filters: Filters, require_all: bool,
-                 store: Store | None = None) -> list[tuple[int, float]]:
+    def _keyword(
+        self,
+        query: str,
+        limit: int,
+        filters: Filters,
+        require_all: bool,
+        store: Store | None = None,
+    ) -> list[tuple[int, float]]:
         """Keyword mode wants every word first; then (and in hybrid) a budgeted plan of any."""
         store = store or self.store
-        terms = list(dict.fromkeys(query_terms(query) or [w.lower() for w in re.findall(r"\w+", query)]))
+        terms = list(
+            dict.fromkeys(query_terms(query) or [w.lower() for w in re.findall(r"\w+", query)])
+        )
         if not terms:
             return []
         where = filters.sql() if filters.active() else None
@@ -217,7 +262,9 @@ class Searcher:
             rows = keyword.ranked(store.conn, every, limit, where, cap=budget)
             if rows:
                 return rows
-        match = keyword.plan_match(terms, self._doc_freqs.get(store.conn, store.generation(), terms), budget)
+        match = keyword.plan_match(
+            terms, self._doc_freqs.get(store.conn, store.generation(), terms), budget
+        )
         return keyword.ranked(store.conn, match, limit, where, cap=budget) if match else []
 
 

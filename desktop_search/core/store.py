@@ -70,7 +70,9 @@ class Store:
         self.path = self.data_dir / DB_NAME
         _touch_private(self.path)
         try:
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            conn = sqlite3.connect(
+                self.path, timeout=30, isolation_level=None, check_same_thread=False
+            )
             conn.execute("PRAGMA busy_timeout=30000")
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
@@ -123,16 +125,26 @@ class Store:
         db = self.db
         db["roots"].create(
             {"id": int, "path": str, "include": str, "exclude": str, "added_at": float},
-            pk="id", if_not_exists=True,
+            pk="id",
+            if_not_exists=True,
         )
         db["roots"].create_index(["path"], unique=True, if_not_exists=True)
         db["files"].create(
             {
-                "id": int, "path": str, "root_id": int, "size": int, "mtime_ns": int,
-                "hash": str, "kind": str, "state": str, "error": str, "n_passages": int,
+                "id": int,
+                "path": str,
+                "root_id": int,
+                "size": int,
+                "mtime_ns": int,
+                "hash": str,
+                "kind": str,
+                "state": str,
+                "error": str,
+                "n_passages": int,
                 "indexed_at": float,
             },
-            pk="id", if_not_exists=True,
+            pk="id",
+            if_not_exists=True,
         )
         db["files"].create_index(["path"], unique=True, if_not_exists=True)
         db["files"].create_index(["hash"], if_not_exists=True)
@@ -151,12 +163,17 @@ class Store:
         )
         if "passages_fts" not in db.table_names():
             db["passages"].enable_fts(
-                ["text"], fts_version="FTS5", create_triggers=True,
+                ["text"],
+                fts_version="FTS5",
+                create_triggers=True,
                 tokenize="porter unicode61 remove_diacritics 2",
             )
         db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
         db["meta"].insert_all(
-            [{"key": "schema_version", "value": str(SCHEMA_VERSION)}, {"key": "generation", "value": "0"}],
+            [
+                {"key": "schema_version", "value": str(SCHEMA_VERSION)},
+                {"key": "generation", "value": "0"},
+            ],
             replace=True,
         )
 
@@ -198,7 +215,9 @@ class Store:
         return int(self.get_meta("generation", "0"))
 
     def _bump_generation(self) -> None:
-        self.conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
+        self.conn.execute(
+            "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'"
+        )
 
     # -- roots ------------------------------------------------------------------------
 
@@ -218,9 +237,16 @@ class Store:
             return int(cur.lastrowid)
 
     def roots(self) -> list[dict]:
-        rows = self.conn.execute("SELECT id, path, include, exclude FROM roots ORDER BY path").fetchall()
+        rows = self.conn.execute(
+            "SELECT id, path, include, exclude FROM roots ORDER BY path"
+        ).fetchall()
         return [
-            {"id": r[0], "path": r[1], "include": json.loads(r[2] or "[]"), "exclude": json.loads(r[3] or "[]")}
+            {
+                "id": r[0],
+                "path": r[1],
+                "include": json.loads(r[2] or "[]"),
+                "exclude": json.loads(r[3] or "[]"),
+            }
             for r in rows
         ]
 
@@ -229,7 +255,9 @@ class Store:
         with self.write():
             removed = self._passage_ids_under(path)
             like = _prefix_like(path)
-            self.conn.execute("DELETE FROM files WHERE path = ? OR path LIKE ? ESCAPE '\\'", (path, like))
+            self.conn.execute(
+                "DELETE FROM files WHERE path = ? OR path LIKE ? ESCAPE '\\'", (path, like)
+            )
             self.conn.execute("DELETE FROM roots WHERE path = ?", (path,))
             if removed:
                 self._bump_generation()
@@ -261,18 +289,23 @@ class Store:
 
     def files_with_hash(self, content_hash: str) -> list[FileRow]:
         rows = self.conn.execute(
-            "SELECT id, path, size, mtime_ns, hash, state, error FROM files WHERE hash = ?", (content_hash,)
+            "SELECT id, path, size, mtime_ns, hash, state, error FROM files WHERE hash = ?",
+            (content_hash,),
         ).fetchall()
         return [FileRow(*r) for r in rows]
 
     def passage_hashes(self, file_id: int) -> list[str]:
-        rows = self.conn.execute("SELECT text_hash FROM passages WHERE file_id = ? ORDER BY ord", (file_id,))
+        rows = self.conn.execute(
+            "SELECT text_hash FROM passages WHERE file_id = ? ORDER BY ord", (file_id,)
+        )
         return [r[0] for r in rows]
 
     def touch_file(self, path: str, size: int, mtime_ns: int) -> None:
         """Content unchanged (same hash): only remember the new stat so we skip it next time."""
         with self.write():
-            self.conn.execute("UPDATE files SET size = ?, mtime_ns = ? WHERE path = ?", (size, mtime_ns, path))
+            self.conn.execute(
+                "UPDATE files SET size = ?, mtime_ns = ? WHERE path = ?", (size, mtime_ns, path)
+            )
 
     def save_file(
         self,
@@ -293,8 +326,15 @@ class Store:
         """
         with self.write():
             file_id, removed = self._replace_file(
-                path, root_id=root_id, size=size, mtime_ns=mtime_ns, hash=content_hash, kind=kind,
-                state="ok", error=None, n_passages=len(passages),
+                path,
+                root_id=root_id,
+                size=size,
+                mtime_ns=mtime_ns,
+                hash=content_hash,
+                kind=kind,
+                state="ok",
+                error=None,
+                n_passages=len(passages),
             )
             self.put_vectors(model, new_vectors)
             added = []
@@ -315,8 +355,15 @@ class Store:
         """Remember a file we could not (or chose not to) index, and drop any stale passages."""
         with self.write():
             _, removed = self._replace_file(
-                path, root_id=root_id, size=size, mtime_ns=mtime_ns, hash=None, kind=None,
-                state=state, error=error, n_passages=0,
+                path,
+                root_id=root_id,
+                size=size,
+                mtime_ns=mtime_ns,
+                hash=None,
+                kind=None,
+                state=state,
+                error=error,
+                n_passages=0,
             )
             if removed:
                 self._bump_generation()
@@ -333,7 +380,9 @@ class Store:
                 [path, *fields.values()],
             )
             return int(cur.lastrowid), []
-        removed = [r[0] for r in self.conn.execute("SELECT id FROM passages WHERE file_id = ?", (old[0],))]
+        removed = [
+            r[0] for r in self.conn.execute("SELECT id FROM passages WHERE file_id = ?", (old[0],))
+        ]
         self.conn.execute("DELETE FROM passages WHERE file_id = ?", (old[0],))
         sets = ", ".join(f"{k} = ?" for k in fields)
         self.conn.execute(f"UPDATE files SET {sets} WHERE id = ?", [*fields.values(), old[0]])
@@ -348,7 +397,12 @@ class Store:
                 row = self.conn.execute("SELECT id FROM files WHERE path = ?", (path,)).fetchone()
                 if not row:
                     continue
-                removed += [r[0] for r in self.conn.execute("SELECT id FROM passages WHERE file_id = ?", (row[0],))]
+                removed += [
+                    r[0]
+                    for r in self.conn.execute(
+                        "SELECT id FROM passages WHERE file_id = ?", (row[0],)
+                    )
+                ]
                 self.conn.execute("DELETE FROM files WHERE id = ?", (row[0],))
                 files += 1
             if removed:
@@ -361,7 +415,8 @@ class Store:
             if self.conn.execute("SELECT 1 FROM files WHERE path = ?", (new_path,)).fetchone():
                 return False
             cur = self.conn.execute(
-                "UPDATE files SET path = ?, root_id = ? WHERE path = ?", (new_path, root_id, old_path)
+                "UPDATE files SET path = ?, root_id = ? WHERE path = ?",
+                (new_path, root_id, old_path),
             )
             return cur.rowcount > 0
 
@@ -383,11 +438,11 @@ class Store:
                 out[h] = np.frombuffer(blob, dtype=np.float32)
         return out
 
-    def passage_vectors(self, model: str, ids: Sequence[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def passage_vectors(
+        self, model: str, ids: Sequence[int] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """(ids, matrix) of passages that have a vector for ``model``; all of them when ids is None."""
-        base = (
-            "SELECT p.id, v.vec FROM passages p JOIN vectors v ON v.text_hash = p.text_hash AND v.model = ?"
-        )
+        base = "SELECT p.id, v.vec FROM passages p JOIN vectors v ON v.text_hash = p.text_hash AND v.model = ?"
         rows: list = []
         if ids is None:
             rows = self.conn.execute(base + " ORDER BY p.id", (model,)).fetchall()
@@ -430,8 +485,17 @@ class Store:
             )
             for r in self.conn.execute(q, part):
                 out[r[0]] = {
-                    "id": r[0], "text": r[1], "page": r[2], "start": r[3], "end": r[4], "ord": r[5],
-                    "path": r[6], "mtime_ns": r[7], "kind": r[8], "size": r[9], "file_id": r[10],
+                    "id": r[0],
+                    "text": r[1],
+                    "page": r[2],
+                    "start": r[3],
+                    "end": r[4],
+                    "ord": r[5],
+                    "path": r[6],
+                    "mtime_ns": r[7],
+                    "kind": r[8],
+                    "size": r[9],
+                    "file_id": r[10],
                 }
         return out
 
@@ -440,13 +504,19 @@ class Store:
         return {
             "files": c.execute("SELECT count(*) FROM files WHERE state = 'ok'").fetchone()[0],
             "failed": c.execute("SELECT count(*) FROM files WHERE state = 'error'").fetchone()[0],
-            "skipped": c.execute("SELECT count(*) FROM files WHERE state = 'skipped'").fetchone()[0],
+            "skipped": c.execute("SELECT count(*) FROM files WHERE state = 'skipped'").fetchone()[
+                0
+            ],
             "passages": c.execute("SELECT count(*) FROM passages").fetchone()[0],
         }
 
     def summary(self) -> dict:
         """What ``status`` shows: roots, counts and problems (no model needed to read it)."""
-        return {"roots": [r["path"] for r in self.roots()], **self.counts(), "problems": self.problems()}
+        return {
+            "roots": [r["path"] for r in self.roots()],
+            **self.counts(),
+            "problems": self.problems(),
+        }
 
     def problems(self) -> list[dict]:
         rows = self.conn.execute(

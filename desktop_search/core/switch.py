@@ -51,7 +51,11 @@ def embed_all(
         if progress:
             elapsed = max(time.monotonic() - started, 1e-6)
             rate = done / elapsed
-            progress(Progress("re-embedding", done, total, done, rate, (total - done) / rate if rate else None))
+            progress(
+                Progress(
+                    "re-embedding", done, total, done, rate, (total - done) / rate if rate else None
+                )
+            )
     # passages added while we worked (another process indexing) are picked up by a second pass
     rest = missing_hashes(store, encoder.model_id)
     if rest:

@@ -130,12 +130,18 @@ class VectorSet:
                 self.index.delete(extra.tolist())
             self.generation = gen
             if len(missing) or len(extra):
-                log.warning("vector index was stale: caught up with SQLite (+%d -%d)", len(missing), len(extra))
+                log.warning(
+                    "vector index was stale: caught up with SQLite (+%d -%d)",
+                    len(missing),
+                    len(extra),
+                )
             return len(missing), len(extra)
 
     # -- updates ---------------------------------------------------------------------
 
-    def apply(self, added: list[int], vectors: np.ndarray, removed: list[int], generation: int) -> None:
+    def apply(
+        self, added: list[int], vectors: np.ndarray, removed: list[int], generation: int
+    ) -> None:
         with self.lock:
             if removed:
                 self.index.delete(removed)
@@ -162,9 +168,15 @@ class VectorSet:
             buf = _npy_bytes(ids)
             _write_private(ids_file, buf)
             meta = {
-                "model": self.model_id, "dim": self.dim, "generation": gen,
-                "hnsw": hnsw.name, "size": hnsw.stat().st_size, "crc32": _crc32(hnsw),
-                "ids": ids_file.name, "ids_crc32": zlib.crc32(buf), "count": int(len(ids)),
+                "model": self.model_id,
+                "dim": self.dim,
+                "generation": gen,
+                "hnsw": hnsw.name,
+                "size": hnsw.stat().st_size,
+                "crc32": _crc32(hnsw),
+                "ids": ids_file.name,
+                "ids_crc32": zlib.crc32(buf),
+                "count": int(len(ids)),
             }
             tmp_manifest = self.manifest.with_suffix(".json.tmp")
             _write_private(tmp_manifest, json.dumps(meta).encode())
@@ -182,8 +194,13 @@ class VectorSet:
 
     # -- queries ---------------------------------------------------------------------
 
-    def search(self, query: np.ndarray, k: int, store: Store | None = None,
-               allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+    def search(
+        self,
+        query: np.ndarray,
+        k: int,
+        store: Store | None = None,
+        allowed: np.ndarray | None = None,
+    ) -> list[tuple[int, float]]:
         """k nearest passages; ``allowed`` restricts to those ids (exact when it is small)."""
         if allowed is not None:
             if len(allowed) == 0:

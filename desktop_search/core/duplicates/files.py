@@ -53,8 +53,9 @@ def _union_length(starts: np.ndarray, ends: np.ndarray) -> int:
     return total + cur_e - cur_s
 
 
-def file_containment(pairs: Pairs, table: PassageTable,
-                     min_containment: float = DEFAULT_MIN_CONTAINMENT) -> list[FileMatch]:
+def file_containment(
+    pairs: Pairs, table: PassageTable, min_containment: float = DEFAULT_MIN_CONTAINMENT
+) -> list[FileMatch]:
     """File pairs scored by containment in both directions, from passage pairs.
 
     containment(A in B) = |union of spans of A's passages paired with a passage of B| /
@@ -90,8 +91,15 @@ def file_containment(pairs: Pairs, table: PassageTable,
     hi = np.maximum(file_a, file_b)
     covered: dict[tuple[int, int], set[int]] = {}
     stats: dict[tuple[int, int], list[float]] = {}
-    for x, y, px, py, s, f_lo, f_hi in zip(file_a.tolist(), file_b.tolist(), pa.tolist(), pb.tolist(),
-                                           sc.tolist(), lo.tolist(), hi.tolist()):
+    for x, y, px, py, s, f_lo, f_hi in zip(
+        file_a.tolist(),
+        file_b.tolist(),
+        pa.tolist(),
+        pb.tolist(),
+        sc.tolist(),
+        lo.tolist(),
+        hi.tolist(),
+    ):
         covered.setdefault((x, y), set()).add(px)
         covered.setdefault((y, x), set()).add(py)
         st = stats.setdefault((f_lo, f_hi), [0, 0.0])

@@ -37,9 +37,18 @@ class DuplicateFinder:
     that thread). ``index`` is the engine's ``VectorSet.index`` (or any ANNIndex).
     """
 
-    def __init__(self, store: Store, index: ANNIndex, model_id: str, *, k: int = DEFAULT_K,
-                 max_k: int = MAX_K, ef: int | None = None, threads: int | None = None,
-                 use_cache: bool = True) -> None:
+    def __init__(
+        self,
+        store: Store,
+        index: ANNIndex,
+        model_id: str,
+        *,
+        k: int = DEFAULT_K,
+        max_k: int = MAX_K,
+        ef: int | None = None,
+        threads: int | None = None,
+        use_cache: bool = True,
+    ) -> None:
         from ..dup_store import IgnoreList, PairCache
 
         self.store = store
@@ -64,7 +73,8 @@ class DuplicateFinder:
             'SELECT p.id, p.file_id, p.ord, p.start, p."end", coalesce(h.first_id, p.file_id)'
             " FROM passages p JOIN files f ON f.id = p.file_id"
             " LEFT JOIN (SELECT hash, min(id) AS first_id FROM files WHERE hash IS NOT NULL GROUP BY hash) h"
-            " ON h.hash = f.hash ORDER BY p.id").fetchall()
+            " ON h.hash = f.hash ORDER BY p.id"
+        ).fetchall()
         if not rows:
             z = np.empty(0, np.int64)
             return PassageTable(z, z, z, z, z)
@@ -76,7 +86,8 @@ class DuplicateFinder:
             return None
         folder = os.path.abspath(os.path.expanduser(folder))
         rows = self.store.conn.execute(
-            "SELECT id FROM files WHERE path = ? OR path LIKE ? ESCAPE '\\'", (folder, _prefix_like(folder))
+            "SELECT id FROM files WHERE path = ? OR path LIKE ? ESCAPE '\\'",
+            (folder, _prefix_like(folder)),
         ).fetchall()
         return np.array(sorted(r[0] for r in rows), dtype=np.int64)
 
@@ -85,19 +96,41 @@ class DuplicateFinder:
 
     # -- passage pairs -------------------------------------------------------------------
 
-    def passage_pairs(self, threshold: float, *, folder: str | None = None, progress: Progress | None = None,
-                      cancel: threading.Event | None = None, table: PassageTable | None = None) -> Pairs:
+    def passage_pairs(
+        self,
+        threshold: float,
+        *,
+        folder: str | None = None,
+        progress: Progress | None = None,
+        cancel: threading.Event | None = None,
+        table: PassageTable | None = None,
+    ) -> Pairs:
         """All near-duplicate passage pairs >= threshold (within ``folder`` when given)."""
         table = table if table is not None else self.load_table()
         in_folder = self.file_ids_under(folder)
         cached = self.cache.get(threshold) if self.cache is not None else None
-        if cached is None and in_folder is not None and len(in_folder) < len(np.unique(table.file_ids)):
+        if (
+            cached is None
+            and in_folder is not None
+            and len(in_folder) < len(np.unique(table.file_ids))
+        ):
             # A folder scan without a full cache: query only the folder's passages.
             mask = _in_sorted(table.file_ids, in_folder)
             ids, vecs = self._vectors(table.ids[mask])
-            pairs = near_duplicate_pairs(ids, vecs, self.index, threshold, self.k, max_k=self.max_k, ef=self.ef,
-                                         threads=self.threads, table=table, candidates=table.ids[mask],
-                                         progress=progress, cancel=cancel)
+            pairs = near_duplicate_pairs(
+                ids,
+                vecs,
+                self.index,
+                threshold,
+                self.k,
+                max_k=self.max_k,
+                ef=self.ef,
+                threads=self.threads,
+                table=table,
+                candidates=table.ids[mask],
+                progress=progress,
+                cancel=cancel,
+            )
         else:
             pairs = self._all_pairs(threshold, table, cached, progress, cancel)
         pairs = pairs.above(threshold)
@@ -118,20 +151,45 @@ class DuplicateFinder:
             new_ids = live[live > max_id]
             if len(new_ids):  # only passages added since the cached scan are queried
                 ids, vecs = self._vectors(new_ids)
-                fresh = near_duplicate_pairs(ids, vecs, self.index, self.cache.threshold, self.k,
-                                             max_k=self.max_k, ef=self.ef, threads=self.threads, table=table,
-                                             progress=progress, cancel=cancel)
+                fresh = near_duplicate_pairs(
+                    ids,
+                    vecs,
+                    self.index,
+                    self.cache.threshold,
+                    self.k,
+                    max_k=self.max_k,
+                    ef=self.ef,
+                    threads=self.threads,
+                    table=table,
+                    progress=progress,
+                    cancel=cancel,
+                )
                 old_pairs = Pairs.concat([old_pairs, fresh])
                 changed = True
             if changed:
-                self.cache.put(old_pairs, self.cache.threshold, max(max_id, int(live.max()) if len(live) else 0))
+                self.cache.put(
+                    old_pairs,
+                    self.cache.threshold,
+                    max(max_id, int(live.max()) if len(live) else 0),
+                )
             self.last_scan = {"incremental": True, "queried": int(len(new_ids))}
             return old_pairs
         if progress:
             progress(0, len(table), "loading vectors")
         ids, vecs = self._vectors(None)
-        pairs = near_duplicate_pairs(ids, vecs, self.index, threshold, self.k, max_k=self.max_k, ef=self.ef,
-                                     threads=self.threads, table=table, progress=progress, cancel=cancel)
+        pairs = near_duplicate_pairs(
+            ids,
+            vecs,
+            self.index,
+            threshold,
+            self.k,
+            max_k=self.max_k,
+            ef=self.ef,
+            threads=self.threads,
+            table=table,
+            progress=progress,
+            cancel=cancel,
+        )
         self.last_scan = {"incremental": False, "queried": int(len(ids))}
         if self.cache is not None:
             self.cache.put(pairs, threshold, int(table.ids.max()) if len(table) else 0)
@@ -171,7 +229,11 @@ class DuplicateFinder:
             if mx is None or my is None:
                 keep[i] = False
                 continue
-            if mx[0] in ign.files or my[0] in ign.files or tuple(sorted((mx[1], my[1]))) in ign.passage_pairs:
+            if (
+                mx[0] in ign.files
+                or my[0] in ign.files
+                or tuple(sorted((mx[1], my[1]))) in ign.passage_pairs
+            ):
                 keep[i] = False
         return pairs.select(keep)
 
@@ -180,23 +242,34 @@ class DuplicateFinder:
         ids = ids.tolist()
         for i in range(0, len(ids), 500):
             part = ids[i : i + 500]
-            q = ("SELECT p.id, f.path, p.text_hash FROM passages p JOIN files f ON f.id = p.file_id"
-                 f" WHERE p.id IN ({','.join('?' * len(part))})")
+            q = (
+                "SELECT p.id, f.path, p.text_hash FROM passages p JOIN files f ON f.id = p.file_id"
+                f" WHERE p.id IN ({','.join('?' * len(part))})"
+            )
             for pid, path, th in self.store.conn.execute(q, part):
                 out[pid] = (path, th)
         return out
 
     # -- reports ---------------------------------------------------------------------------
 
-    def scan(self, level: str = "passage", threshold: float = DEFAULT_THRESHOLD, *, folder: str | None = None,
-             min_containment: float = DEFAULT_MIN_CONTAINMENT, progress: Progress | None = None,
-             cancel: threading.Event | None = None) -> Report:
+    def scan(
+        self,
+        level: str = "passage",
+        threshold: float = DEFAULT_THRESHOLD,
+        *,
+        folder: str | None = None,
+        min_containment: float = DEFAULT_MIN_CONTAINMENT,
+        progress: Progress | None = None,
+        cancel: threading.Event | None = None,
+    ) -> Report:
         """The full report at ``level`` ("passage" or "file")."""
         if level not in LEVELS:
             raise ValueError(f"unknown level {level!r}; choose one of: {', '.join(LEVELS)}")
         t0 = time.perf_counter()
         table = self.load_table()
-        pairs = self.passage_pairs(threshold, folder=folder, progress=progress, cancel=cancel, table=table)
+        pairs = self.passage_pairs(
+            threshold, folder=folder, progress=progress, cancel=cancel, table=table
+        )
         if cancel is not None and cancel.is_set():
             raise ScanCancelled()
         if progress:
@@ -205,11 +278,21 @@ class DuplicateFinder:
             groups = self._passage_groups(pairs, table)
         else:
             groups = self._file_groups(pairs, table, min_containment, self.file_ids_under(folder))
-        stats = {"passages": len(table), "pairs": len(pairs), "seconds": round(time.perf_counter() - t0, 3)}
+        stats = {
+            "passages": len(table),
+            "pairs": len(pairs),
+            "seconds": round(time.perf_counter() - t0, 3),
+        }
         return Report(level, float(threshold), rank_groups(groups), stats)
 
-    def check_file(self, path: str, level: str = "file", threshold: float = DEFAULT_THRESHOLD, *,
-                   min_containment: float = DEFAULT_MIN_CONTAINMENT) -> Report:
+    def check_file(
+        self,
+        path: str,
+        level: str = "file",
+        threshold: float = DEFAULT_THRESHOLD,
+        *,
+        min_containment: float = DEFAULT_MIN_CONTAINMENT,
+    ) -> Report:
         """One (new) file against everything indexed, without a full scan."""
         path = os.path.abspath(os.path.expanduser(path))
         row = self.store.file(path)
@@ -218,8 +301,17 @@ class DuplicateFinder:
         table = self.load_table()
         mine = table.ids[table.file_ids == row.id]
         ids, vecs = self._vectors(mine)
-        pairs = near_duplicate_pairs(ids, vecs, self.index, threshold, self.k, max_k=self.max_k, ef=self.ef,
-                                     threads=self.threads, table=table)
+        pairs = near_duplicate_pairs(
+            ids,
+            vecs,
+            self.index,
+            threshold,
+            self.k,
+            max_k=self.max_k,
+            ef=self.ef,
+            threads=self.threads,
+            table=table,
+        )
         if level == "passage":
             groups = self._passage_groups(pairs, table)
         else:
@@ -229,7 +321,9 @@ class DuplicateFinder:
     def _passage_groups(self, pairs: Pairs, table: PassageTable) -> list[Group]:
         pairs = self._drop_ignored_passages(pairs, table)
         comms = communities_from_pairs(pairs, 2, attach_leftovers=True, table=table)
-        rows = self.store.passages_by_id(sorted({int(m) for c in comms for m in c.members.tolist()}))
+        rows = self.store.passages_by_id(
+            sorted({int(m) for c in comms for m in c.members.tolist()})
+        )
         hashes = self._passage_meta(np.array(sorted(rows), dtype=np.int64)) if rows else {}
         groups = []
         for c in comms:
@@ -238,8 +332,19 @@ class DuplicateFinder:
                 r = rows.get(pid)
                 if r is None:
                     continue
-                members.append(Member(r["path"], r["page"], r["start"], r["end"], r["text"], pid, r["file_id"],
-                                      hashes.get(pid, (None, None))[1], float(s)))
+                members.append(
+                    Member(
+                        r["path"],
+                        r["page"],
+                        r["start"],
+                        r["end"],
+                        r["text"],
+                        pid,
+                        r["file_id"],
+                        hashes.get(pid, (None, None))[1],
+                        float(s),
+                    )
+                )
             if len(members) < 2:
                 continue
             score = float(np.mean([m.score for m in members[1:]]))
@@ -247,15 +352,26 @@ class DuplicateFinder:
             groups.append(Group(score, members, kind))
         return groups
 
-    def _file_groups(self, pairs: Pairs, table: PassageTable, min_containment: float,
-                     in_folder: np.ndarray | None, only_file: int | None = None) -> list[Group]:
+    def _file_groups(
+        self,
+        pairs: Pairs,
+        table: PassageTable,
+        min_containment: float,
+        in_folder: np.ndarray | None,
+        only_file: int | None = None,
+    ) -> list[Group]:
         ign = self.ignore.load()
-        files = {r[0]: (r[1], r[2]) for r in self.store.conn.execute(
-            "SELECT id, path, hash FROM files WHERE state = 'ok'")}
+        files = {
+            r[0]: (r[1], r[2])
+            for r in self.store.conn.execute("SELECT id, path, hash FROM files WHERE state = 'ok'")
+        }
 
         def allowed(fid: int) -> bool:
-            return (fid in files and files[fid][0] not in ign.files
-                    and (in_folder is None or bool(_in_sorted(np.array([fid]), in_folder)[0])))
+            return (
+                fid in files
+                and files[fid][0] not in ign.files
+                and (in_folder is None or bool(_in_sorted(np.array([fid]), in_folder)[0]))
+            )
 
         def ignored_pair(x: int, y: int) -> bool:
             return tuple(sorted((files[x][0], files[y][0]))) in ign.file_pairs
@@ -280,14 +396,20 @@ class DuplicateFinder:
                 head = only_file if only_file in ids else ids[0]
                 for f in ids:
                     rep[f] = head
-                groups.append(Group(1.0, [Member(files[f][0], file_id=f, score=1.0) for f in ids], "same-file"))
+                groups.append(
+                    Group(
+                        1.0, [Member(files[f][0], file_id=f, score=1.0) for f in ids], "same-file"
+                    )
+                )
         # Near-duplicate files by containment; exact copies are represented by one of them.
         if len(pairs):
             pa, _ = table.positions(pairs.a)
             pb, _ = table.positions(pairs.b)
             # A non-representative copy's passages pair exactly like its representative's.
             copies = np.array(sorted(f for f, r in rep.items() if f != r), dtype=np.int64)
-            keep = ~(_in_sorted(table.file_ids[pa], copies) | _in_sorted(table.file_ids[pb], copies))
+            keep = ~(
+                _in_sorted(table.file_ids[pa], copies) | _in_sorted(table.file_ids[pb], copies)
+            )
             pairs = pairs.select(keep)
         for m in file_containment(pairs, table, min_containment):
             x, y = m.file_a, m.file_b
@@ -298,10 +420,22 @@ class DuplicateFinder:
             if only_file is not None and only_file not in (x, y):
                 continue
             kind = "contains" if min(m.a_in_b, m.b_in_a) < min_containment else "similar"
-            groups.append(Group(m.score, [Member(files[x][0], file_id=x, score=m.a_in_b),
-                                          Member(files[y][0], file_id=y, score=m.b_in_a)], kind,
-                                {"a_in_b": m.a_in_b, "b_in_a": m.b_in_a, "pairs": m.n_pairs,
-                                 "mean_cosine": m.mean_cosine}))
+            groups.append(
+                Group(
+                    m.score,
+                    [
+                        Member(files[x][0], file_id=x, score=m.a_in_b),
+                        Member(files[y][0], file_id=y, score=m.b_in_a),
+                    ],
+                    kind,
+                    {
+                        "a_in_b": m.a_in_b,
+                        "b_in_a": m.b_in_a,
+                        "pairs": m.n_pairs,
+                        "mean_cosine": m.mean_cosine,
+                    },
+                )
+            )
         return groups
 
 
@@ -309,7 +443,9 @@ def file_text(store: Store, path: str) -> str:
     """A file's indexed text, rebuilt from its passages (overlaps merged by character offset)."""
     rows = store.conn.execute(
         'SELECT p.text, p.start, p."end" FROM passages p JOIN files f ON f.id = p.file_id'
-        " WHERE f.path = ? ORDER BY p.ord", (path,)).fetchall()
+        " WHERE f.path = ? ORDER BY p.ord",
+        (path,),
+    ).fetchall()
     parts: list[str] = []
     pos: int | None = None
     for text, start, end in rows:

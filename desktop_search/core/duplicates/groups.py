@@ -16,7 +16,7 @@ def cluster_pairs(a, b, nodes=None) -> list[np.ndarray]:
     a = np.asarray(a, dtype=np.int64)
     b = np.asarray(b, dtype=np.int64)
     parent: dict[int, int] = {}
-    for x in (nodes if nodes is not None else []):
+    for x in nodes if nodes is not None else []:
         parent.setdefault(int(x), int(x))
 
     def find(x: int) -> int:
@@ -47,7 +47,9 @@ def cluster_pairs(a, b, nodes=None) -> list[np.ndarray]:
 class Community:
     centre: int
     members: np.ndarray  # centre first, then by score with the centre (best first)
-    scores: np.ndarray  # cosine of each member with the centre (or, for an attached member, with its link)
+    scores: (
+        np.ndarray
+    )  # cosine of each member with the centre (or, for an attached member, with its link)
 
 
 def _adjacency(pairs: Pairs) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -81,9 +83,19 @@ def communities_from_pairs(
     With ``table``, a community never holds two passages that the same-file rule keeps
     apart (the better-scored one stays; the other is free for another group).
     """
-    adj_nodes, offsets, dst, sc = _adjacency(pairs) if len(pairs) else (
-        np.empty(0, np.int64), np.zeros(1, np.int64), np.empty(0, np.int64), np.empty(0, np.float32))
-    all_nodes = adj_nodes if nodes is None else np.union1d(adj_nodes, np.asarray(nodes, dtype=np.int64))
+    adj_nodes, offsets, dst, sc = (
+        _adjacency(pairs)
+        if len(pairs)
+        else (
+            np.empty(0, np.int64),
+            np.zeros(1, np.int64),
+            np.empty(0, np.int64),
+            np.empty(0, np.float32),
+        )
+    )
+    all_nodes = (
+        adj_nodes if nodes is None else np.union1d(adj_nodes, np.asarray(nodes, dtype=np.int64))
+    )
     pos_in_adj = {int(n): i for i, n in enumerate(adj_nodes.tolist())}
     degree = np.zeros(len(all_nodes), dtype=np.int64)
     where = np.searchsorted(adj_nodes, all_nodes)
@@ -93,9 +105,15 @@ def communities_from_pairs(
     meta: dict[int, tuple[int, int, int, int, int]] = {}
     if table is not None and len(all_nodes):
         p, found = table.positions(all_nodes)
-        for n, ok, c, f, o, st, en in zip(all_nodes.tolist(), found.tolist(), table.content_ids[p].tolist(),
-                                          table.file_ids[p].tolist(), table.ords[p].tolist(),
-                                          table.starts[p].tolist(), table.ends[p].tolist()):
+        for n, ok, c, f, o, st, en in zip(
+            all_nodes.tolist(),
+            found.tolist(),
+            table.content_ids[p].tolist(),
+            table.file_ids[p].tolist(),
+            table.ords[p].tolist(),
+            table.starts[p].tolist(),
+            table.ends[p].tolist(),
+        ):
             if ok:
                 meta[n] = (c, f, o, st, en)
 
@@ -128,7 +146,9 @@ def communities_from_pairs(
         members, scores = [centre], [1.0]
         j = pos_in_adj.get(centre)
         if j is not None:
-            for nb, s in zip(dst[offsets[j] : offsets[j + 1]].tolist(), sc[offsets[j] : offsets[j + 1]].tolist()):
+            for nb, s in zip(
+                dst[offsets[j] : offsets[j + 1]].tolist(), sc[offsets[j] : offsets[j + 1]].tolist()
+            ):
                 if nb not in used and compatible(nb, members):
                     members.append(nb)
                     scores.append(s)
@@ -144,21 +164,28 @@ def communities_from_pairs(
                 continue
             j = pos_in_adj[node]
             # Neighbours are best first: join the closest grouped one whose group has room.
-            for nb, s in zip(dst[offsets[j] : offsets[j + 1]].tolist(), sc[offsets[j] : offsets[j + 1]].tolist()):
+            for nb, s in zip(
+                dst[offsets[j] : offsets[j + 1]].tolist(), sc[offsets[j] : offsets[j + 1]].tolist()
+            ):
                 ci = owner.get(nb)
                 if ci is not None and compatible(node, grown[ci][0]):
                     grown[ci][0].append(node)
                     grown[ci][1].append(s)
                     owner[node] = ci
                     break
-        out = [Community(c.centre, np.asarray(grown[ci][0], np.int64), np.asarray(grown[ci][1], np.float32))
-               for ci, c in enumerate(out)]
+        out = [
+            Community(
+                c.centre, np.asarray(grown[ci][0], np.int64), np.asarray(grown[ci][1], np.float32)
+            )
+            for ci, c in enumerate(out)
+        ]
     out.sort(key=lambda c: -len(c.members))
     return out
 
 
-def community_detection(embeddings: np.ndarray, threshold: float = DEFAULT_THRESHOLD,
-                        min_community_size: int = 2) -> list[list[int]]:
+def community_detection(
+    embeddings: np.ndarray, threshold: float = DEFAULT_THRESHOLD, min_community_size: int = 2
+) -> list[list[int]]:
     """Drop-in for sentence-transformers' ``util.community_detection`` on a small matrix
     (exact pairs, then ``communities_from_pairs``): lists of row indexes, centre first."""
     emb = np.asarray(embeddings, dtype=np.float32)

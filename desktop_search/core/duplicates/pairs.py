@@ -134,8 +134,14 @@ class PassageTable:
         return pos, found
 
     def subset(self, mask: np.ndarray) -> PassageTable:
-        return PassageTable(self.ids[mask], self.file_ids[mask], self.ords[mask], self.starts[mask],
-                            self.ends[mask], self.content_ids[mask])
+        return PassageTable(
+            self.ids[mask],
+            self.file_ids[mask],
+            self.ords[mask],
+            self.starts[mask],
+            self.ends[mask],
+            self.content_ids[mask],
+        )
 
 
 def same_file_conflicts(pairs: Pairs, table: PassageTable) -> np.ndarray:
@@ -165,8 +171,14 @@ def apply_same_file_rule(pairs: Pairs, table: PassageTable) -> Pairs:
 # -- finding pairs ----------------------------------------------------------------------
 
 
-def knn_query(index: ANNIndex, queries: np.ndarray, k: int, *, ef: int | None = None,
-              threads: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+def knn_query(
+    index: ANNIndex,
+    queries: np.ndarray,
+    k: int,
+    *,
+    ef: int | None = None,
+    threads: int | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """(labels, cosines) of the k nearest neighbours of each query, best first.
 
     For ``HNSWIndex`` this runs hnswlib's batch query on ``threads`` threads with search
@@ -188,7 +200,9 @@ def knn_query(index: ANNIndex, queries: np.ndarray, k: int, *, ef: int | None = 
                 try:
                     labels, dists = raw.knn_query(queries, k=k, num_threads=threads)
                     break
-                except RuntimeError:  # fewer than k reachable (many deleted items): widen, then shrink k
+                except (
+                    RuntimeError
+                ):  # fewer than k reachable (many deleted items): widen, then shrink k
                     if width < 8 * max(k, 64):
                         width *= 2
                     elif k > 1:
@@ -287,7 +301,11 @@ def brute_force_pairs(
         out_s.append(sims[r, c])
         if progress:
             progress(stop, n, "exact")
-    pairs = Pairs.of(np.concatenate(out_a), np.concatenate(out_b), np.concatenate(out_s)) if n else Pairs.empty()
+    pairs = (
+        Pairs.of(np.concatenate(out_a), np.concatenate(out_b), np.concatenate(out_s))
+        if n
+        else Pairs.empty()
+    )
     if table is not None:
         pairs = apply_same_file_rule(pairs, table)
     return pairs

@@ -20,7 +20,13 @@ class Member:
     score: float | None = None  # similarity with the group's first member (or its link)
 
     def as_json(self) -> dict:
-        return {"path": self.path, "page": self.page, "start": self.start, "end": self.end, "text": self.text}
+        return {
+            "path": self.path,
+            "page": self.page,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+        }
 
 
 @dataclass
@@ -31,7 +37,10 @@ class Group:
     detail: dict = field(default_factory=dict)
 
     def as_json(self) -> dict:
-        return {"score": round(float(self.score), 4), "members": [m.as_json() for m in self.members]}
+        return {
+            "score": round(float(self.score), 4),
+            "members": [m.as_json() for m in self.members],
+        }
 
 
 @dataclass
@@ -42,8 +51,11 @@ class Report:
     stats: dict = field(default_factory=dict)
 
     def as_json(self) -> dict:
-        return {"level": self.level, "threshold": float(self.threshold),
-                "groups": [g.as_json() for g in self.groups]}
+        return {
+            "level": self.level,
+            "threshold": float(self.threshold),
+            "groups": [g.as_json() for g in self.groups],
+        }
 
     def to_csv(self) -> str:
         """One row per member: group number, group score and kind, then the member."""
@@ -52,12 +64,24 @@ class Report:
         w.writerow(["group", "score", "kind", "size", "path", "page", "start", "end", "text"])
         for n, g in enumerate(self.groups, 1):
             for m in g.members:
-                w.writerow([n, f"{g.score:.4f}", g.kind, len(g.members), m.path,
-                            "" if m.page is None else m.page, "" if m.start is None else m.start,
-                            "" if m.end is None else m.end, m.text or ""])
+                w.writerow(
+                    [
+                        n,
+                        f"{g.score:.4f}",
+                        g.kind,
+                        len(g.members),
+                        m.path,
+                        "" if m.page is None else m.page,
+                        "" if m.start is None else m.start,
+                        "" if m.end is None else m.end,
+                        m.text or "",
+                    ]
+                )
         return buf.getvalue()
 
 
 def rank_groups(groups: list[Group]) -> list[Group]:
     """Largest first, then closest, then by first path (stable output)."""
-    return sorted(groups, key=lambda g: (-len(g.members), -g.score, g.members[0].path if g.members else ""))
+    return sorted(
+        groups, key=lambda g: (-len(g.members), -g.score, g.members[0].path if g.members else "")
+    )

@@ -10,7 +10,9 @@ from ..store import Store
 
 def indexed_documents(store: Store) -> Iterator[tuple[str, str]]:
     """(path, text) of every indexed file; a file gone or unreadable since is skipped."""
-    paths = [r[0] for r in store.conn.execute("SELECT path FROM files WHERE state = 'ok' ORDER BY path")]
+    paths = [
+        r[0] for r in store.conn.execute("SELECT path FROM files WHERE state = 'ok' ORDER BY path")
+    ]
     for path in paths:
         try:
             yield path, extract_file(path).text
