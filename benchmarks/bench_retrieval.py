@@ -1,79 +1,119 @@
-"""Retrieval quality on the Python docs: section headings as queries, sections as the relevant
-documents. Each section body is indexed as its own file with its heading removed, so a
-query must find its section by content, not by the heading's exact words.
+"""Retrieval quality on the Python docs, two query sets beside the naive anchor pipeline:
 
-    python benchmarks/bench_retrieval.py [--sections 400]
+* headings: each section's heading is the query; the section body, heading removed, is
+  indexed as its own file. Headings favour exact words (keyword matching).
+* paragraphs: a paragraph of at least 40 words is the query; the rest of its section is
+  the file to find. Long queries, as when a person pastes text to find where it came from.
+
+    python benchmarks/bench_retrieval.py [--sections 300] [--no-anchor]
 """
 
 from __future__ import annotations
 
 import argparse
-import math
+import re
 import shutil
-import tempfile
 from pathlib import Path
 
-from common import DOCS, Timer, table
+from common import DOCS, ROOT, Timer, table
+from retrieval_eval import Anchor, Window, engine_units, evaluate
 from rst_sections import usable_sections
 
+MIN_QUERY_WORDS = 40
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--sections", type=int, default=400)
-    ap.add_argument("--keep", type=Path, help="keep the corpus and index here")
-    ap.add_argument(
-        "--budget-share",
-        type=float,
-        default=0.15,
-        help="also run keyword and hybrid with the bm25 rank budget at this share of the "
-        "passages (15,000 of 100,000 binds this hard), to show what the bound costs",
-    )
-    args = ap.parse_args()
 
+def paragraph_split(body: str) -> tuple[str, str] | None:
+    """(query paragraph, the rest) or None when the section has no long prose paragraph."""
+    paras = [p.strip() for p in re.split(r"\n\s*\n", body) if p.strip()]
+    for i, p in enumerate(paras):
+        prose = not p.startswith((".. ", "::", ">>>", "   ")) and len(p.split()) >= MIN_QUERY_WORDS
+        rest = "\n\n".join(paras[:i] + paras[i + 1 :])
+        if prose and len(rest.split()) >= 60:
+            return " ".join(p.split()), rest
+    return None
+
+
+def build(name: str, bodies: list[str], work: Path):
     from desktop_search.core.engine import Engine
 
-    secs = usable_sections(DOCS / "rst", args.sections)
-    work = args.keep or Path(tempfile.mkdtemp(prefix="ds-retrieval-"))
-    corpus = work / "sections"
+    corpus = work / name / "files"
     if corpus.exists():
         shutil.rmtree(corpus)
     corpus.mkdir(parents=True)
-    for i, (_, _, body) in enumerate(secs):
+    for i, body in enumerate(bodies):
         (corpus / f"s{i:04d}.rst").write_text(body)
-    engine = Engine(work / "data")
+    engine = Engine(work / name / "data")
     engine.indexer.add_root(str(corpus))
     with Timer() as t:
         report = engine.indexer.sync()
     print(
-        f"{len(secs)} sections, {engine.store.counts()['passages']} passages, "
-        f"indexed in {t.s:.0f} s ({report.passages_embedded} embedded)"
+        f"{name}: {len(bodies)} files, {engine.store.counts()['passages']} passages, "
+        f"synced in {t.s:.0f} s ({report.passages_embedded} embedded)",
+        flush=True,
     )
+    return engine, corpus
+
+
+def run(name, engine, corpus, queries, work, anchor: bool, rows: list) -> None:
     from desktop_search.core.keyword import RANK_BUDGET
 
     searcher = engine.searcher()
-    share_budget = max(1, int(args.budget_share * engine.store.counts()["passages"]))
-    runs = [("keyword", RANK_BUDGET), ("semantic", RANK_BUDGET), ("hybrid", RANK_BUDGET)]
-    if args.budget_share:
-        runs += [("keyword", share_budget), ("hybrid", share_budget)]
-    rows = []
-    for mode, budget in runs:
+    n_passages = engine.store.counts()["passages"]
+    tight = max(1, int(0.15 * n_passages))  # as tight as the budget binds at 100k passages
+    runs = [("keyword", RANK_BUDGET, False), ("semantic", RANK_BUDGET, False)]
+    runs += [("hybrid", RANK_BUDGET, False), ("hybrid", RANK_BUDGET, True)]
+    runs += [("keyword", tight, False), ("hybrid", tight, False)]
+    for mode, budget, rerank in runs:
         searcher.keyword_budget = budget
-        ndcg = recall = mrr = 0.0
-        for i, (_, heading, _) in enumerate(secs):
-            target = str(corpus / f"s{i:04d}.rst")
-            paths = [r.path for r in engine.search(heading, k=10, mode=mode)]
-            if target in paths:
-                rank = paths.index(target) + 1
-                ndcg += 1 / math.log2(rank + 1)
-                recall += 1
-                mrr += 1 / rank
-        n = len(secs)
-        label = mode if budget == RANK_BUDGET else f"{mode}, rank budget {budget} rows"
-        rows.append([label, f"{ndcg / n:.4f}", f"{recall / n:.4f}", f"{mrr / n:.4f}"])
-    print(table(rows, ["mode", "nDCG@10", "recall@10", "MRR@10"]))
-    engine.close()
-    if not args.keep:
-        shutil.rmtree(work)
+        with Timer() as t:
+            score = evaluate(
+                lambda q, mode=mode, rerank=rerank: engine_units(
+                    engine.search(q, k=10, mode=mode, rerank=rerank), corpus, False
+                ),
+                queries,
+            )
+        label = f"engine {mode}" + (" + rerank" if rerank else "")
+        if budget != RANK_BUDGET:
+            label += f", budget {budget} rows"
+        ms = f"{1000 * t.s / len(queries):.0f}"
+        rows.append([name, len(queries), label, *(f"{s:.3f}" for s in score), ms])
+    searcher.keyword_budget = RANK_BUDGET
+    if anchor:
+        files = sorted(corpus.iterdir())
+        wins = [
+            Window(p.name, " ".join(ws[i : i + 150]))
+            for p in files
+            for ws in [p.read_text().split()]
+            for i in range(0, max(1, len(ws) - 75), 75)
+        ]
+        a = Anchor(wins, work / "anchor" / name)
+        for mode in ("keyword", "semantic", "hybrid"):
+            score = evaluate(lambda q, mode=mode: a.units(q, mode), queries)
+            rows.append([name, len(queries), f"anchor {mode}", *(f"{s:.3f}" for s in score), ""])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sections", type=int, default=300)
+    ap.add_argument("--sets", nargs="+", default=["headings", "paragraphs"])
+    ap.add_argument("--no-anchor", action="store_true")
+    ap.add_argument("--out", type=Path, default=ROOT / "bench-out" / "retrieval")
+    args = ap.parse_args()
+
+    secs = usable_sections(DOCS / "rst", args.sections)
+    rows: list = []
+    if "headings" in args.sets:
+        engine, corpus = build("headings", [body for _, _, body in secs], args.out)
+        queries = [(h, {f"s{i:04d}.rst"}) for i, (_, h, _) in enumerate(secs)]
+        run("headings", engine, corpus, queries, args.out, not args.no_anchor, rows)
+        engine.close()
+    if "paragraphs" in args.sets:
+        splits = [s for s in (paragraph_split(body) for _, _, body in secs) if s]
+        engine, corpus = build("paragraphs", [rest for _, rest in splits], args.out)
+        queries = [(q, {f"s{i:04d}.rst"}) for i, (q, _) in enumerate(splits)]
+        run("paragraphs", engine, corpus, queries, args.out, not args.no_anchor, rows)
+        engine.close()
+    print(table(rows, ["queries", "n", "pipeline", "MRR@10", "nDCG@10", "recall@10", "ms/query"]))
 
 
 if __name__ == "__main__":

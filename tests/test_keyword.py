@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from desktop_search.core import keyword
-from desktop_search.core.keyword import plan_match
+from desktop_search.core.keyword import Plan, plan_match
+from desktop_search.core.query import parse
 from desktop_search.core.search import Filters
 
 from .corpus import indexed_engine
@@ -15,30 +16,32 @@ from .corpus import indexed_engine
 # -- the plan ---------------------------------------------------------------------------
 
 
-def test_plan_keeps_every_word_when_they_fit():
-    assert (
-        plan_match(["socket", "timeout"], {"socket": 40, "timeout": 30}, 100)
-        == '"timeout" OR "socket"'
-    )
+def test_plan_ranks_every_word_when_they_fit():
+    plan = plan_match(["socket", "timeout"], {"socket": 40, "timeout": 30}, 100)
+    assert plan == Plan('"socket" OR "timeout"')
 
 
-def test_plan_leaves_out_common_words_when_rarer_ones_fit():
+def test_plan_picks_candidates_by_rare_words_and_rescores_with_all():
     dfs = {"python": 31_000, "compiling": 4_600, "windows": 4_000}
-    assert plan_match(["compiling", "python", "windows"], dfs, 15_000) == '"windows" OR "compiling"'
+    plan = plan_match(["compiling", "python", "windows"], dfs, 15_000)
+    assert plan == Plan('"windows" OR "compiling"', rescore='"compiling" OR "python" OR "windows"')
 
 
 def test_plan_requires_every_word_when_each_is_common():
     dfs = {"objects": 27_000, "values": 18_000, "types": 22_000}
-    assert (
-        plan_match(["objects", "values", "types"], dfs, 15_000)
-        == '"objects" AND "values" AND "types"'
-    )
+    plan = plan_match(["objects", "values", "types"], dfs, 15_000)
+    assert plan == Plan('"objects" AND "values" AND "types"', cap=15_000)
 
 
 def test_plan_drops_words_no_passage_holds():
     dfs = {"classuserdict": 0, "objects": 27_000}
-    assert plan_match(["classuserdict", "objects"], dfs, 15_000) == '"objects"'  # not an empty AND
+    assert plan_match(["classuserdict", "objects"], dfs, 15_000) == Plan('"objects"', cap=15_000)
     assert plan_match(["zzz"], {"zzz": 0}, 15_000) is None
+
+
+def test_phrases_are_units_of_the_plan():
+    plan = plan_match(["lazy loading", "windows"], {"lazy loading": 3, "windows": 9}, 100)
+    assert plan == Plan('"lazy loading" OR "windows"')
 
 
 def test_quote_keeps_syntax_out():
@@ -108,21 +111,21 @@ def test_hybrid_keyword_leg_skips_a_word_over_budget(notes):
         )
     }
     searcher.keyword_budget = 10  # "meeting" is in 31 passages, "zebra" in 1
-    leg = searcher._keyword("meeting zebra", 50, Filters(), require_all=False)
+    leg = searcher._keyword(parse("meeting zebra"), Filters(), engine.store)
     assert {i for i, _ in leg} == zoo
     searcher.keyword_budget = keyword.RANK_BUDGET
-    assert len(searcher._keyword("meeting zebra", 50, Filters(), require_all=False)) == 31
+    assert len(searcher._keyword(parse("meeting zebra"), Filters(), engine.store)) == 31
     searcher.keyword_budget = 10
     try:
         results = engine.search("meeting zebra", mode="hybrid", k=3)
         assert Path(results[0].path).name == "zoo.txt"
-        # keyword mode: no passage has "budget" and "zebra", so the plan ranks "zebra" alone
+        # keyword mode: "zebra" picks the candidates, which "budget" then helps rank
         assert [Path(r.path).name for r in engine.search("budget zebra", mode="keyword")] == [
             "zoo.txt"
         ]
         folder = Filters(folder=str(root), types=("txt",))
         assert {
-            i for i, _ in searcher._keyword("meeting zebra", 50, folder, require_all=False)
+            i for i, _ in searcher._keyword(parse("meeting zebra"), folder, engine.store)
         } == zoo
     finally:
         searcher.keyword_budget = keyword.RANK_BUDGET

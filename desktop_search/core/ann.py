@@ -34,6 +34,10 @@ class ANNIndex(ABC):
     def ids(self) -> np.ndarray: ...
 
     @abstractmethod
+    def known(self, ids) -> list[int]:
+        """The given ids that are in the index, in the given order."""
+
+    @abstractmethod
     def count(self) -> int: ...
 
     @abstractmethod
@@ -72,6 +76,10 @@ class ExactIndex(ANNIndex):
 
     def ids(self) -> np.ndarray:
         return self._ids.copy()
+
+    def known(self, ids) -> list[int]:
+        have = set(self._ids.tolist())
+        return [int(i) for i in ids if int(i) in have]
 
     def count(self) -> int:
         return len(self._ids)
@@ -169,6 +177,10 @@ class HNSWIndex(ANNIndex):
     def ids(self) -> np.ndarray:
         with self._lock:
             return np.fromiter(self._live, dtype=np.int64, count=len(self._live))
+
+    def known(self, ids) -> list[int]:
+        with self._lock:
+            return [int(i) for i in ids if int(i) in self._live]
 
     def count(self) -> int:
         return len(self._live)

@@ -2,22 +2,32 @@
 
 FTS5 scores every row a MATCH yields before ``ORDER BY rank LIMIT n`` keeps n of them,
 and each score costs a docsize lookup (about 3 µs on these cores). An OR of common words
-at 100,000 passages yields 50,000 rows, so filling a few top places took 150-200 ms.
-Counting a word's rows, by contrast, is cheap. So the leg plans its MATCH from
-per-word passage counts: words that fit the budget are ranked, words in a large share of
-passages (low IDF in bm25, so they decide few top places) are left out of the match.
-Keyword mode asks for every word first and uses the plan only when no passage has them all.
+at 100,000 passages yields 50,000 rows, so filling a few top places took 150-200 ms, and
+a paragraph-long query ORs a hundred words. Counting a word's rows, by contrast, is cheap.
+So the leg plans from per-word passage counts:
+
+* if the words' rows fit the budget, bm25 ranks the plain OR of every word (what bm25s does);
+* otherwise the rarest words that fit the budget pick the candidates, and the candidates
+  are then scored by bm25 over *every* word (a rowid lookup each), so a long query keeps
+  the evidence of its common words without ranking every row that holds one of them;
+* if even the rarest word is over the budget, only passages holding all the words are
+  ranked, at most the newest ``budget`` of them.
+
+Quoted phrases are matched as FTS5 phrases and score with the words.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from sqlite3 import Connection
 
 RANK_BUDGET = 15_000
 """Most rows bm25 ranks per query. At 100k passages it keeps the keyword leg near 40 ms
-and 96% of the unbounded top 10 (benchmarks/bench_query.py); an index under 15k passages
-is never affected."""
+(benchmarks/bench_query.py); an index under 15k passages is never affected."""
+
+RESCORE = 400
+"""Candidates rescored with every word when the budget binds."""
 
 
 def quote(term: str) -> str:
@@ -25,26 +35,39 @@ def quote(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def plan_match(terms: Sequence[str], doc_freq: Mapping[str, int], budget: int) -> str | None:
-    """The MATCH expression to rank, given how many passages hold each word.
+def any_of(units: Sequence[str]) -> str:
+    return " OR ".join(quote(u) for u in units)
 
-    The rarest words are kept while their passages fit ``budget``; if even the rarest word
-    is over it, every word must appear (the intersection of common words is small and is
-    exactly what such a query means). Words in no passage are dropped, so they cannot empty
-    the intersection. None when no word is in the index.
+
+@dataclass(frozen=True)
+class Plan:
+    """What to rank: ``match`` picks rows; ``rescore`` (if set) rescores the best of them."""
+
+    match: str
+    rescore: str | None = None
+    cap: int | None = None
+
+
+def plan_match(units: Sequence[str], doc_freq: Mapping[str, int], budget: int) -> Plan | None:
+    """The plan for ``units`` (words, or phrases as space-joined words), given their counts.
+
+    Units in no passage are dropped. None when no unit is in the index.
     """
-    present = [t for t in dict.fromkeys(terms) if doc_freq.get(t, 0) > 0]
+    present = [u for u in dict.fromkeys(units) if doc_freq.get(u, 0) > 0]
     if not present:
         return None
+    full = any_of(present)
+    if sum(doc_freq[u] for u in present) <= budget:
+        return Plan(full)
     kept, total = [], 0
-    for t in sorted(present, key=lambda t: doc_freq[t]):
-        if total + doc_freq[t] > budget:
+    for u in sorted(present, key=lambda u: doc_freq[u]):
+        if total + doc_freq[u] > budget:
             break
-        kept.append(t)
-        total += doc_freq[t]
+        kept.append(u)
+        total += doc_freq[u]
     if kept:
-        return " OR ".join(quote(t) for t in kept)
-    return " AND ".join(quote(t) for t in present)
+        return Plan(any_of(kept), rescore=full)
+    return Plan(" AND ".join(quote(u) for u in present), cap=budget)
 
 
 class DocFreqs:
@@ -53,16 +76,51 @@ class DocFreqs:
     def __init__(self) -> None:
         self._generation: int | None = None
         self._counts: dict[str, int] = {}
+        self._total: int | None = None
 
-    def get(self, conn: Connection, generation: int, terms: Sequence[str]) -> dict[str, int]:
+    def _check(self, generation: int) -> None:
         if generation != self._generation:
-            self._generation, self._counts = generation, {}
-        for t in terms:
-            if t not in self._counts:
-                self._counts[t] = conn.execute(
-                    "SELECT count(*) FROM passages_fts WHERE passages_fts MATCH ?", [quote(t)]
+            self._generation, self._counts, self._total = generation, {}, None
+
+    def total(self, conn: Connection, generation: int) -> int:
+        """Passages in the index."""
+        self._check(generation)
+        if self._total is None:
+            self._total = conn.execute("SELECT count(*) FROM passages").fetchone()[0]
+        return self._total
+
+    def get(self, conn: Connection, generation: int, units: Sequence[str]) -> dict[str, int]:
+        self._check(generation)
+        for u in units:
+            if u not in self._counts:
+                self._counts[u] = conn.execute(
+                    "SELECT count(*) FROM passages_fts WHERE passages_fts MATCH ?", [quote(u)]
                 ).fetchone()[0]
-        return {t: self._counts[t] for t in terms}
+        return {u: self._counts[u] for u in units}
+
+
+def run(
+    conn: Connection, plan: Plan, limit: int, where: tuple[str, list] | None = None
+) -> list[tuple[int, float]]:
+    """(passage id, bm25 score; higher is better) for the best ``limit`` rows of ``plan``."""
+    if plan.rescore is None:
+        return ranked(conn, plan.match, limit, where, cap=plan.cap)
+    pool = ranked(conn, plan.match, max(limit, RESCORE), where)
+    return rescore(conn, plan.rescore, [i for i, _ in pool])[:limit]
+
+
+def rescore(conn: Connection, match: str, ids: Sequence[int]) -> list[tuple[int, float]]:
+    """bm25 of ``match`` for just these passages, best first (ids it does not match drop out)."""
+    out: list[tuple[int, float]] = []
+    for i in range(0, len(ids), 500):
+        part = list(ids[i : i + 500])
+        rows = conn.execute(
+            "SELECT rowid, bm25(passages_fts) FROM passages_fts WHERE passages_fts MATCH ?"
+            f" AND rowid IN ({','.join('?' * len(part))})",
+            [match, *part],
+        ).fetchall()
+        out += [(int(r[0]), -float(r[1])) for r in rows]
+    return sorted(out, key=lambda r: (-r[1], r[0]))
 
 
 def ranked(
@@ -91,3 +149,13 @@ def ranked(
         args.append(cap)
     rows = conn.execute(f"{sql} ORDER BY rank LIMIT ?", [*args, limit]).fetchall()
     return [(int(r[0]), -float(r[1])) for r in rows]
+
+
+def files_matching(conn: Connection, unit: str) -> set[int]:
+    """Ids of files with a passage that holds ``unit`` (a word or a phrase)."""
+    rows = conn.execute(
+        "SELECT DISTINCT p.file_id FROM passages_fts JOIN passages p ON p.id = passages_fts.rowid"
+        " WHERE passages_fts MATCH ?",
+        [quote(unit)],
+    ).fetchall()
+    return {int(r[0]) for r in rows}

@@ -1,17 +1,27 @@
-"""Semantic (HNSW), keyword (FTS5 bm25) and hybrid (RRF) search, grouped by file."""
+"""Semantic (HNSW), keyword (FTS5 bm25) and hybrid search, ranked by file.
+
+Each leg brings a fixed pool of passages (the same for every ``k``, so the order of the
+first results never depends on how many were asked for). Legs are fused at the level
+people see, files (see ``fusion``). In hybrid mode every candidate is scored by both legs
+before the files are ranked: a passage that only the keyword leg found still gets its
+cosine (read from the vector index), and one that only the semantic leg found gets its
+bm25, so neither leg's ranking has holes where the other's candidates are.
+"""
 
 from __future__ import annotations
 
 import os
-import re
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import keyword
-from .fusion import group_by, reciprocal_rank_fusion
-from .highlight import query_terms, sentence_spans, term_spans
+from . import confidence, keyword
+from . import rerank as rerank_mod
+from .fusion import files_by_best, reciprocal_rank_fusion
+from .highlight import sentence_spans, stem, stems_in, term_spans
+from .query import Query, parse
 from .store import Store, _prefix_like
 from .vectors import VectorSet
 
@@ -19,6 +29,8 @@ if TYPE_CHECKING:
     from .encoder import Encoder
 
 MODES = ("hybrid", "semantic", "keyword")
+POOL = 200
+"""Passages each leg brings. Fixed, so that ``k`` never changes which files come first."""
 
 
 class SearchError(ValueError):
@@ -65,7 +77,7 @@ class PassageHit:
     page: int | None
     start: int
     end: int
-    score: float
+    score: float  # 0..1, how well this passage matches (see ``confidence``)
     highlights: list[tuple[int, int]] = field(default_factory=list)  # spans within ``text``
 
     def as_json(self) -> dict:
@@ -74,7 +86,7 @@ class PassageHit:
             "page": self.page,
             "start": self.start,
             "end": self.end,
-            "score": round(self.score, 6),
+            "score": round(self.score, 4),
             "highlights": [list(h) for h in self.highlights],
         }
 
@@ -82,18 +94,36 @@ class PassageHit:
 @dataclass
 class FileResult:
     path: str
-    score: float
+    score: float  # 0..1, absolute: the best of its passages' scores
     kind: str | None
     mtime: float
     size: int
     passages: list[PassageHit]
+    matches: int = 0  # passages of this file among the candidates (at least len(passages))
+
+    @property
+    def weak(self) -> bool:
+        return self.score < confidence.WEAK
 
     def as_json(self) -> dict:
         return {
             "path": self.path,
-            "score": round(self.score, 6),
+            "score": round(self.score, 4),
+            "weak": self.weak,
+            "matches": self.matches,
             "passages": [p.as_json() for p in self.passages],
         }
+
+
+@dataclass
+class _Candidates:
+    """Both legs' passages (id, score) best first, and what is known of each passage."""
+
+    sem: list[tuple[int, float]]
+    kw: list[tuple[int, float]]
+    rows: dict[int, dict]
+    cos: dict[int, float]
+    qvec: np.ndarray | None
 
 
 class Searcher:
@@ -103,84 +133,211 @@ class Searcher:
         self.store = store
         self.encoder = encoder
         self.vectors = vectors
-        self._kw_pool = None
         self.keyword_budget = keyword.RANK_BUDGET
         self._doc_freqs = keyword.DocFreqs()
+        self._kw_pool: ThreadPoolExecutor | None = None
+        self._kw_store: Store | None = None
 
     def search(
         self,
-        query: str,
+        query: str | Query,
         *,
         k: int = 10,
         mode: str = "hybrid",
         filters: Filters | None = None,
         per_file: int = 3,
         best_sentence: bool = False,
+        rerank: bool = False,
     ) -> list[FileResult]:
+        """Files best first, each with its best passages (``per_file``).
+
+        ``rerank`` rescores the top candidates sentence by sentence (see ``rerank``);
+        ``best_sentence`` highlights the sentence closest to the query in each result.
+        """
         if mode not in MODES:
             raise SearchError(f"unknown mode {mode!r}; choose one of: {', '.join(MODES)}")
-        query = query.strip()
-        if not query or k <= 0:
+        q = parse(query) if isinstance(query, str) else query
+        if q.empty or k <= 0:
             return []
         filters = filters or Filters()
         self._refresh()
-        pool = max(50, k * per_file * 4)
-        qvec = None
         # In hybrid mode the keyword leg runs on a second connection in a helper thread
         # while this one encodes the query: both release the GIL, so the legs overlap.
-        pending = self._keyword_async(query, pool, filters) if mode == "hybrid" else None
+        pending = self._keyword_async(q, filters) if mode == "hybrid" else None
         with self.store.read():
-            sem: list[tuple[int, float]] = []
-            kw: list[tuple[int, float]] = []
-            if mode in ("semantic", "hybrid"):
-                qvec = self.encoder.encode([query])
-                allowed = self._allowed_ids(filters) if filters.active() else None
-                sem = self.vectors.search(qvec, pool, self.store, allowed)
-            if pending is not None:
-                kw = pending.result()
-            elif mode == "keyword":
-                kw = self._keyword(query, pool, filters, require_all=True)
-            if mode == "semantic":
-                fused = sem
-            elif mode == "keyword":
-                fused = kw
-            else:
-                fused = reciprocal_rank_fusion([[i for i, _ in sem], [i for i, _ in kw]])
-            rows = self.store.passages_by_id([i for i, _ in fused])
-        fused = [
-            (i, s) for i, s in fused if i in rows
-        ]  # a passage deleted since the index was read
-        grouped = group_by(fused, key=lambda i: rows[i]["path"], limit=k, per_group=per_file)
-        results = []
-        for path, score, members in grouped:
-            first = rows[members[0][0]]
-            hits = []
-            for pid, s in members:
-                r = rows[pid]
-                hits.append(
-                    PassageHit(
-                        pid,
-                        r["text"],
-                        r["page"],
-                        r["start"],
-                        r["end"],
-                        float(s),
-                        term_spans(r["text"], query) if mode != "semantic" else [],
-                    )
+            c = self._candidates(q, mode, filters, pending)
+        if rerank and c.qvec is not None:
+            self._rerank(c, mode)
+        results = self._rank(q, mode, c, k, per_file)
+        if best_sentence and mode != "keyword" and results:
+            self.mark_best_sentences(q.text, results, c.qvec)
+        return results
+
+    # -- candidates -------------------------------------------------------------------
+
+    def _candidates(
+        self, q: Query, mode: str, filters: Filters, pending: Future | None
+    ) -> _Candidates:
+        banned, required = self._file_constraints(q)
+        allowed = None
+        if filters.active() or required is not None:
+            allowed = self._allowed_ids(filters, required)
+        qvec = None
+        sem: list[tuple[int, float]] = []
+        if mode in ("semantic", "hybrid") and q.text:
+            qvec = self.encoder.encode([q.text])
+            sem = self.vectors.search(qvec, POOL, allowed=allowed, banned=self._passages_of(banned))
+        if pending is not None:
+            kw = pending.result()
+        elif mode == "keyword":
+            kw = self._keyword(q, filters, self.store)
+        else:
+            kw = []
+        rows = self.store.passages_by_id(list(dict.fromkeys(i for i, _ in [*sem, *kw])))
+
+        def ok(i: int) -> bool:
+            fid = rows[i]["file_id"] if i in rows else None
+            return fid is not None and fid not in banned and (required is None or fid in required)
+
+        sem = [(i, s) for i, s in sem if ok(i)]
+        kw = [(i, s) for i, s in kw if ok(i)]
+        cos = dict(sem)
+        if qvec is not None:
+            cos.update(self.vectors.cosines(qvec[0], [i for i, _ in kw if i not in cos]))
+            if mode == "hybrid":  # complete the keyword leg's ranking for semantic finds
+                kw = self._complete_keyword(q, kw, [i for i, _ in sem])
+        return _Candidates(sem, kw, rows, cos, qvec)
+
+    def _file_constraints(self, q: Query) -> tuple[set[int], set[int] | None]:
+        """(files holding an excluded word, files holding every quoted phrase or None)."""
+        banned: set[int] = set()
+        for word in q.excluded:
+            banned |= keyword.files_matching(self.store.conn, word)
+        required = None
+        for phrase in q.phrases:
+            have = keyword.files_matching(self.store.conn, " ".join(phrase))
+            required = have if required is None else required & have
+        return banned, required
+
+    def _passages_of(self, file_ids: set[int]) -> set[int]:
+        if not file_ids:
+            return set()
+        ids = list(file_ids)
+        out: set[int] = set()
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            out |= {
+                r[0]
+                for r in self.store.conn.execute(
+                    f"SELECT id FROM passages WHERE file_id IN ({','.join('?' * len(part))})", part
                 )
+            }
+        return out
+
+    def _allowed_ids(self, filters: Filters, files: set[int] | None) -> np.ndarray:
+        where, args = filters.sql()
+        if files is not None:
+            if not files:
+                return np.empty(0, dtype=np.int64)
+            where += f" AND f.id IN ({','.join(str(int(i)) for i in files)})"
+        rows = self.store.conn.execute(
+            f"SELECT p.id FROM files f JOIN passages p ON p.file_id = f.id WHERE {where}", args
+        ).fetchall()
+        return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+
+    def _keyword_async(self, q: Query, filters: Filters) -> Future:
+        if self._kw_pool is None:
+            self._kw_pool = ThreadPoolExecutor(1, thread_name_prefix="desktop-search-keyword")
+
+        def run() -> list[tuple[int, float]]:
+            if self._kw_store is None:
+                self._kw_store = Store(self.store.data_dir)
+            return self._keyword(q, filters, self._kw_store)
+
+        return self._kw_pool.submit(run)
+
+    def _keyword(self, q: Query, filters: Filters, store: Store) -> list[tuple[int, float]]:
+        """bm25 over the query's words and phrases (see ``keyword`` for the row budget)."""
+        units = [*q.terms, *(" ".join(p) for p in q.phrases)]
+        if not units:
+            return []
+        freqs = self._doc_freqs.get(store.conn, store.generation(), units)
+        plan = keyword.plan_match(units, freqs, self.keyword_budget)
+        if plan is None:
+            return []
+        where = filters.sql() if filters.active() else None
+        return keyword.run(store.conn, plan, POOL, where)
+
+    def _complete_keyword(
+        self, q: Query, kw: list[tuple[int, float]], sem_ids: list[int]
+    ) -> list[tuple[int, float]]:
+        have = {i for i, _ in kw}
+        missing = [i for i in sem_ids if i not in have]
+        units = [*q.terms, *(" ".join(p) for p in q.phrases)]
+        if not missing or not units:
+            return kw
+        extra = keyword.rescore(self.store.conn, keyword.any_of(units), missing)
+        return sorted([*kw, *extra], key=lambda r: (-r[1], r[0]))
+
+    # -- ranking ----------------------------------------------------------------------
+
+    def _rerank(self, c: _Candidates, mode: str) -> None:
+        """Replace the cosines of the top candidates by their sentence-level max-sim."""
+        legs = [c.sem] if mode == "semantic" else [sorted(c.cos.items(), key=lambda r: -r[1]), c.kw]
+        top = [i for i, _ in reciprocal_rank_fusion([[i for i, _ in leg] for leg in legs])]
+        top = [i for i in top if i in c.cos][: rerank_mod.TOP]
+        scores = rerank_mod.max_sim(
+            self.encoder, c.qvec[0], [c.rows[i]["text"] for i in top], [c.cos[i] for i in top]
+        )
+        c.cos.update(zip(top, scores))
+        if mode == "semantic":
+            c.sem = sorted(c.cos.items(), key=lambda r: (-r[1], r[0]))
+
+    def _rank(self, q: Query, mode: str, c: _Candidates, k: int, per_file: int) -> list[FileResult]:
+        file_of = {i: r["file_id"] for i, r in c.rows.items()}
+        legs = {"semantic": [c.sem], "keyword": [c.kw], "hybrid": []}[mode]
+        if mode == "hybrid":
+            sem_all = sorted(c.cos.items(), key=lambda r: (-r[1], r[0]))
+            legs = [sem_all, c.kw]
+        files = reciprocal_rank_fusion([files_by_best(leg, file_of) for leg in legs])
+        passages = reciprocal_rank_fusion([[i for i, _ in leg] for leg in legs])
+        by_file: dict[int, list[int]] = {}
+        for pid, _ in passages:
+            by_file.setdefault(file_of[pid], []).append(pid)
+        weights = self._weights(q)
+        results = []
+        for fid, _ in files[:k]:
+            members = by_file[fid]
+            hits = [self._hit(q, mode, c, pid, weights) for pid in members[:per_file]]
+            first = c.rows[members[0]]
             results.append(
                 FileResult(
-                    path,
-                    float(score),
+                    first["path"],
+                    max(h.score for h in hits),
                     first["kind"],
                     first["mtime_ns"] / 1e9,
                     first["size"] or 0,
                     hits,
+                    matches=len(members),
                 )
             )
-        if best_sentence and mode != "keyword" and results:
-            self.mark_best_sentences(query, results, qvec)
         return results
+
+    def _weights(self, q: Query) -> dict[str, float]:
+        """idf per query word, by stem (the word counts are cached per index generation)."""
+        if not q.terms:
+            return {}
+        conn, gen = self.store.conn, self.store.generation()
+        n = max(1, self._doc_freqs.total(conn, gen))
+        freqs = self._doc_freqs.get(conn, gen, list(q.terms))
+        return {stem(t): confidence.idf(freqs[t], n) for t in q.terms}
+
+    def _hit(self, q: Query, mode: str, c: _Candidates, pid: int, weights) -> PassageHit:
+        r = c.rows[pid]
+        share = confidence.words(stems_in(r["text"]), list(weights), weights) if weights else 0.0
+        score = confidence.strength(c.cos.get(pid), share, mode)
+        spans = term_spans(r["text"], q.terms) if mode != "semantic" else []
+        return PassageHit(pid, r["text"], r["page"], r["start"], r["end"], score, spans)
 
     def mark_best_sentences(
         self,
@@ -212,60 +369,10 @@ class Searcher:
                     *[h for h in hit.highlights if not _inside(h, sp[best])],
                 ]
 
-    # -- legs -------------------------------------------------------------------------
-
     def _refresh(self) -> None:
         """Another process may have indexed since we loaded: catch up with SQLite first."""
         if self.store.generation() != self.vectors.generation:
             self.vectors.catch_up(self.store)
-
-    def _allowed_ids(self, filters: Filters) -> np.ndarray:
-        where, args = filters.sql()
-        rows = self.store.conn.execute(
-            f"SELECT p.id FROM passages p JOIN files f ON f.id = p.file_id WHERE {where}", args
-        ).fetchall()
-        return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-
-    def _keyword_async(self, query: str, limit: int, filters: Filters):
-        if self._kw_pool is None:
-            from concurrent.futures import ThreadPoolExecutor
-
-            self._kw_pool = ThreadPoolExecutor(1, thread_name_prefix="desktop-search-keyword")
-            self._kw_store = None
-
-        def run() -> list[tuple[int, float]]:
-            if self._kw_store is None:
-                self._kw_store = Store(self.store.data_dir)
-            return self._keyword(query, limit, filters, require_all=False, store=self._kw_store)
-
-        return self._kw_pool.submit(run)
-
-    def _keyword(
-        self,
-        query: str,
-        limit: int,
-        filters: Filters,
-        require_all: bool,
-        store: Store | None = None,
-    ) -> list[tuple[int, float]]:
-        """Keyword mode wants every word first; then (and in hybrid) a budgeted plan of any."""
-        store = store or self.store
-        terms = list(
-            dict.fromkeys(query_terms(query) or [w.lower() for w in re.findall(r"\w+", query)])
-        )
-        if not terms:
-            return []
-        where = filters.sql() if filters.active() else None
-        budget = self.keyword_budget
-        if require_all and len(terms) > 1:
-            every = " AND ".join(keyword.quote(t) for t in terms)
-            rows = keyword.ranked(store.conn, every, limit, where, cap=budget)
-            if rows:
-                return rows
-        match = keyword.plan_match(
-            terms, self._doc_freqs.get(store.conn, store.generation(), terms), budget
-        )
-        return keyword.ranked(store.conn, match, limit, where, cap=budget) if match else []
 
 
 def _ns(seconds: float) -> int:

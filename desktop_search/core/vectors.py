@@ -198,24 +198,43 @@ class VectorSet:
         self,
         query: np.ndarray,
         k: int,
-        store: Store | None = None,
+        *,
         allowed: np.ndarray | None = None,
+        banned: set[int] | None = None,
     ) -> list[tuple[int, float]]:
-        """k nearest passages; ``allowed`` restricts to those ids (exact when it is small)."""
+        """k nearest passages; only ``allowed`` ids if given, never ``banned`` ones.
+
+        A small allowed set is searched exactly, over vectors read from the index in
+        memory (SQLite is not touched: reading vectors there scanned the whole table).
+        """
+        if banned and allowed is None and self.count() - len(banned) <= self.EXACT_LIMIT:
+            allowed = self.index.ids()
         if allowed is not None:
+            if banned:
+                allowed = allowed[~np.isin(allowed, np.fromiter(banned, np.int64, len(banned)))]
+            allowed = np.asarray(self.index.known(allowed), dtype=np.int64)
             if len(allowed) == 0:
                 return []
-            if len(allowed) <= self.EXACT_LIMIT and store is not None:
-                ids, mat = store.passage_vectors(self.model_id, allowed.tolist())
+            if len(allowed) <= self.EXACT_LIMIT:
                 exact = ExactIndex(self.dim)
-                exact.add(ids, mat)
+                exact.add(allowed, self.index.vectors(allowed))
                 labels, scores = exact.search(query, k)
             else:
                 allow = set(allowed.tolist())
                 labels, scores = self.index.search(query, k, filter=lambda label: label in allow)
+        elif banned:
+            labels, scores = self.index.search(query, k, filter=lambda label: label not in banned)
         else:
             labels, scores = self.index.search(query, k)
         return [(int(i), float(s)) for i, s in zip(labels[0], scores[0])]
+
+    def cosines(self, query: np.ndarray, ids: list[int]) -> dict[int, float]:
+        """The query's cosine to each of these passages (ids without a vector are left out)."""
+        ids = self.index.known(ids)
+        if not ids:
+            return {}
+        sims = self.index.vectors(ids) @ np.asarray(query, dtype=np.float32)
+        return {int(i): float(s) for i, s in zip(ids, sims)}
 
     def count(self) -> int:
         return self.index.count()

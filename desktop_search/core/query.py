@@ -1,0 +1,90 @@
+"""What a person typed, taken apart once: words to rank, "quoted phrases", -excluded words.
+
+Search boxes have taught people two operators: quotes keep words together and a leading
+minus leaves a word out. Everything else is free text: the semantic leg embeds it as
+written (minus the operators), the keyword leg ranks its content words. Question words
+("how do I ...") and other function words are dropped from the keyword leg: they match
+nearly every passage and would only add noise to bm25.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# English function words (NLTK's list, which covers the "how do I ..." of questions).
+STOP_WORDS = frozenset(
+    """
+    a about above after again against all am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for
+    from further had has have having he her here hers herself him himself his how i if in
+    into is it its itself just me more most my myself no nor not now of off on once only or
+    other our ours ourselves out over own same she should so some such than that the their
+    theirs them themselves then there these they this those through to too under until up
+    very was we were what when where which while who whom why will with would you your
+    yours yourself yourselves s t don doesn didn isn aren wasn weren won wouldn shouldn
+    can't cannot i'm i've i'd let lets using use want need get way
+    """.split()  # noqa: SIM905 (a word list reads best as text)
+)
+
+_TOKEN = re.compile(r'-?"[^"]*"?|\S+')
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Query:
+    """A parsed query. ``text`` is what the encoder sees."""
+
+    raw: str
+    text: str
+    terms: tuple[str, ...]  # lower-cased content words, in order, no duplicates
+    phrases: tuple[tuple[str, ...], ...]  # each a run of lower-cased words
+    excluded: tuple[str, ...]  # words (or phrases joined by spaces) that must not appear
+
+    @property
+    def empty(self) -> bool:
+        return not self.text and not self.terms and not self.phrases
+
+
+def clean_text(text: str) -> str:
+    """Text the tokenizer and SQLite accept: no lone surrogates, no control characters."""
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    return "".join(
+        " " if unicodedata.category(ch) in ("Cc", "Cs") and ch not in "\t\n" else ch for ch in text
+    )
+
+
+def words(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+def content_words(text: str) -> list[str]:
+    """Lower-cased words worth matching: no function words, no single letters."""
+    return [w for w in words(text) if w not in STOP_WORDS and (len(w) > 1 or w.isdigit())]
+
+
+def parse(raw: str) -> Query:
+    raw = clean_text(raw).strip()
+    free: list[str] = []
+    phrases: list[tuple[str, ...]] = []
+    excluded: list[str] = []
+    for tok in _TOKEN.findall(raw):
+        negate = tok.startswith("-") and len(tok) > 1
+        body = tok[1:] if negate else tok
+        quoted = body.startswith('"')
+        ws = tuple(words(body))
+        if not ws:
+            continue
+        if negate:
+            excluded.append(" ".join(ws))
+        elif quoted and len(ws) > 1:
+            phrases.append(ws)
+            free.append(" ".join(ws))
+        else:
+            free.append(body.strip('"'))
+    text = " ".join(free).strip()
+    terms = list(dict.fromkeys(content_words(text)))
+    if not terms:  # a query made only of function words ("to be or not to be")
+        terms = list(dict.fromkeys(words(text)))
+    return Query(raw, text, tuple(terms), tuple(phrases), tuple(dict.fromkeys(excluded)))

@@ -1,0 +1,122 @@
+"""Search as people use it: files fused as files, quotes and minus, honest scores, an order
+that does not depend on k, filters that agree with filtering afterwards. Real model, real
+SQLite FTS5 and hnswlib."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from desktop_search.core import confidence
+from desktop_search.core.fusion import fuse_files
+from desktop_search.core.query import parse
+from desktop_search.core.search import MODES, Filters
+
+from .corpus import indexed_engine
+
+DOCS = {
+    "modules.txt": "Lazy loading of modules speeds up start-up: a module is imported only "
+    "when a program first touches one of its names.",
+    "truck.txt": "Loading the truck was lazy work on a hot afternoon; the crates went in slowly.",
+    "gui.txt": "On Windows, lazy loading of the widget toolkit keeps the first window fast.",
+    "car.txt": "Replace worn brake pads, change the engine oil every five thousand miles and "
+    "rotate the tyres. A good mechanic also checks the battery before a long trip.",
+    "bread.md": "Mix flour, water and salt with an active starter. Let the dough rise "
+    "overnight, shape it and bake it in a very hot oven until the crust is dark.",
+    "garden.md": "Water tomato plants at the roots in the morning, and pinch out side shoots "
+    "so that the plant puts its strength into the fruit.",
+    "tax.txt": "Keep receipts for deductible expenses for seven years in case the tax office "
+    "asks to see them after you file your annual return.",
+}
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory, encoder):
+    base = tmp_path_factory.mktemp("quality")
+    root = base / "docs"
+    root.mkdir()
+    for name, text in DOCS.items():
+        (root / name).write_text(text)
+    engine, _ = indexed_engine(root, base / "data", encoder)
+    yield engine
+    engine.close()
+
+
+def names(results) -> list[str]:
+    return [Path(r.path).name for r in results]
+
+
+def test_file_fusion_keeps_a_files_evidence_together():
+    # File A holds the best passage of both legs (two different passages); file B has one
+    # passage second in both. Fusing passages would put B's passage first (2/62 > 1/61).
+    sem = [("a1", 0.9), ("b1", 0.8), ("c1", 0.1)]
+    kw = [("a2", 9.0), ("b1", 8.0)]
+    file_of = {"a1": "A", "a2": "A", "b1": "B", "c1": "C"}
+    assert [f for f, _ in fuse_files([sem, kw], file_of)] == ["A", "B", "C"]
+
+
+def test_query_parsing():
+    q = parse('how do I set up "lazy loading" -windows')
+    assert q.phrases == (("lazy", "loading"),)
+    assert q.excluded == ("windows",)
+    assert q.terms == ("set", "lazy", "loading")  # question words are not keywords
+    assert "windows" not in q.text and '"' not in q.text
+    assert parse("\ud800 résumé\x00").text == "résumé"  # cleaned once, at the door
+
+
+def test_a_quoted_phrase_must_appear(engine):
+    for mode in MODES:
+        got = names(engine.search('"lazy loading"', mode=mode, k=10))
+        assert sorted(got) == ["gui.txt", "modules.txt"], mode  # truck.txt has both words apart
+
+
+def test_an_excluded_word_removes_the_file_in_every_mode(engine):
+    for mode in MODES:
+        got = names(engine.search('"lazy loading" -windows', mode=mode, k=10))
+        assert got == ["modules.txt"], mode
+        assert "car.txt" not in names(engine.search("engine oil -mechanic", mode=mode, k=10))
+
+
+def test_nonsense_words_give_no_confident_result(engine):
+    for mode in MODES:
+        results = engine.search("zxqvbnm flurbish", mode=mode, k=10)
+        assert all(r.weak and r.score < confidence.WEAK for r in results), mode
+    good = engine.search("how often should I change the motor oil in my car", k=3)
+    assert names(good)[0] == "car.txt" and not good[0].weak
+    assert good[0].as_json()["weak"] is False
+
+
+def test_scores_are_absolute_not_relative_to_the_top(engine):
+    strong = engine.search("how long must I keep tax receipts", k=1)[0]
+    vague = engine.search("something about plants and mornings and fruit", k=1)[0]
+    assert names([strong]) == ["tax.txt"] and names([vague]) == ["garden.md"]
+    assert 0 < vague.score <= 1 and 0 < strong.score <= 1
+    assert engine.search("zxqvbnm", k=1, mode="semantic")[0].score < vague.score
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_order_does_not_depend_on_k(engine, mode):
+    for query in ("make bread at home", "lazy loading", "car trip preparation", "oven"):
+        few = names(engine.search(query, mode=mode, k=3))
+        many = names(engine.search(query, mode=mode, k=25))
+        assert many[: len(few)] == few, (query, mode)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_filtered_search_equals_filtering_afterwards(engine, mode):
+    for filters, keep in (
+        (Filters(types=("md",)), lambda p: p.endswith(".md")),
+        (Filters(types=("txt",)), lambda p: p.endswith(".txt")),
+    ):
+        for query in ("baking and gardening", "loading", "annual paperwork"):
+            filtered = engine.search(query, mode=mode, k=25, filters=filters)
+            after = [r for r in engine.search(query, mode=mode, k=25) if keep(r.path)]
+            assert set(names(filtered)) == set(names(after)), (query, mode)
+            if mode == "semantic":
+                assert names(filtered) == names(after)
+
+
+def test_matches_counts_the_files_passages_that_matched(engine):
+    (r,) = engine.search("lazy", mode="keyword", k=1)
+    assert r.matches == len(r.passages) == 1
