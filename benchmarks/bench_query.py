@@ -19,6 +19,7 @@ import numpy as np
 from common import DOCS, ROOT, Timer, table
 from rst_sections import usable_sections
 
+SUFFIXES = (".txt", ".pdf", ".md", ".html")  # a quarter of the synthetic files each
 QUERIES_FALLBACK = [
     "how to read a file line by line",
     "plot a surface in 3d",
@@ -28,12 +29,12 @@ QUERIES_FALLBACK = [
 ]
 
 
-def latency(engine, queries, mode, repeats=1):
+def latency(engine, queries, mode, repeats=1, filters=None):
     times = []
     for _ in range(repeats):
         for q in queries:
             t0 = time.perf_counter()
-            engine.search(q, k=10, mode=mode)
+            engine.search(q, k=10, mode=mode, filters=filters)
             times.append((time.perf_counter() - t0) * 1000)
     times.sort()
     return statistics.median(times), times[int(0.95 * (len(times) - 1))]
@@ -46,13 +47,14 @@ def keyword_agreement(engine, queries) -> float:
     are numbered copies and bm25 ties between copies are broken arbitrarily.
     """
     from desktop_search.core.keyword import RANK_BUDGET
+    from desktop_search.core.query import parse
     from desktop_search.core.search import Filters
 
     searcher = engine.searcher()
 
     def texts(q: str, budget: int, top: int) -> set[str]:
         searcher.keyword_budget = budget
-        ids = [i for i, _ in searcher._keyword(q, 120, Filters(), require_all=False)][:top]
+        ids = [i for i, _ in searcher._keyword(parse(q), Filters(), searcher.store)][:top]
         rows = engine.store.passages_by_id(ids)
         return {re.sub(r" \[\d+\]$", "", rows[i]["text"]) for i in ids}
 
@@ -63,6 +65,15 @@ def keyword_agreement(engine, queries) -> float:
             kept.append(len(full & texts(q, RANK_BUDGET, 120)) / len(full))
     searcher.keyword_budget = RANK_BUDGET
     return statistics.mean(kept) if kept else 1.0
+
+
+def filtered_runs(folder: str | None):
+    from desktop_search.core.search import Filters
+
+    runs = [("type pdf", Filters(types=("pdf",))), ("type md", Filters(types=("md",)))]
+    if folder:
+        runs.append(("folder (a tenth)", Filters(folder=folder)))
+    return runs
 
 
 def build_synthetic(data_dir: Path, encoder, n: int) -> None:
@@ -89,7 +100,7 @@ def build_synthetic(data_dir: Path, encoder, n: int) -> None:
             v = rng.standard_normal(encoder.dim).astype(np.float32)
             vecs[h] = v / np.linalg.norm(v)
         store.save_file(
-            path=f"/synthetic/f{f:05d}.txt",
+            path=f"/synthetic/d{f % 10}/f{f:05d}{SUFFIXES[f % len(SUFFIXES)]}",
             root_id=None,
             size=1,
             mtime_ns=1,
@@ -137,7 +148,7 @@ def main() -> None:
     targets, agreement = [], []
     if (args.data_dir / "index.db").exists():
         targets.append(("docs index", args.data_dir))
-    synth = ROOT / "bench-out" / f"synthetic-{args.n}"
+    synth = ROOT / "bench-out" / f"synthetic-typed-{args.n}"
     if not (synth / "index.db").exists():
         with Timer() as t:
             build_synthetic(synth, encoder, args.n)
@@ -150,6 +161,10 @@ def main() -> None:
             latency(engine, queries[:5], mode)  # warm caches
             p50, p95 = latency(engine, queries, mode)
             rows.append([f"{name} ({n} passages)", mode, f"{p50:.1f}", f"{p95:.1f}"])
+        folder = "/synthetic/d3" if path == synth else None
+        for label, filters in filtered_runs(folder):
+            p50, p95 = latency(engine, queries, "hybrid", filters=filters)
+            rows.append([f"{name} ({n} passages)", f"hybrid, {label}", f"{p50:.1f}", f"{p95:.1f}"])
         agreement.append(f"{name}: {keyword_agreement(engine, queries):.3f}")
         engine.close()
     print(table(rows, ["index", "mode", "p50 ms", "p95 ms"]))

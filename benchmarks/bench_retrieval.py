@@ -5,7 +5,7 @@
 * paragraphs: a paragraph of at least 40 words is the query; the rest of its section is
   the file to find. Long queries, as when a person pastes text to find where it came from.
 
-    python benchmarks/bench_retrieval.py [--sections 300] [--no-anchor]
+    python benchmarks/bench_retrieval.py [--sections 300] [--no-anchor] [--rerank]
 """
 
 from __future__ import annotations
@@ -54,14 +54,16 @@ def build(name: str, bodies: list[str], work: Path):
     return engine, corpus
 
 
-def run(name, engine, corpus, queries, work, anchor: bool, rows: list) -> None:
+def run(name, engine, corpus, queries, work, args, rows: list) -> None:
     from desktop_search.core.keyword import RANK_BUDGET
 
     searcher = engine.searcher()
     n_passages = engine.store.counts()["passages"]
     tight = max(1, int(0.15 * n_passages))  # as tight as the budget binds at 100k passages
     runs = [("keyword", RANK_BUDGET, False), ("semantic", RANK_BUDGET, False)]
-    runs += [("hybrid", RANK_BUDGET, False), ("hybrid", RANK_BUDGET, True)]
+    runs += [("hybrid", RANK_BUDGET, False)]
+    if args.rerank:
+        runs += [("hybrid", RANK_BUDGET, True)]
     runs += [("keyword", tight, False), ("hybrid", tight, False)]
     for mode, budget, rerank in runs:
         searcher.keyword_budget = budget
@@ -78,7 +80,7 @@ def run(name, engine, corpus, queries, work, anchor: bool, rows: list) -> None:
         ms = f"{1000 * t.s / len(queries):.0f}"
         rows.append([name, len(queries), label, *(f"{s:.3f}" for s in score), ms])
     searcher.keyword_budget = RANK_BUDGET
-    if anchor:
+    if not args.no_anchor:
         files = sorted(corpus.iterdir())
         wins = [
             Window(p.name, " ".join(ws[i : i + 150]))
@@ -97,6 +99,7 @@ def main() -> None:
     ap.add_argument("--sections", type=int, default=300)
     ap.add_argument("--sets", nargs="+", default=["headings", "paragraphs"])
     ap.add_argument("--no-anchor", action="store_true")
+    ap.add_argument("--rerank", action="store_true", help="also hybrid with --rerank (slow)")
     ap.add_argument("--out", type=Path, default=ROOT / "bench-out" / "retrieval")
     args = ap.parse_args()
 
@@ -105,13 +108,13 @@ def main() -> None:
     if "headings" in args.sets:
         engine, corpus = build("headings", [body for _, _, body in secs], args.out)
         queries = [(h, {f"s{i:04d}.rst"}) for i, (_, h, _) in enumerate(secs)]
-        run("headings", engine, corpus, queries, args.out, not args.no_anchor, rows)
+        run("headings", engine, corpus, queries, args.out, args, rows)
         engine.close()
     if "paragraphs" in args.sets:
         splits = [s for s in (paragraph_split(body) for _, _, body in secs) if s]
         engine, corpus = build("paragraphs", [rest for _, rest in splits], args.out)
         queries = [(q, {f"s{i:04d}.rst"}) for i, (q, _) in enumerate(splits)]
-        run("paragraphs", engine, corpus, queries, args.out, not args.no_anchor, rows)
+        run("paragraphs", engine, corpus, queries, args.out, args, rows)
         engine.close()
     print(table(rows, ["queries", "n", "pipeline", "MRR@10", "nDCG@10", "recall@10", "ms/query"]))
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from desktop_search.core import confidence
-from desktop_search.core.fusion import fuse_files
+from desktop_search.core.fusion import by_best, fuse
 from desktop_search.core.query import parse
 from desktop_search.core.search import MODES, Filters
 
@@ -48,12 +48,16 @@ def names(results) -> list[str]:
 
 
 def test_file_fusion_keeps_a_files_evidence_together():
-    # File A holds the best passage of both legs (two different passages); file B has one
-    # passage second in both. Fusing passages would put B's passage first (2/62 > 1/61).
-    sem = [("a1", 0.9), ("b1", 0.8), ("c1", 0.1)]
-    kw = [("a2", 9.0), ("b1", 8.0)]
+    # File A holds the best passage of each leg (two different passages); file B has one
+    # passage a close second in both. Ranked by passage, B's passage would come first.
+    cos = {"a1": 0.9, "b1": 0.85, "c1": 0.1}
+    bm25 = {"a2": 9.0, "b1": 8.5}
     file_of = {"a1": "A", "a2": "A", "b1": "B", "c1": "C"}
-    assert [f for f, _ in fuse_files([sem, kw], file_of)] == ["A", "B", "C"]
+    files, passages = fuse(cos, bm25, file_of)
+    assert max(passages, key=passages.get) == "b1"
+    assert [f for f, _ in files] == ["A", "B", "C"]
+    assert files[0][1] == pytest.approx(1.0)
+    assert by_best({"a1": 0.2, "a2": 0.9, "c1": 0.5}, file_of) == [("A", 0.9), ("C", 0.5)]
 
 
 def test_query_parsing():

@@ -3,9 +3,10 @@
 Each leg brings a fixed pool of passages (the same for every ``k``, so the order of the
 first results never depends on how many were asked for). Legs are fused at the level
 people see, files (see ``fusion``). In hybrid mode every candidate is scored by both legs
-before the files are ranked: a passage that only the keyword leg found still gets its
-cosine (read from the vector index), and one that only the semantic leg found gets its
-bm25, so neither leg's ranking has holes where the other's candidates are.
+first: a passage that only the keyword leg found still gets its cosine (read from the
+vector index in memory), and one that only the semantic leg found gets its bm25.
+
+Scores shown to people are absolute (see ``confidence``), not the fusion's ranking score.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import numpy as np
 
 from . import confidence, keyword
 from . import rerank as rerank_mod
-from .fusion import files_by_best, reciprocal_rank_fusion
+from .fusion import by_best, fuse
 from .highlight import sentence_spans, stem, stems_in, term_spans
 from .query import Query, parse
 from .store import Store, _prefix_like
@@ -281,11 +282,19 @@ class Searcher:
 
     # -- ranking ----------------------------------------------------------------------
 
+    def _order(self, mode: str, c: _Candidates) -> tuple[list[tuple[int, float]], dict[int, float]]:
+        """(files best first, each passage's score) for the mode."""
+        file_of = {i: r["file_id"] for i, r in c.rows.items()}
+        if mode == "hybrid":
+            return fuse(c.cos, dict(c.kw), file_of)
+        scores = dict(c.sem) if mode == "semantic" else dict(c.kw)
+        return by_best(scores, {i: file_of[i] for i in scores}), scores
+
     def _rerank(self, c: _Candidates, mode: str) -> None:
         """Replace the cosines of the top candidates by their sentence-level max-sim."""
-        legs = [c.sem] if mode == "semantic" else [sorted(c.cos.items(), key=lambda r: -r[1]), c.kw]
-        top = [i for i, _ in reciprocal_rank_fusion([[i for i, _ in leg] for leg in legs])]
-        top = [i for i in top if i in c.cos][: rerank_mod.TOP]
+        _, passages = self._order(mode, c)
+        top = sorted((i for i in passages if i in c.cos), key=lambda i: -passages[i])
+        top = top[: rerank_mod.TOP]
         scores = rerank_mod.max_sim(
             self.encoder, c.qvec[0], [c.rows[i]["text"] for i in top], [c.cos[i] for i in top]
         )
@@ -294,16 +303,10 @@ class Searcher:
             c.sem = sorted(c.cos.items(), key=lambda r: (-r[1], r[0]))
 
     def _rank(self, q: Query, mode: str, c: _Candidates, k: int, per_file: int) -> list[FileResult]:
-        file_of = {i: r["file_id"] for i, r in c.rows.items()}
-        legs = {"semantic": [c.sem], "keyword": [c.kw], "hybrid": []}[mode]
-        if mode == "hybrid":
-            sem_all = sorted(c.cos.items(), key=lambda r: (-r[1], r[0]))
-            legs = [sem_all, c.kw]
-        files = reciprocal_rank_fusion([files_by_best(leg, file_of) for leg in legs])
-        passages = reciprocal_rank_fusion([[i for i, _ in leg] for leg in legs])
+        files, passages = self._order(mode, c)
         by_file: dict[int, list[int]] = {}
-        for pid, _ in passages:
-            by_file.setdefault(file_of[pid], []).append(pid)
+        for pid in sorted(passages, key=lambda i: (-passages[i], i)):
+            by_file.setdefault(c.rows[pid]["file_id"], []).append(pid)
         weights = self._weights(q)
         results = []
         for fid, _ in files[:k]:
