@@ -24,10 +24,10 @@ def _paragraph(text: str, starts_with: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def indexed(tmp_path_factory, shared_data: Path, encoder):
+def indexed(tmp_path_factory, fixture_data: Path, encoder):
     from desktop_search.core.engine import Engine
 
-    rst = shared_data / "docs" / "rst" / "tutorial"
+    rst = fixture_data / "docs" / "rst" / "tutorial"
     root = tmp_path_factory.mktemp("dupgui")
     for sub in ("orig", "para", "a", "b"):
         (root / sub).mkdir()
