@@ -252,6 +252,7 @@ def mnrl_run(fixture_data):
     return model, examples, before, after, result, seen
 
 
+@pytest.mark.slow  # real training steps
 def test_a_few_mnrl_steps_lower_the_loss(mnrl_run):
     model, _, before, after, result, _ = mnrl_run
     assert result.steps == 4 and not result.cancelled
@@ -259,6 +260,7 @@ def test_a_few_mnrl_steps_lower_the_loss(mnrl_run):
     assert model.max_seq_length == 256  # the training length does not leak into the model
 
 
+@pytest.mark.slow  # real training steps
 def test_progress_and_evaluation_hook(mnrl_run):
     *_, result, seen = mnrl_run
     assert [p.step for p in seen] == [1, 2, 3, 4]
@@ -270,6 +272,7 @@ def test_progress_and_evaluation_hook(mnrl_run):
     assert seen[0].lr == pytest.approx(1e-4) and seen[-1].lr < seen[0].lr  # linear decay
 
 
+@pytest.mark.slow  # real training steps
 def test_a_few_cosine_steps_lower_the_loss(fixture_data):
     examples = read_stsb(fixture_data / "stsb" / "sts-train.csv")[:16]
     model = SentenceModel.load()
@@ -280,6 +283,7 @@ def test_a_few_cosine_steps_lower_the_loss(fixture_data):
     assert after < before * 0.9, (before, after)
 
 
+@pytest.mark.slow  # real training steps
 def test_saved_model_loads_in_encoder_and_sentence_transformers(mnrl_run, tmp_path, encoder):
     st = pytest.importorskip("sentence_transformers")
     model, examples, *_ = mnrl_run
@@ -427,6 +431,7 @@ def test_mining_the_real_docs_and_holdout(fixture_data):
 # --- CLI --------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # real training steps
 def test_cli_train(tmp_path, fixture_data):
     from desktop_search.cli_train import train_command
 
@@ -449,6 +454,7 @@ def test_cli_train(tmp_path, fixture_data):
     assert bad.exit_code == 1 and "pairs.tsv:1: expected 3" in bad.stderr
 
 
+@pytest.mark.slow  # real training steps
 def test_cli_adapt_from_folder(tmp_path):
     from desktop_search.cli_train import adapt_command
 
