@@ -10,15 +10,17 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared" / "data"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 @pytest.fixture(scope="session")
-def shared_data() -> Path:
-    if not SHARED.exists():
-        pytest.fail(f"shared test data not found at {SHARED}")
-    return SHARED
+def fixture_data() -> Path:
+    """Real documents and STS-B pairs cut from the shared data, kept in the repository.
+
+    The layout mirrors ../shared/data (docs/rst, docs/html, docs/pdf, stsb); see
+    tests/fixtures/README.md for where each file came from.
+    """
+    return FIXTURES
 
 
 @pytest.fixture(scope="session")
@@ -43,3 +45,13 @@ def counter(tokenizer):
     from desktop_search.core.chunking import HFTokenCounter
 
     return HFTokenCounter(tokenizer)
+
+
+QT_FIXTURES = {"qtbot", "qapp", "qtmodeltester"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that uses pytest-qt as ``gui``, so ``make test-fast`` leaves it out."""
+    for item in items:
+        if QT_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.gui)

@@ -1,4 +1,4 @@
-"""Small real corpora for tests, cut from ../shared/data plus a few hand-written files."""
+"""Small real corpora for tests, from tests/fixtures plus a few hand-written files."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ RST_FILES = ["library/colorsys.rst.txt", "library/keyword.rst.txt", "library/uu.
 
 
 def make_pdf(src: Path, dst: Path, pages: int = 2) -> Path:
-    """A real PDF: the first pages of one of the shared R manuals."""
+    """A real PDF: the first ``pages`` pages of ``src``."""
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter()
@@ -31,18 +31,16 @@ def make_pdf(src: Path, dst: Path, pages: int = 2) -> Path:
     return dst
 
 
-def build_corpus(shared: Path, root: Path) -> Path:
+def build_corpus(data: Path, root: Path) -> Path:
     """A mixed folder: rst, txt, md, html and pdf, one old file for date filters."""
     root.mkdir(parents=True, exist_ok=True)
     for rel in RST_FILES:
-        shutil.copy(
-            shared / "docs" / "rst" / rel, root / Path(rel).name.replace(".rst.txt", ".rst")
-        )
+        shutil.copy(data / "docs" / "rst" / rel, root / Path(rel).name.replace(".rst.txt", ".rst"))
     (root / "car.txt").write_text(CAR_TEXT)
     (root / "notes").mkdir(exist_ok=True)
     (root / "notes" / "bread.md").write_text(BREAD_TEXT)
-    shutil.copy(shared / "docs" / "html" / "node10.html", root / "plot.html")
-    make_pdf(shared / "docs" / "pdf" / "R-FAQ.pdf", root / "rfaq.pdf")
+    shutil.copy(data / "docs" / "html" / "node10.html", root / "plot.html")
+    make_pdf(data / "docs" / "pdf" / "R-FAQ-excerpt.pdf", root / "rfaq.pdf")
     old = 946684800  # 2000-01-01
     os.utime(root / "notes" / "bread.md", (old, old))
     return root

@@ -1,7 +1,7 @@
 """The desktop app, driven offscreen with pytest-qt: real model, real files, real watcher.
 
-Folders are tiny (a few paragraphs cut from the shared Python docs plus one file written
-here as a paraphrase target), so the whole module runs in about a minute or two.
+Folders are tiny (a few paragraphs cut from the Python docs in tests/fixtures plus one file
+written here as a paraphrase target), so the whole module runs in about a minute or two.
 """
 
 from __future__ import annotations
@@ -42,11 +42,11 @@ def excerpt(text: str, chars: int = 1500) -> str:
 
 
 @pytest.fixture
-def docs(tmp_path, shared_data) -> Path:
+def docs(tmp_path, fixture_data) -> Path:
     """Five short real text files, one of them the paraphrase target."""
     root = tmp_path / "docs"
     root.mkdir()
-    src = shared_data / "docs" / "rst"
+    src = fixture_data / "docs" / "rst"
     for rel in RST_SOURCES:
         (root / Path(rel).name).write_text(
             excerpt((src / rel).read_text(encoding="utf-8")), encoding="utf-8"
@@ -56,11 +56,11 @@ def docs(tmp_path, shared_data) -> Path:
 
 
 @pytest.fixture
-def big_docs(tmp_path, shared_data) -> Path:
+def big_docs(tmp_path, fixture_data) -> Path:
     """About 48 one-passage files: long enough to pause, cancel or quit in the middle."""
     root = tmp_path / "big"
     root.mkdir()
-    src = shared_data / "docs" / "rst"
+    src = fixture_data / "docs" / "rst"
     n = 0
     for rel in BIG_SOURCES:
         text = (src / rel).read_text(encoding="utf-8")

@@ -1,7 +1,7 @@
 """Tools ▸ Adapt model to my documents, driven offscreen: train, re-embed, swap; cancel; errors.
 
-Four short library pages from the shared Python docs, 8 mined pairs in batches of 4 for one
-epoch: the whole module takes well under a minute on a laptop CPU.
+Four short library pages from the Python docs in tests/fixtures, 8 mined pairs in batches of 4
+for one epoch: the whole module takes well under a minute on a laptop CPU.
 """
 
 from __future__ import annotations
@@ -24,12 +24,12 @@ SMALL = {"max_pairs": 8, "batch_size": 4, "epochs": 1}
 
 
 @pytest.fixture
-def library(tmp_path, shared_data) -> Path:
+def library(tmp_path, fixture_data) -> Path:
     root = tmp_path / "library"
     root.mkdir()
     for name in PAGES:
         shutil.copy(
-            shared_data / "docs" / "rst" / "library" / f"{name}.rst.txt", root / f"{name}.rst"
+            fixture_data / "docs" / "rst" / "library" / f"{name}.rst.txt", root / f"{name}.rst"
         )
     return root
 

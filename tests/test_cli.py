@@ -14,12 +14,12 @@ from .corpus import CAR_TEXT
 
 
 @pytest.fixture(scope="module")
-def library(tmp_path_factory, shared_data):
+def library(tmp_path_factory, fixture_data):
     base = tmp_path_factory.mktemp("cli")
     docs = base / "docs"
     docs.mkdir()
     (docs / "car.txt").write_text(CAR_TEXT)
-    shutil.copy(shared_data / "docs" / "rst" / "library" / "keyword.rst.txt", docs / "keyword.rst")
+    shutil.copy(fixture_data / "docs" / "rst" / "library" / "keyword.rst.txt", docs / "keyword.rst")
     (docs / "broken.pdf").write_bytes(b"%PDF-1.4 this is not really a pdf")
     data = base / "data"
     result = CliRunner().invoke(cli, ["index", str(docs), "--data-dir", str(data), "--json"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 
+import pytest
 from click.testing import CliRunner
 
 from desktop_search.cli import cli
@@ -12,12 +13,13 @@ from desktop_search.core.encoder import default_model_path
 from desktop_search.core.store import Store
 
 
-def test_adapt_from_the_index_then_switch_and_back(tmp_path, shared_data):
+@pytest.mark.slow  # real training steps
+def test_adapt_from_the_index_then_switch_and_back(tmp_path, fixture_data):
     docs = tmp_path / "docs"
     docs.mkdir()
     for name in ("colorsys", "keyword", "uu", "html"):
         shutil.copy(
-            shared_data / "docs" / "rst" / "library" / f"{name}.rst.txt", docs / f"{name}.rst"
+            fixture_data / "docs" / "rst" / "library" / f"{name}.rst.txt", docs / f"{name}.rst"
         )
     data, out = tmp_path / "data", tmp_path / "adapted"
     runner = CliRunner()

@@ -24,11 +24,11 @@ N_FILES = 240
 
 
 @pytest.fixture(scope="module")
-def folder(tmp_path_factory, shared_data):
+def folder(tmp_path_factory, fixture_data):
     """A few hundred real, distinct short documents (STS-B train sentences)."""
     root = tmp_path_factory.mktemp("crash") / "docs"
     root.mkdir()
-    rows = read_stsb(shared_data / "stsb" / "sts-train.csv")
+    rows = read_stsb(fixture_data / "stsb" / "sts-train.csv")
     sentences = list(dict.fromkeys(s for a, b, _ in rows for s in (a, b)))
     for i in range(N_FILES):
         sub = root / f"d{i % 7}"

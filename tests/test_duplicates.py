@@ -281,7 +281,7 @@ def test_exact_file_groups() -> None:
 # -- real text through a real index -----------------------------------------------------------
 
 # A hand re-wording of the paragraph that starts "Python is an interpreted language" in the
-# Python tutorial (tutorial/appetite.rst.txt); the original is read from the shared data.
+# Python tutorial (tutorial/appetite.rst.txt); the original is read from tests/fixtures.
 PARAPHRASE = (
     "Since Python is interpreted, you save a lot of time while developing a program: there is "
     "nothing to compile and nothing to link. You can run the interpreter interactively, so it is "
@@ -298,10 +298,10 @@ def paragraph(text: str, starts_with: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory, shared_data: Path) -> Path:
+def corpus(tmp_path_factory, fixture_data: Path) -> Path:
     from desktop_search.core.extract import extract_file
 
-    rst = shared_data / "docs" / "rst" / "tutorial"
+    rst = fixture_data / "docs" / "rst" / "tutorial"
     root = tmp_path_factory.mktemp("dupcorpus")
     for sub in ("orig", "para", "a", "b", "books", "unrelated"):
         (root / sub).mkdir()
@@ -317,7 +317,7 @@ def corpus(tmp_path_factory, shared_data: Path) -> Path:
     (root / "books" / "book.txt").write_text(
         (rst / "interpreter.rst.txt").read_text() + "\n\n" + whatnow
     )
-    gnuplot = extract_file(shared_data / "docs" / "html" / "node300.html").text
+    gnuplot = extract_file(fixture_data / "docs" / "html" / "node300.html").text
     (root / "unrelated" / "gnuplot-fit.txt").write_text(paragraph(gnuplot, "The logfile option"))
     floating = (rst / "floatingpoint.rst.txt").read_text()
     (root / "unrelated" / "floats.txt").write_text(

@@ -62,10 +62,10 @@ def test_no_silent_truncation_count(encoder):
 
 
 @pytest.mark.slow
-def test_parity_with_sentence_transformers_on_stsb_dev(encoder, shared_data):
+def test_parity_with_sentence_transformers_on_stsb_dev(encoder, fixture_data):
     from sentence_transformers import SentenceTransformer
 
-    pairs = read_stsb(shared_data / "stsb" / "sts-dev.csv")
+    pairs = read_stsb(fixture_data / "stsb" / "sts-dev.csv")
     assert len(pairs) == 1500
     sentences = list(dict.fromkeys(s for a, b, _ in pairs for s in (a, b)))
     ours = encoder.encode(sentences)

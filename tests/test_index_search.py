@@ -15,9 +15,9 @@ from .corpus import CAR_TEXT, build_corpus, indexed_engine
 
 
 @pytest.fixture(scope="module")
-def indexed(tmp_path_factory, shared_data, encoder):
+def indexed(tmp_path_factory, fixture_data, encoder):
     base = tmp_path_factory.mktemp("lib")
-    root = build_corpus(shared_data, base / "docs")
+    root = build_corpus(fixture_data, base / "docs")
     engine, report = indexed_engine(root, base / "data", encoder)
     yield engine, root, report
     engine.close()
@@ -107,11 +107,11 @@ def test_bad_mode_is_a_clear_error(indexed):
 
 
 @pytest.fixture
-def tiny(tmp_path, shared_data, encoder):
+def tiny(tmp_path, fixture_data, encoder):
     root = tmp_path / "docs"
     root.mkdir()
     shutil.copy(
-        shared_data / "docs" / "rst" / "library" / "colorsys.rst.txt", root / "colorsys.rst"
+        fixture_data / "docs" / "rst" / "library" / "colorsys.rst.txt", root / "colorsys.rst"
     )
     (root / "car.txt").write_text(CAR_TEXT)
     engine, _ = indexed_engine(root, tmp_path / "data", encoder)
@@ -216,14 +216,14 @@ def test_excludes_hidden_and_size_limit(tmp_path, encoder):
         engine.close()
 
 
-def test_cancel_keeps_finished_files_and_the_next_sync_resumes(tmp_path, shared_data, encoder):
+def test_cancel_keeps_finished_files_and_the_next_sync_resumes(tmp_path, fixture_data, encoder):
     import threading
 
     from desktop_search.core.training.readers import read_stsb_rows as read_stsb
 
     root = tmp_path / "docs"
     root.mkdir()
-    for i, (a, b, _) in enumerate(read_stsb(shared_data / "stsb" / "sts-dev.csv")[:24]):
+    for i, (a, b, _) in enumerate(read_stsb(fixture_data / "stsb" / "sts-dev.csv")[:24]):
         (root / f"n{i:02d}.txt").write_text(f"{a} {b}")
     engine = Engine(tmp_path / "data", encoder=encoder)
     engine.indexer.embed_batch = 4

@@ -23,13 +23,15 @@ from .corpus import CAR_TEXT, make_pdf
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _write_bad_folder(root: Path, shared: Path) -> dict[str, str | None]:
+def _write_bad_folder(root: Path, data: Path) -> dict[str, str | None]:
     """Each awkward file, and the error we expect for it (None: it must index fine)."""
     from pypdf import PdfWriter
 
     root.mkdir()
     (root / "corrupt.pdf").write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> garbage \x00\x01")
-    enc = PdfWriter(clone_from=make_pdf(shared / "docs" / "pdf" / "R-FAQ.pdf", root / "tmp.pdf", 1))
+    enc = PdfWriter(
+        clone_from=make_pdf(data / "docs" / "pdf" / "R-FAQ-excerpt.pdf", root / "tmp.pdf", 1)
+    )
     enc.encrypt("secret")
     with open(root / "encrypted.pdf", "wb") as fh:
         enc.write(fh)
@@ -77,9 +79,9 @@ def _write_bad_folder(root: Path, shared: Path) -> dict[str, str | None]:
 
 
 @pytest.mark.slow
-def test_bad_inputs_are_recorded_and_indexing_carries_on(tmp_path, shared_data, encoder):
+def test_bad_inputs_are_recorded_and_indexing_carries_on(tmp_path, fixture_data, encoder):
     root = tmp_path / "bad"
-    expected = _write_bad_folder(root, shared_data)
+    expected = _write_bad_folder(root, fixture_data)
     data = tmp_path / "data"
     engine = Engine(data, encoder=encoder)
     engine.indexer.max_file_size = 6 * 1024 * 1024
@@ -150,12 +152,12 @@ def test_unreadable_file_is_a_clear_error(tmp_path, encoder):
 
 
 @pytest.mark.slow
-def test_search_while_indexing_from_a_thread_and_a_process(tmp_path, shared_data, encoder):
+def test_search_while_indexing_from_a_thread_and_a_process(tmp_path, fixture_data, encoder):
     from desktop_search.core.training.readers import read_stsb_rows as read_stsb
 
     root = tmp_path / "docs"
     root.mkdir()
-    rows = read_stsb(shared_data / "stsb" / "sts-dev.csv")
+    rows = read_stsb(fixture_data / "stsb" / "sts-dev.csv")
     for i, (a, b, _) in enumerate(rows[:150]):
         (root / f"n{i:03d}.txt").write_text(f"{a} {b}")
     data = tmp_path / "data"
@@ -248,7 +250,7 @@ def test_second_instance_refuses_to_index_but_may_search(tmp_path, encoder):
     Engine(data, encoder=encoder).close()  # the lock is free again
 
 
-def test_no_network_and_private_files(tmp_path, monkeypatch, shared_data):
+def test_no_network_and_private_files(tmp_path, monkeypatch, fixture_data):
     def refuse(*args, **kwargs):
         raise AssertionError(f"network access attempted: {args}")
 
@@ -260,7 +262,7 @@ def test_no_network_and_private_files(tmp_path, monkeypatch, shared_data):
     root = tmp_path / "docs"
     root.mkdir()
     (root / "car.txt").write_text(CAR_TEXT)
-    make_pdf(shared_data / "docs" / "pdf" / "R-intro.pdf", root / "intro.pdf", 1)
+    make_pdf(fixture_data / "docs" / "pdf" / "R-FAQ-excerpt.pdf", root / "rfaq.pdf", 1)
     data = tmp_path / "data"
     engine = Engine(data, encoder=Encoder())  # a fresh load, offline
     try:

@@ -12,13 +12,13 @@ from desktop_search.core.encoder import Encoder
 from .corpus import BREAD_TEXT, CAR_TEXT, indexed_engine
 
 
-def test_switch_and_back(tmp_path, shared_data, encoder):
+def test_switch_and_back(tmp_path, fixture_data, encoder):
     root = tmp_path / "docs"
     root.mkdir()
     (root / "car.txt").write_text(CAR_TEXT)
     (root / "bread.md").write_text(BREAD_TEXT)
     shutil.copy(
-        shared_data / "docs" / "rst" / "library" / "colorsys.rst.txt", root / "colorsys.rst"
+        fixture_data / "docs" / "rst" / "library" / "colorsys.rst.txt", root / "colorsys.rst"
     )
     engine, _ = indexed_engine(root, tmp_path / "data", encoder)
     n_hashes = engine.store.conn.execute(

@@ -88,10 +88,10 @@ def test_triplets_and_pairs(tmp_path):
         read_pairs(tmp_path / "missing.tsv")
 
 
-def test_stsb_reader_on_the_real_files(shared_data):
-    dev = read_stsb(shared_data / "stsb" / "sts-dev.csv")
-    train_set = read_stsb(shared_data / "stsb" / "sts-train.csv")
-    assert (len(dev), len(train_set)) == (1500, 5749)
+def test_stsb_reader_on_the_real_files(fixture_data):
+    dev = read_stsb(fixture_data / "stsb" / "sts-dev.csv")
+    train_set = read_stsb(fixture_data / "stsb" / "sts-train.csv")
+    assert (len(dev), len(train_set)) == (1500, 500)  # the whole dev split, 500 train rows
     assert dev[0] == Example(
         ("A man with a hard hat is dancing.", "A man wearing a hard hat is dancing."), 1.0
     )
@@ -213,10 +213,10 @@ def test_linear_schedule_and_spearman():
 # --- real training on the real model ------------------------------------------------------
 
 
-def docs_pairs(shared_data, n: int = 16) -> list[Example]:
+def docs_pairs(fixture_data, n: int = 16) -> list[Example]:
     """Real (heading, section) pairs from the Python docs, cut short to keep steps cheap."""
-    path = shared_data / "docs" / "rst" / "library" / "os.path.rst.txt"
-    tut = shared_data / "docs" / "rst" / "tutorial" / "controlflow.rst.txt"
+    path = fixture_data / "docs" / "rst" / "library" / "os.path.rst.txt"
+    tut = fixture_data / "docs" / "rst" / "tutorial" / "controlflow.rst.txt"
     pairs = mine_pairs([(str(p), p.read_text(encoding="utf-8")) for p in (path, tut)])
     return [Example((p.query, p.passage[:200])) for p in pairs[:n]]
 
@@ -231,8 +231,8 @@ def batch_loss(model: SentenceModel, loss_fn, examples: list[Example]) -> float:
 
 
 @pytest.fixture(scope="module")
-def mnrl_run(shared_data):
-    examples = docs_pairs(shared_data)
+def mnrl_run(fixture_data):
+    examples = docs_pairs(fixture_data)
     assert len(examples) == 16
     model = SentenceModel.load()
     before = batch_loss(model, mnrl_loss, examples)
@@ -252,6 +252,7 @@ def mnrl_run(shared_data):
     return model, examples, before, after, result, seen
 
 
+@pytest.mark.slow  # real training steps
 def test_a_few_mnrl_steps_lower_the_loss(mnrl_run):
     model, _, before, after, result, _ = mnrl_run
     assert result.steps == 4 and not result.cancelled
@@ -259,6 +260,7 @@ def test_a_few_mnrl_steps_lower_the_loss(mnrl_run):
     assert model.max_seq_length == 256  # the training length does not leak into the model
 
 
+@pytest.mark.slow  # real training steps
 def test_progress_and_evaluation_hook(mnrl_run):
     *_, result, seen = mnrl_run
     assert [p.step for p in seen] == [1, 2, 3, 4]
@@ -270,8 +272,9 @@ def test_progress_and_evaluation_hook(mnrl_run):
     assert seen[0].lr == pytest.approx(1e-4) and seen[-1].lr < seen[0].lr  # linear decay
 
 
-def test_a_few_cosine_steps_lower_the_loss(shared_data):
-    examples = read_stsb(shared_data / "stsb" / "sts-train.csv")[:16]
+@pytest.mark.slow  # real training steps
+def test_a_few_cosine_steps_lower_the_loss(fixture_data):
+    examples = read_stsb(fixture_data / "stsb" / "sts-train.csv")[:16]
     model = SentenceModel.load()
     before = batch_loss(model, cosine_similarity_loss, examples)
     cfg = TrainConfig(epochs=3, batch_size=8, lr=1e-4, warmup_ratio=0.0)
@@ -280,6 +283,7 @@ def test_a_few_cosine_steps_lower_the_loss(shared_data):
     assert after < before * 0.9, (before, after)
 
 
+@pytest.mark.slow  # real training steps
 def test_saved_model_loads_in_encoder_and_sentence_transformers(mnrl_run, tmp_path, encoder):
     st = pytest.importorskip("sentence_transformers")
     model, examples, *_ = mnrl_run
@@ -299,9 +303,9 @@ def test_saved_model_loads_in_encoder_and_sentence_transformers(mnrl_run, tmp_pa
         save_model(model, out)
 
 
-def test_cancel_and_bad_data(shared_data):
+def test_cancel_and_bad_data(fixture_data):
     model = SentenceModel.load()
-    examples = docs_pairs(shared_data, 4)
+    examples = docs_pairs(fixture_data, 4)
     stop = threading.Event()
     stop.set()
     result = train(model, MultipleNegativesRankingLoss(model), examples, cancel=stop)
@@ -413,8 +417,8 @@ def test_inline_cleanup():
     assert clean_inline(text) == "Use str.join and __qualname__, see docs and here now"
 
 
-def test_mining_the_real_docs_and_holdout(shared_data):
-    path = shared_data / "docs" / "rst" / "library" / "os.path.rst.txt"
+def test_mining_the_real_docs_and_holdout(fixture_data):
+    path = fixture_data / "docs" / "rst" / "library" / "os.path.rst.txt"
     pairs = mine_pairs([(str(path), path.read_text(encoding="utf-8"))])
     assert pairs[0].query == "os.path \u2014 Common pathname manipulations"
     assert pairs[0].kind == "title" and "pathnames" in pairs[0].passage
@@ -427,12 +431,13 @@ def test_mining_the_real_docs_and_holdout(shared_data):
 # --- CLI --------------------------------------------------------------------------------------
 
 
-def test_cli_train(tmp_path, shared_data):
+@pytest.mark.slow  # real training steps
+def test_cli_train(tmp_path, fixture_data):
     from desktop_search.cli_train import train_command
 
     data = tmp_path / "pairs.tsv"
     data.write_text(
-        "".join(f"{a}\t{b}\n" for a, b in (ex.texts for ex in docs_pairs(shared_data, 8)))
+        "".join(f"{a}\t{b}\n" for a, b in (ex.texts for ex in docs_pairs(fixture_data, 8)))
     )
     out = tmp_path / "model"
     args = ["--data", str(data), "--loss", "mnrl", "--out", str(out), "--batch-size", "4"]
@@ -449,6 +454,7 @@ def test_cli_train(tmp_path, shared_data):
     assert bad.exit_code == 1 and "pairs.tsv:1: expected 3" in bad.stderr
 
 
+@pytest.mark.slow  # real training steps
 def test_cli_adapt_from_folder(tmp_path):
     from desktop_search.cli_train import adapt_command
 
