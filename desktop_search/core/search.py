@@ -200,8 +200,9 @@ class Searcher:
             fid = rows[i]["file_id"] if i in rows else None
             return fid is not None and fid not in banned and (required is None or fid in required)
 
-        sem = [(i, s) for i, s in sem if ok(i)]
-        kw = [(i, s) for i, s in kw if ok(i)]
+        rows = {i: r for i, r in rows.items() if ok(i)}
+        sem = [(i, s) for i, s in sem if i in rows]
+        kw = [(i, s) for i, s in kw if i in rows]
         cos = dict(sem)
         if qvec is not None:
             cos.update(self.vectors.cosines(qvec[0], [i for i, _ in kw if i not in cos]))
