@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop_search.core import confidence
+from desktop_search.core import confidence, rerank
 from desktop_search.core.fusion import by_best, fuse
 from desktop_search.core.query import parse
 from desktop_search.core.search import MODES, Filters
@@ -124,3 +124,29 @@ def test_filtered_search_equals_filtering_afterwards(engine, mode):
 def test_matches_counts_the_files_passages_that_matched(engine):
     (r,) = engine.search("lazy", mode="keyword", k=1)
     assert r.matches == len(r.passages) == 1
+
+
+def test_rerank_scores_a_passage_by_its_best_sentence(encoder):
+    query = "how long should the dough rise"
+    diluted = (
+        "The shop opens at nine and closes at six. Parking is free on Sundays and holidays. "
+        "The staff wear blue aprons and name badges. Let the dough rise overnight before "
+        "shaping it. Gift cards are sold at the counter. The toilets are on the first floor. "
+        "Deliveries arrive every Tuesday morning by van."
+    )
+    vague = "Kneading dough develops gluten, which gives bread its chewy texture."
+    qvec = encoder.encode([query])[0]
+    cos = [float(v @ qvec) for v in encoder.encode([diluted, vague])]
+    assert cos[0] < cos[1]  # as whole passages, the vague one looks closer
+    scores = rerank.max_sim(encoder, qvec, [diluted, vague], cos)
+    assert scores[0] > scores[1]  # its best sentence answers the question
+    assert rerank.sentences("Hi. A longer sentence that stands alone.") == [
+        "Hi. A longer sentence that stands alone."
+    ]
+
+
+def test_rerank_reorders_but_keeps_the_candidates(engine):
+    plain = engine.search("keep paperwork for the tax office", k=10)
+    reranked = engine.search("keep paperwork for the tax office", k=10, rerank=True)
+    assert set(names(plain)) == set(names(reranked))
+    assert names(reranked)[0] == "tax.txt"

@@ -2,10 +2,12 @@
 
 A passage's single vector averages 150-250 tokens, so a question answered by one sentence
 of it is diluted by the rest. The reranker embeds the sentences of the top candidates and
-scores each passage by the better of its own cosine and its best sentence's cosine
-(sentence-level max-sim with the same MiniLM). It costs one batched forward pass over short
-sentences per query, so it is an option (``--rerank``), not the default; its measured gain
-and cost are in benchmarks/results/questions.txt.
+scores each passage by the mean of its own cosine and its best sentence's cosine
+(sentence-level max-sim with the same MiniLM, tempered by the passage as a whole: the best
+sentence alone over-rewards one lucky line). It costs a forward pass over the candidates'
+sentences per query, and it did not beat plain search on our benchmarks, so it is an
+option (``--rerank``), not the default; its measured effect and cost are in
+benchmarks/results/questions.txt.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ def sentences(text: str) -> list[str]:
 def max_sim(
     encoder: Encoder, qvec: np.ndarray, texts: Sequence[str], cosines: Sequence[float]
 ) -> list[float]:
-    """Each text's score: the better of its own cosine and its best sentence's."""
+    """Each text's score: the mean of its own cosine and its best sentence's."""
     split = [sentences(t) for t in texts]
     flat = [s for ss in split for s in ss]
     if not flat:
@@ -57,5 +59,5 @@ def max_sim(
     for ss, cos in zip(split, cosines):
         best = float(sims[pos : pos + len(ss)].max()) if ss else cos
         pos += len(ss)
-        out.append(max(cos, best))
+        out.append((cos + best) / 2)
     return out
