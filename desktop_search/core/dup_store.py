@@ -121,10 +121,11 @@ class PairCache:
             log.warning("duplicate scan cache disabled: %s", exc)
             self.enabled = False
 
-    def get(self, threshold: float):
-        """(Pairs, max_id) if a cached scan covers ``threshold``; else None."""
-        from .duplicates import Pairs
+    def get(self, threshold: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, int] | None:
+        """(a, b, score, max_id) if a cached scan covers ``threshold``; else None.
 
+        Plain arrays, so this module needs nothing from ``duplicates`` (which imports it).
+        """
         if not self.enabled:
             return None
         row = self.conn.execute(
@@ -134,14 +135,16 @@ class PairCache:
         if row is None or row[0] > threshold + 1e-9:
             return None
         self.threshold = float(row[0])
-        pairs = Pairs(
+        return (
             np.frombuffer(row[2], dtype=np.int64).copy(),
             np.frombuffer(row[3], dtype=np.int64).copy(),
             np.frombuffer(row[4], dtype=np.float32).copy(),
+            int(row[1]),
         )
-        return pairs, int(row[1])
 
-    def put(self, pairs, threshold: float, max_id: int) -> None:
+    def put(
+        self, a: np.ndarray, b: np.ndarray, score: np.ndarray, threshold: float, max_id: int
+    ) -> None:
         if not self.enabled:
             return
         try:
@@ -152,9 +155,9 @@ class PairCache:
                     self.model_id,
                     float(threshold),
                     int(max_id),
-                    pairs.a.astype(np.int64).tobytes(),
-                    pairs.b.astype(np.int64).tobytes(),
-                    pairs.score.astype(np.float32).tobytes(),
+                    np.asarray(a, dtype=np.int64).tobytes(),
+                    np.asarray(b, dtype=np.int64).tobytes(),
+                    np.asarray(score, dtype=np.float32).tobytes(),
                     time.time(),
                 ),
             )

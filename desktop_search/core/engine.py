@@ -11,6 +11,8 @@ import os
 import threading
 from pathlib import Path
 
+import numpy as np
+
 from .encoder import Encoder, ModelError
 from .indexer import Indexer
 from .search import Searcher
@@ -179,6 +181,19 @@ class Engine:
 
     def search(self, query: str, **kw):
         return self.searcher().search(query, **kw)
+
+    def drop_file(self, path: str | os.PathLike) -> int:
+        """Forget one file now (the user trashed it): its passages leave SQLite and the
+        vector index at once instead of at the next sync. Returns the passages removed."""
+        path = os.path.abspath(os.path.expanduser(os.fspath(path)))
+        _, removed = self.store.remove_files([path])
+        if removed:
+            self.vectors.apply(
+                [], np.empty((0, self.vectors.dim), np.float32), removed, self.store.generation()
+            )
+            if self.writable:
+                self.vectors.save()
+        return len(removed)
 
     def status(self) -> dict:
         return {

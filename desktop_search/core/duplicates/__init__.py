@@ -53,9 +53,11 @@ from .constants import (
     MAX_K,
     MIN_THRESHOLD,
 )
-from .files import FileMatch, exact_file_groups, file_containment
+from .files import FileMatch, exact_file_groups, file_containment, identical_groups
 from .finder import DuplicateFinder, file_text
 from .groups import Community, cluster_pairs, communities_from_pairs, community_detection
+from .judge import JUDGE_THRESHOLD, TextFacts, judge_pair
+from .kinds import KINDS, FileDoc, FileVerdict, classify_files, passage_kind
 from .pairs import (
     Pairs,
     PassageTable,
@@ -75,7 +77,12 @@ __all__ = [
     "DEFAULT_MIN_CONTAINMENT",
     "DEFAULT_THRESHOLD",
     "DuplicateFinder",
+    "FileDoc",
     "FileMatch",
+    "FileVerdict",
+    "JUDGE_THRESHOLD",
+    "KINDS",
+    "TextFacts",
     "Group",
     "LEVELS",
     "MAX_K",
@@ -88,14 +95,18 @@ __all__ = [
     "ScanCancelled",
     "apply_same_file_rule",
     "brute_force_pairs",
+    "classify_files",
     "cluster_pairs",
     "communities_from_pairs",
     "community_detection",
     "exact_file_groups",
     "file_containment",
     "file_text",
+    "identical_groups",
+    "judge_pair",
     "knn_query",
     "near_duplicate_pairs",
+    "passage_kind",
     "rank_groups",
     "same_file_conflicts",
 ]

@@ -8,5 +8,7 @@ DEFAULT_THRESHOLD = 0.73
 MIN_THRESHOLD = 0.5
 DEFAULT_K = 16
 MAX_K = 128
-DEFAULT_MIN_CONTAINMENT = 0.5
+#: Share of the smaller file's text that must be present in the other (lexically, or as
+#: passages the pair judge calls paraphrases) for two files to be duplicates.
+DEFAULT_MIN_CONTAINMENT = 0.6
 LEVELS = ("passage", "file")

@@ -1,4 +1,10 @@
-"""File level: exact copies (same content hash) and containment from passage pairs."""
+"""File level: identical files (same content hash) and candidate pairs from passage pairs.
+
+Identical files are grouped by hash without listing their pairs: N copies of a LICENSE
+cost O(N), not N*(N-1)/2 pairs. Candidates for the other kinds are file pairs where a
+large share of one file has near neighbours (cosine) in the other; ``kinds.classify_files``
+then decides whether they are duplicates at all.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .constants import DEFAULT_MIN_CONTAINMENT
+from .kinds import union_length
 from .pairs import Pairs, PassageTable, _in_sorted
 
 
@@ -21,8 +28,44 @@ def exact_file_groups(file_ids, hashes) -> list[np.ndarray]:
     return groups
 
 
+def identical_groups(ids: list[int], ignored: set[tuple[int, int]]) -> list[list[int]]:
+    """Groups of files with one content hash, minus pairs the user ignored.
+
+    The components of the complete graph on ``ids`` without the ``ignored`` edges, found
+    in O(N + E) by a search over the complement (each visit either removes a node from the
+    unvisited set or is charged to an ignored edge). Only groups of 2 or more are returned.
+    """
+    ids = sorted(set(ids))
+    inside = set(ids)
+    adj: dict[int, set[int]] = {}
+    for x, y in ignored:
+        if x in inside and y in inside:
+            adj.setdefault(x, set()).add(y)
+            adj.setdefault(y, set()).add(x)
+    if not adj:
+        return [ids] if len(ids) > 1 else []
+    unvisited = set(ids)
+    groups = []
+    while unvisited:
+        start = min(unvisited)
+        unvisited.discard(start)
+        stack, comp = [start], [start]
+        while stack:
+            u = stack.pop()
+            blocked = adj.get(u, set())
+            reached = unvisited - blocked
+            unvisited &= blocked
+            stack += reached
+            comp += reached
+        if len(comp) > 1:
+            groups.append(sorted(comp))
+    return groups
+
+
 @dataclass(frozen=True)
 class FileMatch:
+    """A candidate file pair: shares of each file with a near neighbour (cosine) in the other."""
+
     file_a: int  # the more contained of the two
     file_b: int
     a_in_b: float  # share of A's text with a near-duplicate in B
@@ -33,24 +76,6 @@ class FileMatch:
     @property
     def score(self) -> float:
         return max(self.a_in_b, self.b_in_a)
-
-
-def _union_length(starts: np.ndarray, ends: np.ndarray) -> int:
-    """Length of the union of [start, end) intervals."""
-    if len(starts) == 0:
-        return 0
-    if len(starts) == 1:
-        return int(ends[0]) - int(starts[0])
-    order = np.argsort(starts, kind="stable")
-    s, e = starts[order], ends[order]
-    total, cur_s, cur_e = 0, int(s[0]), int(e[0])
-    for a, b in zip(s[1:].tolist(), e[1:].tolist()):
-        if a > cur_e:
-            total += cur_e - cur_s
-            cur_s, cur_e = a, b
-        elif b > cur_e:
-            cur_e = b
-    return total + cur_e - cur_s
 
 
 def file_containment(
@@ -85,7 +110,7 @@ def file_containment(
     bounds = np.nonzero(np.diff(fids))[0] + 1
     for chunk in np.split(order, bounds):
         if len(chunk):
-            total[int(table.file_ids[chunk[0]])] = _union_length(starts[chunk], ends[chunk])
+            total[int(table.file_ids[chunk[0]])] = union_length(starts[chunk], ends[chunk])
     # Covered passages per (file, other file): both directions of every pair.
     lo = np.minimum(file_a, file_b)
     hi = np.maximum(file_a, file_b)
@@ -114,7 +139,7 @@ def file_containment(
             (i,) = cov
             return min(1.0, (int(ends[i]) - int(starts[i])) / total[f])
         idx = np.fromiter(cov, dtype=np.int64, count=len(cov))
-        return min(1.0, _union_length(starts[idx], ends[idx]) / total[f])
+        return min(1.0, union_length(starts[idx], ends[idx]) / total[f])
 
     out = []
     for (f_lo, f_hi), (n, ssum) in stats.items():

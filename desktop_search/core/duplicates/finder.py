@@ -9,10 +9,13 @@ import time
 import numpy as np
 
 from ..ann import ANNIndex
+from ..dup_store import IgnoreList, PairCache
 from ..store import Store
 from .constants import DEFAULT_K, DEFAULT_MIN_CONTAINMENT, DEFAULT_THRESHOLD, LEVELS, MAX_K
-from .files import exact_file_groups, file_containment
-from .groups import cluster_pairs, communities_from_pairs
+from .filelevel import file_groups
+from .groups import communities_from_pairs
+from .judge import TextFacts
+from .kinds import KINDS, merge_passages, passage_kind, weakest
 from .pairs import (
     Pairs,
     PassageTable,
@@ -49,8 +52,6 @@ class DuplicateFinder:
         threads: int | None = None,
         use_cache: bool = True,
     ) -> None:
-        from ..dup_store import IgnoreList, PairCache
-
         self.store = store
         self.index = index
         self.model_id = model_id
@@ -108,7 +109,7 @@ class DuplicateFinder:
         """All near-duplicate passage pairs >= threshold (within ``folder`` when given)."""
         table = table if table is not None else self.load_table()
         in_folder = self.file_ids_under(folder)
-        cached = self.cache.get(threshold) if self.cache is not None else None
+        cached = self._cached(threshold)
         if (
             cached is None
             and in_folder is not None
@@ -141,6 +142,13 @@ class DuplicateFinder:
             pairs = pairs.select(_in_sorted(fa, in_folder) & _in_sorted(fb, in_folder))
         return pairs
 
+    def _cached(self, threshold: float) -> tuple[Pairs, int] | None:
+        got = self.cache.get(threshold) if self.cache is not None else None
+        if got is None:
+            return None
+        a, b, score, max_id = got
+        return Pairs(a, b, score), max_id
+
     def _all_pairs(self, threshold, table, cached, progress, cancel) -> Pairs:
         if cached is not None:
             old_pairs, max_id = cached
@@ -168,7 +176,9 @@ class DuplicateFinder:
                 changed = True
             if changed:
                 self.cache.put(
-                    old_pairs,
+                    old_pairs.a,
+                    old_pairs.b,
+                    old_pairs.score,
                     self.cache.threshold,
                     max(max_id, int(live.max()) if len(live) else 0),
                 )
@@ -192,7 +202,8 @@ class DuplicateFinder:
         )
         self.last_scan = {"incremental": False, "queried": int(len(ids))}
         if self.cache is not None:
-            self.cache.put(pairs, threshold, int(table.ids.max()) if len(table) else 0)
+            top = int(table.ids.max()) if len(table) else 0
+            self.cache.put(pairs.a, pairs.b, pairs.score, threshold, top)
         return pairs
 
     def _add_exact_text_pairs(self, pairs: Pairs, table: PassageTable, in_folder) -> Pairs:
@@ -275,9 +286,16 @@ class DuplicateFinder:
         if progress:
             progress(len(table), len(table), "grouping")
         if level == "passage":
-            groups = self._passage_groups(pairs, table)
+            groups = self._passage_groups(pairs, table, progress, cancel)
         else:
-            groups = self._file_groups(pairs, table, min_containment, self.file_ids_under(folder))
+            groups = self._file_groups(
+                pairs,
+                table,
+                min_containment,
+                self.file_ids_under(folder),
+                progress=progress,
+                cancel=cancel,
+            )
         stats = {
             "passages": len(table),
             "pairs": len(pairs),
@@ -318,8 +336,60 @@ class DuplicateFinder:
             groups = self._file_groups(pairs, table, min_containment, None, only_file=row.id)
         return Report(level, float(threshold), rank_groups(groups), {"pairs": len(pairs)})
 
-    def _passage_groups(self, pairs: Pairs, table: PassageTable) -> list[Group]:
+    def judged_pairs(
+        self,
+        pairs: Pairs,
+        progress: Progress | None = None,
+        cancel: threading.Event | None = None,
+    ) -> tuple[Pairs, dict[tuple[int, int], str]]:
+        """The pairs that are duplicates of some kind (same text, lexical, or the judge's
+        paraphrase), and each one's kind; near neighbours that only share a topic drop out."""
+        texts: dict[int, tuple[str, str]] = {}
+        ids = np.union1d(pairs.a, pairs.b).tolist()
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            q = f"SELECT id, text, text_hash FROM passages WHERE id IN ({','.join('?' * len(part))})"
+            for pid, text, th in self.store.conn.execute(q, part):
+                texts[pid] = (text, th)
+        facts: dict[int, TextFacts] = {}
+
+        def fact(pid: int) -> TextFacts:
+            if pid not in facts:
+                facts[pid] = TextFacts.of(texts[pid][0])
+            return facts[pid]
+
+        keep = np.zeros(len(pairs), dtype=bool)
+        kinds: dict[tuple[int, int], str] = {}
+        total = len(pairs)
+        for n, (a, b, s) in enumerate(
+            zip(pairs.a.tolist(), pairs.b.tolist(), pairs.score.tolist())
+        ):
+            if n % 2000 == 0:
+                if cancel is not None and cancel.is_set():
+                    raise ScanCancelled()
+                if progress:
+                    progress(n, total, "judging pairs")
+            ta, tb = texts.get(a), texts.get(b)
+            if ta is None or tb is None:
+                continue
+            if ta[1] == tb[1]:
+                kind = "identical"
+            else:
+                kind = passage_kind(ta[0], tb[0], fact(a), fact(b), s)
+            if kind is not None:
+                keep[n] = True
+                kinds[(a, b)] = kind
+        return pairs.select(keep), kinds
+
+    def _passage_groups(
+        self,
+        pairs: Pairs,
+        table: PassageTable,
+        progress: Progress | None = None,
+        cancel: threading.Event | None = None,
+    ) -> list[Group]:
         pairs = self._drop_ignored_passages(pairs, table)
+        pairs, kinds = self.judged_pairs(pairs, progress, cancel)
         comms = communities_from_pairs(pairs, 2, attach_leftovers=True, table=table)
         rows = self.store.passages_by_id(
             sorted({int(m) for c in comms for m in c.members.tolist()})
@@ -348,7 +418,9 @@ class DuplicateFinder:
             if len(members) < 2:
                 continue
             score = float(np.mean([m.score for m in members[1:]]))
-            kind = "exact" if len({m.text_hash for m in members}) == 1 else "near"
+            kind = weakest(
+                _member_kind(m.passage_id, c.centre, members, kinds) for m in members[1:]
+            )
             groups.append(Group(score, members, kind))
         return groups
 
@@ -359,84 +431,33 @@ class DuplicateFinder:
         min_containment: float,
         in_folder: np.ndarray | None,
         only_file: int | None = None,
+        progress: Progress | None = None,
+        cancel: threading.Event | None = None,
     ) -> list[Group]:
-        ign = self.ignore.load()
-        files = {
-            r[0]: (r[1], r[2])
-            for r in self.store.conn.execute("SELECT id, path, hash FROM files WHERE state = 'ok'")
-        }
+        return file_groups(
+            self.store,
+            pairs,
+            table,
+            self.ignore.load(),
+            min_share=min_containment,
+            in_folder=in_folder,
+            only_file=only_file,
+            progress=progress,
+            cancel=cancel,
+        )
 
-        def allowed(fid: int) -> bool:
-            return (
-                fid in files
-                and files[fid][0] not in ign.files
-                and (in_folder is None or bool(_in_sorted(np.array([fid]), in_folder)[0]))
-            )
 
-        def ignored_pair(x: int, y: int) -> bool:
-            return tuple(sorted((files[x][0], files[y][0]))) in ign.file_pairs
-
-        groups: list[Group] = []
-        # Exact copies: same content hash.
-        fids = [f for f in files if allowed(f)]
-        exact_groups = exact_file_groups(fids, [files[f][1] for f in fids])
-        rep: dict[int, int] = {}
-        for g in exact_groups:
-            g_list = g.tolist()
-            if only_file is not None and only_file not in g_list:
-                continue
-            a, b = [], []
-            for i, x in enumerate(g_list):
-                for y in g_list[i + 1 :]:
-                    if not ignored_pair(x, y):
-                        a.append(x)
-                        b.append(y)
-            for comp in cluster_pairs(a, b):
-                ids = comp.tolist()
-                head = only_file if only_file in ids else ids[0]
-                for f in ids:
-                    rep[f] = head
-                groups.append(
-                    Group(
-                        1.0, [Member(files[f][0], file_id=f, score=1.0) for f in ids], "same-file"
-                    )
-                )
-        # Near-duplicate files by containment; exact copies are represented by one of them.
-        if len(pairs):
-            pa, _ = table.positions(pairs.a)
-            pb, _ = table.positions(pairs.b)
-            # A non-representative copy's passages pair exactly like its representative's.
-            copies = np.array(sorted(f for f, r in rep.items() if f != r), dtype=np.int64)
-            keep = ~(
-                _in_sorted(table.file_ids[pa], copies) | _in_sorted(table.file_ids[pb], copies)
-            )
-            pairs = pairs.select(keep)
-        for m in file_containment(pairs, table, min_containment):
-            x, y = m.file_a, m.file_b
-            if not (allowed(x) and allowed(y)) or ignored_pair(x, y):
-                continue
-            if rep.get(x, x) == rep.get(y, y):
-                continue
-            if only_file is not None and only_file not in (x, y):
-                continue
-            kind = "contains" if min(m.a_in_b, m.b_in_a) < min_containment else "similar"
-            groups.append(
-                Group(
-                    m.score,
-                    [
-                        Member(files[x][0], file_id=x, score=m.a_in_b),
-                        Member(files[y][0], file_id=y, score=m.b_in_a),
-                    ],
-                    kind,
-                    {
-                        "a_in_b": m.a_in_b,
-                        "b_in_a": m.b_in_a,
-                        "pairs": m.n_pairs,
-                        "mean_cosine": m.mean_cosine,
-                    },
-                )
-            )
-        return groups
+def _member_kind(pid: int, centre: int, members: list[Member], kinds: dict) -> str:
+    """A member's kind with the group's centre, else its closest kind with another member."""
+    direct = kinds.get((min(pid, centre), max(pid, centre)))
+    if direct is not None:
+        return direct
+    found = [
+        kinds[(min(pid, m.passage_id), max(pid, m.passage_id))]
+        for m in members
+        if (min(pid, m.passage_id), max(pid, m.passage_id)) in kinds
+    ]
+    return min(found, key=KINDS.index) if found else "paraphrase"
 
 
 def file_text(store: Store, path: str) -> str:
@@ -446,14 +467,4 @@ def file_text(store: Store, path: str) -> str:
         " WHERE f.path = ? ORDER BY p.ord",
         (path,),
     ).fetchall()
-    parts: list[str] = []
-    pos: int | None = None
-    for text, start, end in rows:
-        if pos is None or start >= pos:
-            if pos is not None:
-                parts.append("\n\n" if start > pos else "")
-            parts.append(text)
-        elif end > pos:
-            parts.append(text[pos - start :])
-        pos = end if pos is None else max(pos, end)
-    return "".join(parts)
+    return merge_passages(rows)

@@ -6,6 +6,8 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+from .kinds import KIND_RANK
+
 
 @dataclass
 class Member:
@@ -33,14 +35,19 @@ class Member:
 class Group:
     score: float
     members: list[Member]
-    kind: str = "near"  # passage: "exact" / "near"; file: "same-file" / "contains" / "similar"
-    detail: dict = field(default_factory=dict)
+    kind: str = "paraphrase"  # one of kinds.KINDS
+    detail: dict = field(default_factory=dict)  # file level: shares, "contained", "shared" words
 
     def as_json(self) -> dict:
-        return {
+        out = {
             "score": round(float(self.score), 4),
+            "kind": self.kind,
             "members": [m.as_json() for m in self.members],
         }
+        if "a_in_b" in self.detail:
+            out["shares"] = [round(self.detail["a_in_b"], 4), round(self.detail["b_in_a"], 4)]
+            out["contained"] = bool(self.detail.get("contained"))
+        return out
 
 
 @dataclass
@@ -81,7 +88,15 @@ class Report:
 
 
 def rank_groups(groups: list[Group]) -> list[Group]:
-    """Largest first, then closest, then by first path (stable output)."""
+    """By kind (identical, edited, reordered, paraphrase), then within a kind by how much
+    text is shared (score, then amount, then members), then by first path (stable output)."""
     return sorted(
-        groups, key=lambda g: (-len(g.members), -g.score, g.members[0].path if g.members else "")
+        groups,
+        key=lambda g: (
+            KIND_RANK.get(g.kind, len(KIND_RANK)),
+            -round(g.score, 4),
+            -g.detail.get("shared", 0),
+            -len(g.members),
+            g.members[0].path if g.members else "",
+        ),
     )
