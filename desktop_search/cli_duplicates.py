@@ -3,21 +3,33 @@
 Attach with ``cli.add_command(duplicates_command)``. The JSON output is a public interface:
 
     {"level": str, "threshold": float,
-     "groups": [{"score": float,
+     "groups": [{"score": float, "kind": "identical"|"edited"|"reordered"|"paraphrase",
                  "members": [{"path": str, "page": int|null, "start": int|null,
-                              "end": int|null, "text": str|null}]}]}
+                              "end": int|null, "text": str|null}],
+                 "shares": [float, float], "contained": bool}]}
 
-At file level, start, end and text are null (page too).
+Groups come in kind order (identical, edited, reordered, paraphrase), then by score.
+At file level, start, end and text are null (page too); ``shares`` (file level only) is
+the share of each member's text present in the other, ``contained`` says the second file
+holds much more besides. Progress (phase, count, time left) goes to stderr.
 """
 
 from __future__ import annotations
 
 import json
+import sys
+import time
 
 import click
 
 from .cli_common import data_dir_option, json_option, open_engine, translate_errors
-from .core.duplicates import DEFAULT_MIN_CONTAINMENT, DEFAULT_THRESHOLD, LEVELS, MIN_THRESHOLD
+from .core.duplicates import (
+    DEFAULT_MIN_CONTAINMENT,
+    DEFAULT_THRESHOLD,
+    LEVELS,
+    MIN_THRESHOLD,
+    ProgressText,
+)
 
 
 @click.command("duplicates")
@@ -33,7 +45,8 @@ from .core.duplicates import DEFAULT_MIN_CONTAINMENT, DEFAULT_THRESHOLD, LEVELS,
     type=click.FloatRange(MIN_THRESHOLD, 1.0),
     default=DEFAULT_THRESHOLD,
     show_default=True,
-    help="Cosine similarity from which two passages count as duplicates.",
+    help="Cosine similarity from which two passages are compared at all (the pair judge and"
+    " the word measures then decide the kind, or that they are not duplicates).",
 )
 @click.option(
     "--in",
@@ -46,7 +59,7 @@ from .core.duplicates import DEFAULT_MIN_CONTAINMENT, DEFAULT_THRESHOLD, LEVELS,
     type=click.FloatRange(0.0, 1.0),
     default=DEFAULT_MIN_CONTAINMENT,
     show_default=True,
-    help="File level: share of a file that must be covered by the other.",
+    help="File level: share of the smaller file's text that must be present in the other.",
 )
 @click.option(
     "--limit", type=click.IntRange(1), default=None, help="Show at most this many groups."
@@ -61,7 +74,15 @@ def duplicates_command(level, threshold, folder, min_containment, limit, data_di
     engine = open_engine(data_dir, writer=False)
     try:
         finder = DuplicateFinder.for_engine(engine)
-        report = finder.scan(level, threshold, folder=folder, min_containment=min_containment)
+        progress = _StderrProgress()
+        report = finder.scan(
+            level,
+            threshold,
+            folder=folder,
+            min_containment=min_containment,
+            progress=progress,
+        )
+        progress.finish()
     finally:
         engine.close()
     if limit is not None:
@@ -82,20 +103,55 @@ def duplicates_command(level, threshold, folder, min_containment, limit, data_di
                 click.echo(f"      {snippet[:160]}{'…' if len(snippet) > 160 else ''}")
 
 
+class _StderrProgress:
+    """Phase, count and time left on stderr: one rewritten line on a terminal, else a
+    line every few seconds (logs stay short)."""
+
+    def __init__(self) -> None:
+        self.text = ProgressText()
+        self.tty = sys.stderr.isatty()
+        self.last = 0.0
+        self.shown = ""
+
+    def __call__(self, done: int, total: int, phase: str) -> None:
+        line = self.text(done, total, phase)
+        now = time.monotonic()
+        if line == self.shown or (now - self.last < (0.2 if self.tty else 5.0) and done < total):
+            return
+        self.last, self.shown = now, line
+        if self.tty:
+            click.echo(f"\r\033[K{line}", err=True, nl=False)
+        else:
+            click.echo(line, err=True)
+
+    def finish(self) -> None:
+        if self.tty and self.shown:
+            click.echo("", err=True)
+
+
+KIND_WORDS = {
+    "identical": "identical",
+    "edited": "edited copies",
+    "reordered": "reordered copies",
+    "paraphrase": "paraphrases",
+}
+
+
 def _describe(group) -> str:
     size = len(group.members)
-    if group.kind == "same-file":
-        return f"{size} identical files"
-    if group.kind in ("contains", "similar"):
-        a_in_b = group.detail.get("a_in_b", 0.0)
-        b_in_a = group.detail.get("b_in_a", 0.0)
-        if group.kind == "contains":
-            return (
-                f"the first is contained in the second: {a_in_b:.0%} of the first is in the second, "
-                f"{b_in_a:.0%} of the second in the first"
-            )
-        return (
-            f"edited copies: {a_in_b:.0%} of the first is in the second, {b_in_a:.0%} the other way"
+    what = KIND_WORDS.get(group.kind, group.kind)
+    if "a_in_b" not in group.detail:  # passages, or identical files
+        unit = (
+            "files" if group.kind == "identical" and group.members[0].text is None else "passages"
         )
-    what = "identical passages" if group.kind == "exact" else "similar passages"
-    return f"{size} {what} (score {group.score:.3f})"
+        return f"{size} {unit}: {what} (score {group.score:.3f})"
+    a_in_b, b_in_a = group.detail["a_in_b"], group.detail["b_in_a"]
+    if group.detail.get("contained"):
+        return (
+            f"{what}, the first inside the second (score {group.score:.3f}): "
+            f"{a_in_b:.0%} of the first is in the second, {b_in_a:.0%} of the second in the first"
+        )
+    return (
+        f"{what} (score {group.score:.3f}): {a_in_b:.0%} of the first is in the second, "
+        f"{b_in_a:.0%} the other way"
+    )

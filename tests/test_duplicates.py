@@ -359,7 +359,7 @@ def test_default_threshold_is_the_benchmarked_one() -> None:
 
 def test_exact_copies_are_found(finder) -> None:
     files = finder.scan("file")
-    same = [g for g in files.groups if g.kind == "same-file"]
+    same = [g for g in files.groups if g.kind == "identical"]
     assert len(same) == 1
     assert sorted(Path(m.path).name for m in same[0].members) == ["venv-copy.txt", "venv.txt"]
     assert same[0].score == 1.0
@@ -375,7 +375,7 @@ def test_exact_copies_are_found(finder) -> None:
             by_hash.setdefault(m.text_hash, set()).add(Path(m.path).name)
         twins += sum(names == {"venv.txt", "venv-copy.txt"} for names in by_hash.values())
     assert twins == n_venv
-    exact = [g for g in passages.groups if g.kind == "exact"]
+    exact = [g for g in passages.groups if g.kind == "identical"]
     assert exact and all(g.score == pytest.approx(1.0, abs=1e-5) for g in exact)
 
 
@@ -385,7 +385,7 @@ def test_paraphrase_is_found_at_the_default_threshold(finder) -> None:
     assert len(hits) == 1
     names = {Path(m.path).name for m in hits[0].members}
     assert "interpreted.txt" in names
-    assert hits[0].kind == "near" and DEFAULT_THRESHOLD <= hits[0].score < 1.0
+    assert hits[0].kind == "paraphrase" and DEFAULT_THRESHOLD <= hits[0].score < 1.0
 
 
 def test_unrelated_passages_are_not_reported(finder) -> None:
@@ -435,14 +435,17 @@ def test_file_containment_finds_the_book_that_embeds_a_chapter(finder) -> None:
     g = hit[0]
     assert Path(g.members[0].path).name == "chapter.txt"  # the contained file first
     assert g.detail["a_in_b"] >= 0.8 > g.detail["b_in_a"]
-    assert g.kind == "contains"
+    assert g.kind == "edited" and g.detail["contained"]
     assert all(m.start is None and m.text is None for m in g.members)
 
 
-def test_results_are_ranked_by_size_then_score(finder) -> None:
-    report = finder.scan("passage", 0.6)
-    keys = [(-len(g.members), -g.score) for g in report.groups]
-    assert keys == sorted(keys)
+def test_results_are_ranked_by_kind_then_score(finder) -> None:
+    from desktop_search.core.duplicates import KINDS
+
+    for level in ("passage", "file"):
+        report = finder.scan(level, 0.6)
+        keys = [(KINDS.index(g.kind), -round(g.score, 4)) for g in report.groups]
+        assert keys == sorted(keys)
 
 
 def test_ignore_list_is_honoured_and_persisted(engine, finder) -> None:
@@ -458,11 +461,11 @@ def test_ignore_list_is_honoured_and_persisted(engine, finder) -> None:
         assert IgnoreList(other).load().passage_pairs == {tuple(sorted((a.text_hash, b.text_hash)))}
 
     files = finder.scan("file")
-    venv = [g for g in files.groups if g.kind == "same-file"][0]
+    venv = [g for g in files.groups if g.kind == "identical"][0]
     finder.ignore.ignore_file_pair(venv.members[0].path, venv.members[1].path)
-    assert not [g for g in finder.scan("file").groups if g.kind == "same-file"]
+    assert not [g for g in finder.scan("file").groups if g.kind == "identical"]
 
-    chapter = next(g for g in files.groups if g.kind == "contains").members[0].path
+    chapter = next(g for g in files.groups if g.detail.get("contained")).members[0].path
     finder.ignore.ignore_file(chapter)
     assert not groups_with(finder.scan("file"), "chapter.txt")
     assert not groups_with(finder.scan("passage"), "chapter.txt")
@@ -535,11 +538,12 @@ def test_cli_json_interface(engine, corpus: Path) -> None:
 
     res = duplicates(["--data-dir", str(engine.data_dir), "--json"])
     assert res.exit_code == 0, res.output
-    data = json.loads(res.output)
+    data = json.loads(res.stdout)
     assert set(data) == {"level", "threshold", "groups"}
     assert data["level"] == "passage" and data["threshold"] == pytest.approx(DEFAULT_THRESHOLD)
     for g in data["groups"]:
-        assert set(g) == {"score", "members"} and isinstance(g["score"], float)
+        assert set(g) == {"score", "kind", "members"} and isinstance(g["score"], float)
+        assert g["kind"] in ("identical", "edited", "reordered", "paraphrase")
         for m in g["members"]:
             assert set(m) == {"path", "page", "start", "end", "text"}
             assert (
@@ -562,15 +566,19 @@ def test_cli_json_interface(engine, corpus: Path) -> None:
         ]
     )
     assert res.exit_code == 0, res.output
-    data = json.loads(res.output)
+    data = json.loads(res.stdout)
     assert data["level"] == "file" and data["threshold"] == 0.8
     assert len(data["groups"]) == 1
     assert all(
         m["start"] is None and m["end"] is None and m["text"] is None
         for m in data["groups"][0]["members"]
     )
+    book = data["groups"][0]
+    assert book["kind"] == "edited" and book["contained"] is True
+    assert book["shares"][0] >= 0.8 > book["shares"][1]
+    assert "Comparing files: 1 of 1" in res.stderr  # progress: phase and count on stderr
 
     res = duplicates(["--data-dir", str(engine.data_dir), "--level", "file"])
-    assert res.exit_code == 0 and "identical files" in res.output
+    assert res.exit_code == 0 and "2 files: identical" in res.output
     res = duplicates(["--data-dir", str(engine.data_dir), "--threshold", "1.5"])
     assert res.exit_code == 2

@@ -69,6 +69,7 @@ from .pairs import (
     near_duplicate_pairs,
     same_file_conflicts,
 )
+from .progress import ProgressText
 from .report import Group, Member, Report, rank_groups
 
 __all__ = [
@@ -91,6 +92,7 @@ __all__ = [
     "Pairs",
     "PassageTable",
     "Progress",
+    "ProgressText",
     "Report",
     "ScanCancelled",
     "apply_same_file_rule",
