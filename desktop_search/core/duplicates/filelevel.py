@@ -18,6 +18,11 @@ from .kinds import FileDoc, classify_files
 from .pairs import Pairs, PassageTable, Progress, ScanCancelled, _in_sorted
 from .report import Group, Member
 
+#: A file pair is looked at when this share of either file has a near neighbour (cosine)
+#: in the other. Low on purpose: chunks of a reordered copy start and end elsewhere, so
+#: fewer of them pair up, and the word measures decide anyway.
+CANDIDATE_SHARE = 0.2
+
 
 def load_docs(store: Store, file_ids: list[int]) -> dict[int, FileDoc]:
     """The passages of these files, as FileDocs (reading order)."""
@@ -102,7 +107,7 @@ def file_groups(
         keep = ~(_in_sorted(table.file_ids[pa], copies) | _in_sorted(table.file_ids[pb], copies))
         pairs = pairs.select(keep)
     candidates = []
-    for m in file_containment(pairs, table, min_share):
+    for m in file_containment(pairs, table, CANDIDATE_SHARE):
         x, y = m.file_a, m.file_b
         if not (allowed(x) and allowed(y)) or ignored_pair(x, y):
             continue

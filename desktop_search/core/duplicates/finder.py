@@ -343,41 +343,47 @@ class DuplicateFinder:
         cancel: threading.Event | None = None,
     ) -> tuple[Pairs, dict[tuple[int, int], str]]:
         """The pairs that are duplicates of some kind (same text, lexical, or the judge's
-        paraphrase), and each one's kind; near neighbours that only share a topic drop out."""
-        texts: dict[int, tuple[str, str]] = {}
-        ids = np.union1d(pairs.a, pairs.b).tolist()
+        paraphrase), and the kind of each pair that is not identical (pairs missing from
+        the dict are identical); near neighbours that only share a topic drop out."""
+        ids = np.union1d(pairs.a, pairs.b)
+        hash_code = np.full(len(ids), -1, dtype=np.int64)
+        codes: dict[str, int] = {}
         for i in range(0, len(ids), 500):
-            part = ids[i : i + 500]
-            q = f"SELECT id, text, text_hash FROM passages WHERE id IN ({','.join('?' * len(part))})"
-            for pid, text, th in self.store.conn.execute(q, part):
-                texts[pid] = (text, th)
+            part = ids[i : i + 500].tolist()
+            q = f"SELECT id, text_hash FROM passages WHERE id IN ({','.join('?' * len(part))})"
+            for pid, th in self.store.conn.execute(q, part):
+                hash_code[np.searchsorted(ids, pid)] = codes.setdefault(th, len(codes))
+        ca = hash_code[np.searchsorted(ids, pairs.a)] if len(pairs) else hash_code[:0]
+        cb = hash_code[np.searchsorted(ids, pairs.b)] if len(pairs) else hash_code[:0]
+        known = (ca >= 0) & (cb >= 0)
+        same = known & (ca == cb)  # identical text: no need to read it
+        todo = np.nonzero(known & ~same)[0]
+        need = np.union1d(pairs.a[todo], pairs.b[todo]).tolist()
+        texts: dict[int, str] = {}
+        for i in range(0, len(need), 500):
+            part = need[i : i + 500]
+            q = f"SELECT id, text FROM passages WHERE id IN ({','.join('?' * len(part))})"
+            texts.update(self.store.conn.execute(q, part).fetchall())
         facts: dict[int, TextFacts] = {}
 
         def fact(pid: int) -> TextFacts:
             if pid not in facts:
-                facts[pid] = TextFacts.of(texts[pid][0])
+                facts[pid] = TextFacts.of(texts[pid])
             return facts[pid]
 
-        keep = np.zeros(len(pairs), dtype=bool)
+        keep = same.copy()
         kinds: dict[tuple[int, int], str] = {}
-        total = len(pairs)
-        for n, (a, b, s) in enumerate(
-            zip(pairs.a.tolist(), pairs.b.tolist(), pairs.score.tolist())
-        ):
+        total = len(todo)
+        for n, k in enumerate(todo.tolist()):
             if n % 2000 == 0:
                 if cancel is not None and cancel.is_set():
                     raise ScanCancelled()
                 if progress:
                     progress(n, total, "judging pairs")
-            ta, tb = texts.get(a), texts.get(b)
-            if ta is None or tb is None:
-                continue
-            if ta[1] == tb[1]:
-                kind = "identical"
-            else:
-                kind = passage_kind(ta[0], tb[0], fact(a), fact(b), s)
+            a, b = int(pairs.a[k]), int(pairs.b[k])
+            kind = passage_kind(texts[a], texts[b], fact(a), fact(b), float(pairs.score[k]))
             if kind is not None:
-                keep[n] = True
+                keep[k] = True
                 kinds[(a, b)] = kind
         return pairs.select(keep), kinds
 
@@ -449,9 +455,14 @@ class DuplicateFinder:
 
 def _member_kind(pid: int, centre: int, members: list[Member], kinds: dict) -> str:
     """A member's kind with the group's centre, else its closest kind with another member."""
+    if all(m.text_hash == members[0].text_hash for m in members):
+        return "identical"
     direct = kinds.get((min(pid, centre), max(pid, centre)))
     if direct is not None:
         return direct
+    mine = next(m.text_hash for m in members if m.passage_id == pid)
+    if any(m.text_hash == mine for m in members if m.passage_id == centre):
+        return "identical"
     found = [
         kinds[(min(pid, m.passage_id), max(pid, m.passage_id))]
         for m in members

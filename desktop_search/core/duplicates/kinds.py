@@ -29,6 +29,8 @@ KIND_RANK = {k: i for i, k in enumerate(KINDS)}
 EDITED_MIN = 0.8
 #: Share of shingles present (in any order) from which a pair is a reordered copy.
 REORDERED_MIN = 0.8
+#: How far the shingle share must exceed the in-order share for text to count as moved.
+MOVED_MARGIN = 0.1
 #: Below this many words a lexical match alone proves little ("a man plays a flute" /
 #: "a man plays a guitar"): short passages need the judge's word too.
 LEXICAL_MIN_WORDS = 30
@@ -178,21 +180,23 @@ class FileVerdict:
     shared_words: int
 
 
-def _present(doc: FileDoc, other: FileDoc, links: list[tuple[int, int, float]]) -> tuple[set, list]:
-    """Positions of ``doc``'s passages present in ``other`` and the cosines of judged ones.
-
-    ``links`` are (position in doc, position in other, cosine) candidate pairs.
+def _present(
+    doc: FileDoc, other: FileDoc, links: list[tuple[int, int, float]]
+) -> tuple[dict[int, float], dict[int, float]]:
+    """``doc``'s passages present in ``other``: {position: closeness}, lexically (closeness =
+    share of the passage's shingles in the other file) and as judged paraphrases
+    (closeness = cosine with the best such passage). ``links``: (pos in doc, pos in
+    other, cosine) candidate pairs.
     """
-    present: set[int] = set()
+    lexical: dict[int, float] = {}
     for i in range(len(doc.ids)):
-        if (
-            doc.passage_words(i) >= LEXICAL_MIN_WORDS
-            and shingle_share(doc.passage_shingles(i), other.shingles) >= PASSAGE_PRESENT
-        ):
-            present.add(i)
-    best: dict[int, float] = {}
+        if doc.passage_words(i) >= LEXICAL_MIN_WORDS:
+            share = shingle_share(doc.passage_shingles(i), other.shingles)
+            if share >= PASSAGE_PRESENT:
+                lexical[i] = share
+    judged: dict[int, float] = {}
     for i, j, cos in links:
-        if i in present and i not in best:
+        if i in lexical or cos <= judged.get(i, -1.0):
             continue
         kind = passage_kind(
             doc.texts[i],
@@ -202,11 +206,9 @@ def _present(doc: FileDoc, other: FileDoc, links: list[tuple[int, int, float]]) 
             cos,
             threshold=FILE_PASSAGE_PROBABILITY,
         )
-        if kind is not None and cos > best.get(i, -1.0):
-            best[i] = cos
-    present |= set(best)
-    judged = list(best.values())
-    return present, judged
+        if kind is not None:
+            judged[i] = cos
+    return lexical, judged
 
 
 def classify_files(
@@ -218,7 +220,10 @@ def classify_files(
 ) -> FileVerdict | None:
     """The kind of duplicate two files are, or None. ``links``: (pos in a, pos in b, cosine).
 
-    ``min_share``: how much of the smaller file must be present in the other.
+    ``min_share``: how much of the smaller file must be present in the other. The score is
+    how much of the smaller file is present times how closely: words in order for an
+    edited copy, shingles for a reordered one, and for a paraphrase the present share
+    times the mean closeness of its passages (weighted by length).
     """
     if len(b.words) < len(a.words):
         a, b = b, a
@@ -226,18 +231,24 @@ def classify_files(
     lcs = common_in_order(a.words, b.words)
     order = None if lcs is None or not a.words else lcs / len(a.words)
     lexical = shingle_share(a.shingles, b.shingles)
-    pres_a, cos_a = _present(a, b, links)
-    pres_b, _ = _present(b, a, [(j, i, c) for i, j, c in links])
-    a_in_b, b_in_a = a.share(pres_a), b.share(pres_b)
+    lex_a, judged_a = _present(a, b, links)
+    lex_b, judged_b = _present(b, a, [(j, i, c) for i, j, c in links])
+    a_in_b, b_in_a = a.share({**lex_a, **judged_a}), b.share({**lex_b, **judged_b})
     if len(a.words) < LEXICAL_MIN_WORDS and a_in_b < min_share:
         return None  # a short stub: its few shared words prove nothing without the judge
-    if order is not None and order >= EDITED_MIN:
+    # Moved text keeps its shingles but loses word order: when the shingles say much more
+    # than the order does, the copy was reordered, even if much still runs in order.
+    moved = lexical >= REORDERED_MIN and (order is None or lexical > order + MOVED_MARGIN)
+    if order is not None and order >= EDITED_MIN and not moved:
         kind, score, a_in_b = "edited", order, max(a_in_b, order)
-    elif lexical >= REORDERED_MIN:
-        kind, score, a_in_b = "reordered", lexical, max(a_in_b, lexical)
+    elif moved or lexical >= REORDERED_MIN or a.share(lex_a) >= REORDERED_MIN:
+        kind, score = "reordered", lexical
+        a_in_b = max(a_in_b, lexical)
     elif a_in_b >= min_share:
-        kind = "paraphrase"
-        score = a_in_b * (float(np.mean(cos_a)) if cos_a else 1.0)
+        closeness = {**lex_a, **judged_a}
+        weights = np.array([len(a.texts[i]) for i in closeness], dtype=np.float64)
+        values = np.array(list(closeness.values()), dtype=np.float64)
+        kind, score = "paraphrase", a_in_b * float(np.average(values, weights=weights))
     else:
         return None
     shared = int(round(score * len(a.words)))
