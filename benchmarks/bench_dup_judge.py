@@ -98,7 +98,9 @@ def per_kind(rows, cos, y, prob: np.ndarray) -> list[str]:
         for (a, b, _), c, p in zip(rows, cos.tolist(), prob.tolist())
     ]
     kinds = [k if c >= DEFAULT_THRESHOLD else None for k, c in zip(kinds, cos.tolist())]
-    out = ["| kind | reported | duplicates among them | precision | share of all duplicates (recall) |"]
+    out = [
+        "| kind | reported | duplicates among them | precision | share of all duplicates (recall) |"
+    ]
     out.append("|---|---:|---:|---:|---:|")
     total = int(y.sum())
     for kind in (*KINDS, None):

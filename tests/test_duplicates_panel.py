@@ -79,12 +79,14 @@ def test_panel_lists_groups_and_compares_a_paraphrase(qtbot, panel, indexed) -> 
     scan(qtbot, panel)
     groups = panel.model.groups
     assert groups, panel.status.text()
-    sizes = [(len(g.members), g.score) for g in groups]
-    assert sizes == sorted(sizes, key=lambda s: (-s[0], -s[1]))  # largest, then closest, first
+    from desktop_search.core.duplicates import KINDS
+
+    keys = [(KINDS.index(g.kind), -round(g.score, 4)) for g in groups]
+    assert keys == sorted(keys)  # by kind, then closest first
     assert panel.model.rowCount() == len(groups)
     first = panel.model.index(0, 0)
     assert panel.model.rowCount(first) == len(groups[0].members)
-    assert "passages" in panel.model.data(panel.model.index(0, 1))
+    assert panel.model.data(panel.model.index(0, 1)) == "identical"  # the kind column
     # Select the paraphrase group: both texts side by side, differing words highlighted.
     row = next(i for i, g in enumerate(groups) if names(g) == {"interpreted.txt", "reworded.txt"})
     panel.tree.setCurrentIndex(panel.model.index(row, 0))
@@ -108,7 +110,7 @@ def test_file_level_and_compare_loaded_off_the_gui_thread(qtbot, panel) -> None:
     assert panel.scanning
     qtbot.waitUntil(lambda: not panel.scanning, timeout=60_000)
     assert panel.report.level == "file"
-    same = [g for g in panel.model.groups if g.kind == "same-file"]
+    same = [g for g in panel.model.groups if g.kind == "identical"]
     assert [names(g) for g in same] == [{"whatnow.txt", "whatnow-copy.txt"}]
     panel.tree.setCurrentIndex(panel.model.index(panel.model.groups.index(same[0]), 0))
     qtbot.waitUntil(lambda: "Loading" not in panel.shown_texts()[0], timeout=10_000)

@@ -86,12 +86,40 @@ def group_title(g: Group) -> str:
 
 
 KIND_LABELS = {
-    "exact": "identical passages",
-    "near": "similar passages",
-    "same-file": "identical files",
-    "contains": "one contains the other",
-    "similar": "edited copies",
+    "identical": "identical",
+    "edited": "edited copy",
+    "reordered": "reordered copy",
+    "paraphrase": "paraphrase",
 }
+KIND_TIPS = {
+    "identical": "The same text (files: the same bytes).",
+    "edited": "Mostly the same words in the same order: a copy with some words changed.",
+    "reordered": "The same passages in another order.",
+    "paraphrase": "The same meaning in other words (judged passage by passage).",
+}
+#: Kinds whose members can be trashed straight away; the others only after the diff.
+TRASH_AT_ONCE = ("identical", "edited")
+
+
+def kind_label(g: Group) -> str:
+    label = KIND_LABELS.get(g.kind, g.kind)
+    return f"{label}, inside" if g.detail.get("contained") else label
+
+
+def trash_allowed(group: Group, member: Member, diff_shown: bool) -> tuple[bool, str]:
+    """May ``member``'s file go to the trash from this group, and if not, why not.
+
+    The rules that keep a clean-up safe: a group always keeps a member in another file;
+    a file that holds more than its partner (the larger of a "contained" pair) stays; and
+    only identical and edited copies can go before the two were compared word by word.
+    """
+    if not any(m.path != member.path for m in group.members):
+        return False, "every member of this group is in this file"
+    if group.detail.get("contained") and group.members and member.path != group.members[0].path:
+        return False, "this file holds more than the other: keep it"
+    if group.kind not in TRASH_AT_ONCE and not diff_shown:
+        return False, "compare the two first (the diff is loading)"
+    return True, ""
 
 
 def member_label(m: Member) -> str:
@@ -103,9 +131,13 @@ _ROOT = QModelIndex()
 
 
 class GroupsModel(QAbstractItemModel):
-    """Two levels: groups, then their members. Column 0 title, 1 size, 2 score."""
+    """Two levels: groups, then their members. Columns: title, kind, score.
 
-    HEADERS = ("Duplicates", "Size · folder", "Score")
+    A member row shows its file's name, the share of it present in the other (file level)
+    and its score; its folder is in the tooltip and in the compare pane.
+    """
+
+    HEADERS = ("Duplicates", "Kind", "Score")
     GroupRole = Qt.ItemDataRole.UserRole + 1
     MemberRole = Qt.ItemDataRole.UserRole + 2
 
@@ -190,14 +222,19 @@ class GroupsModel(QAbstractItemModel):
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if m is None:
-                unit = "files" if self.level == "file" else "passages"
-                size = f"{len(g.members)} {unit} · {KIND_LABELS.get(g.kind, g.kind)}"
-                return (group_title(g), size, f"{g.score:.3f}")[col]
+                return (group_title(g), kind_label(g), f"{g.score:.3f}")[col]
+            share = ""
+            if "a_in_b" in g.detail and m.score is not None:
+                share = f"{m.score:.0%} in the other"
             score = "" if m.score is None else f"{m.score:.3f}"
-            return (member_label(m), os.path.dirname(m.path), score)[col]
+            return (member_label(m), share, score)[col]
         if role == Qt.ItemDataRole.ToolTipRole:
             if m is None:
-                return f"{KIND_LABELS.get(g.kind, g.kind)} · score {g.score:.3f}"
+                unit = "files" if self.level == "file" else "passages"
+                return (
+                    f"{len(g.members)} {unit} · {kind_label(g)} · score {g.score:.3f}\n"
+                    f"{KIND_TIPS.get(g.kind, '')}"
+                )
             snippet = " ".join((m.text or "").split())[:300]
             return m.path + (f"\n\n{snippet}" if snippet else "")
         if role == Qt.ItemDataRole.TextAlignmentRole and col == 2:

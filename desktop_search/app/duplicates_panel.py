@@ -21,12 +21,13 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QFile, Qt, QThread, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
     QFileDialog,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QMessageBox,
     QProgressBar,
@@ -40,15 +41,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.duplicates import DEFAULT_THRESHOLD, MIN_THRESHOLD, Group, Member, Report
-from .duplicates_model import KIND_LABELS, GroupsModel, diff_html
+from ..core.duplicates import (
+    DEFAULT_THRESHOLD,
+    MIN_THRESHOLD,
+    Group,
+    Member,
+    ProgressText,
+    Report,
+)
+from .duplicates_model import KIND_TIPS, GroupsModel, diff_html, kind_label, trash_allowed
 from .duplicates_worker import CompareRequest, DuplicatesWorker, ScanRequest
-
-PHASES = {
-    "loading vectors": "Loading vectors…",
-    "comparing": "Comparing passages…",
-    "grouping": "Grouping…",
-}
 
 
 def open_path(path: str) -> bool:
@@ -110,6 +112,7 @@ class _Side(QWidget):
         self.open_btn = QPushButton("Open")
         self.reveal_btn = QPushButton("Show in folder")
         self.trash_btn = QPushButton("Move to trash…")
+        self.trash_btn.setToolTip("Move this file to the desktop's trash (you can restore it)")
         self.open_btn.setObjectName(f"dupOpen{name}")
         self.reveal_btn.setObjectName(f"dupReveal{name}")
         self.trash_btn.setObjectName(f"dupTrash{name}")
@@ -126,8 +129,9 @@ class _Side(QWidget):
 
     def show_member(self, member: Member | None, html: str = "") -> None:
         self.member = member
-        for b in (self.open_btn, self.reveal_btn, self.trash_btn):
+        for b in (self.open_btn, self.reveal_btn):
             b.setEnabled(member is not None)
+        self.trash_btn.setEnabled(False)  # the panel decides (see trash_allowed)
         if member is None:
             self.title.setText("")
             self.text.setHtml("")
@@ -147,6 +151,7 @@ class DuplicatesPanel(QWidget):
 
     scanRequested = Signal(object)  # ScanRequest, to the worker thread
     compareRequested = Signal(object)  # CompareRequest, to the compare thread
+    dropRequested = Signal(str)  # a trashed file's path, to the scan thread (leaves the index)
     statusMessage = Signal(str)
 
     def __init__(
@@ -162,16 +167,18 @@ class DuplicatesPanel(QWidget):
         self._req_id = 0
         self._compare_id = 0
         self._current_pair: tuple[Group, Member, Member] | None = None
+        self._diff_shown = False
+        self._progress_text = ProgressText()
         self._build()
         self._start_workers(encoder, engine)
 
     # -- layout ------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.passage_radio = QRadioButton("Passages")
+        self.passage_radio = QRadioButton("&Passages")
         self.passage_radio.setObjectName("dupLevelPassage")
         self.passage_radio.setToolTip("Similar or identical passages anywhere in your documents")
-        self.file_radio = QRadioButton("Files")
+        self.file_radio = QRadioButton("&Files")
         self.file_radio.setObjectName("dupLevelFile")
         self.file_radio.setToolTip("Identical files, edited copies, and files that contain another")
         self.passage_radio.setChecked(True)
@@ -191,12 +198,12 @@ class DuplicatesPanel(QWidget):
         self.threshold_label = QLabel()
         self.threshold_label.setObjectName("dupThresholdLabel")
         self.threshold_label.setMinimumWidth(36)
-        self.scan_btn = QPushButton("Rescan")
+        self.scan_btn = QPushButton("&Rescan")
         self.scan_btn.setObjectName("dupScan")
         self.cancel_btn = QPushButton("Cancel")
         self.cancel_btn.setObjectName("dupCancel")
         self.cancel_btn.setEnabled(False)
-        self.export_btn = QPushButton("Export…")
+        self.export_btn = QPushButton("&Export…")
         self.export_btn.setObjectName("dupExport")
         self.export_btn.setEnabled(False)
 
@@ -226,16 +233,27 @@ class DuplicatesPanel(QWidget):
         self.tree.setUniformRowHeights(True)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setAlternatingRowColors(True)
-        self.tree.header().setStretchLastSection(False)
-        self.tree.setColumnWidth(0, 230)
-        self.tree.setColumnWidth(1, 170)
-        self.tree.setColumnWidth(2, 50)
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setMinimumSectionSize(40)
+        # The title takes what is left; kind and score always show in full.
+        fm = self.tree.fontMetrics()
+        kind_width = max(fm.horizontalAdvance(t) for t in ("reordered copy, inside", "Kind"))
+        score_width = fm.horizontalAdvance("0.000  Score") + 8
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
+        self.tree.setColumnWidth(1, kind_width + 24)
+        self.tree.setColumnWidth(2, score_width)
+        self.tree.setMinimumWidth(kind_width + score_width + 220)
+        self.tree.setToolTip("Enter: compare · Delete: move the compared copy to the trash")
 
         self.left = _Side("A")
         self.right = _Side("B")
         self.compare_label = QLabel("")
         self.compare_label.setObjectName("dupCompareLabel")
-        self.ignore_btn = QPushButton("Ignore this pair")
+        self.ignore_btn = QPushButton("&Ignore this pair")
         self.ignore_btn.setObjectName("dupIgnore")
         self.ignore_btn.setToolTip(
             "Never show these two as duplicates again (kept in the index database)"
@@ -289,6 +307,16 @@ class DuplicatesPanel(QWidget):
                 lambda _=False, s=side: s.member and self.trash(s.member.path)
             )
         self._on_threshold_changed(self.slider.value(), rescan=False)
+        # Keyboard: Delete on the list trashes the compared copy (the right side, or the
+        # member row that is selected), after the same confirmation as the button.
+        delete = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.tree)
+        delete.setContext(Qt.ShortcutContext.WidgetShortcut)
+        delete.activated.connect(self.trash_selected)
+        order = [self.tree, self.left.text, self.left.open_btn, self.left.reveal_btn]
+        order += [self.left.trash_btn, self.right.text, self.right.open_btn]
+        order += [self.right.reveal_btn, self.right.trash_btn, self.ignore_btn]
+        for a, b in zip(order, order[1:]):
+            QWidget.setTabOrder(a, b)
 
     def _start_workers(self, encoder, engine) -> None:
         # Two threads: a long scan must never hold up the comparison of two files.
@@ -308,6 +336,7 @@ class DuplicatesPanel(QWidget):
         self.compare_worker.moveToThread(self._compare_thread)
         self.compareRequested.connect(self.compare_worker.compare_files)
         self.compare_worker.compared.connect(self._on_compared)
+        self.dropRequested.connect(self.worker.drop_file)
         self._compare_thread.start()
         # Each worker closes its connections in its own thread as that thread ends.
         self._thread.finished.connect(self.worker.close, Qt.ConnectionType.DirectConnection)
@@ -357,6 +386,7 @@ class DuplicatesPanel(QWidget):
         self.worker.latest = self._req_id
         self.worker.cancel.set()  # stop a scan in flight; the worker clears it for the new one
         self.scanning = True
+        self._progress_text = ProgressText()
         self.cancel_btn.setEnabled(True)
         self.progress.setRange(0, 0)
         self.progress.setFormat("Starting…")
@@ -382,13 +412,13 @@ class DuplicatesPanel(QWidget):
     def _on_progress(self, req_id: int, done: int, total: int, phase: str) -> None:
         if req_id != self._req_id:
             return
-        if total > 0 and phase == "comparing":
+        text = self._progress_text(done, total, phase)
+        if total > 0 and phase not in ("loading vectors", "grouping"):
             self.progress.setRange(0, total)
             self.progress.setValue(done)
-            self.progress.setFormat(f"{PHASES.get(phase, phase)} %p%")
         else:
             self.progress.setRange(0, 0)
-            self.progress.setFormat(PHASES.get(phase, phase))
+        self.progress.setFormat(text)
 
     def _on_finished(self, req: ScanRequest, report: Report) -> None:
         if req.id != self._req_id:
@@ -439,6 +469,7 @@ class DuplicatesPanel(QWidget):
     def _show_pair(
         self, group: Group | None, a: Member | None = None, b: Member | None = None
     ) -> None:
+        self._diff_shown = False
         if group is None or a is None or b is None:
             self._current_pair = None
             self.left.show_member(None)
@@ -448,11 +479,12 @@ class DuplicatesPanel(QWidget):
             return
         self._current_pair = (group, a, b)
         self.ignore_btn.setEnabled(True)
-        kind = KIND_LABELS.get(group.kind, group.kind)
+        kind = kind_label(group)
         if a.text is not None and b.text is not None:
             html_a, html_b, ratio = diff_html(a.text, b.text, reflow=True)
             self.left.show_member(a, html_a)
             self.right.show_member(b, html_b)
+            self._diff_shown = True
             self._set_compare_label(group, kind, ratio)
         else:  # file level: the texts come from the index, off this thread
             self.left.show_member(a, "<i>Loading…</i>")
@@ -461,9 +493,22 @@ class DuplicatesPanel(QWidget):
             self._compare_id += 1
             self.compare_worker.latest = self._compare_id
             self.compareRequested.emit(CompareRequest(self._compare_id, a.path, b.path))
+        self._update_trash_buttons()
+
+    def _update_trash_buttons(self) -> None:
+        for side in (self.left, self.right):
+            if self._current_pair is None or side.member is None:
+                side.trash_btn.setEnabled(False)
+                continue
+            ok, why = trash_allowed(self._current_pair[0], side.member, self._diff_shown)
+            side.trash_btn.setEnabled(ok)
+            side.trash_btn.setToolTip(
+                "Move this file to the desktop's trash (you can restore it)" if ok else why
+            )
 
     def _set_compare_label(self, group: Group, kind: str, ratio: float | None) -> None:
         parts = [f"{kind.capitalize()} · score {group.score:.3f}"]
+        self.compare_label.setToolTip(KIND_TIPS.get(group.kind, ""))
         if "a_in_b" in group.detail:
             parts.append(
                 f"{group.detail['a_in_b']:.0%} of the left is in the right, "
@@ -479,7 +524,9 @@ class DuplicatesPanel(QWidget):
         group, a, b = self._current_pair
         self.left.show_member(a, html_a)
         self.right.show_member(b, html_b)
-        self._set_compare_label(group, KIND_LABELS.get(group.kind, group.kind), ratio)
+        self._diff_shown = True
+        self._set_compare_label(group, kind_label(group), ratio)
+        self._update_trash_buttons()
 
     def shown_texts(self) -> tuple[str, str]:
         return self.left.text.toPlainText(), self.right.text.toPlainText()
@@ -512,20 +559,42 @@ class DuplicatesPanel(QWidget):
         else:
             self._show_pair(None)
 
-    def confirm_trash(self, path: str) -> bool:
+    def confirm_trash(self, path: str, kept: str) -> bool:
+        """Ask, naming the file that goes and the one that is kept."""
         name = os.path.basename(path)
         box = QMessageBox(
             QMessageBox.Icon.Question, "Move to trash", f"Move “{name}” to the trash?", parent=self
         )
-        box.setInformativeText(path)
+        box.setInformativeText(
+            f"{path}\n\nKept: “{os.path.basename(kept)}” in {os.path.dirname(kept)}"
+        )
         box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         box.button(QMessageBox.StandardButton.Yes).setText("Move to trash")
         return box.exec() == QMessageBox.StandardButton.Yes
 
+    def trash_selected(self) -> bool:
+        """The Delete key: the selected member row, else the right side of the comparison."""
+        member = self.model.member_at(self.tree.currentIndex())
+        if self._current_pair is None:
+            return False
+        _, a, b = self._current_pair
+        return self.trash((member or b).path)
+
     def trash(self, path: str) -> bool:
-        """Ask (naming the file), then move it to the trash and drop it from the list."""
-        if not self.confirm_trash(path):
+        """Move one member of the compared pair to the trash, if the rules allow, after a
+        confirmation naming the kept file; its passages then leave the index at once."""
+        if self._current_pair is None:
+            return False
+        group, a, b = self._current_pair
+        member, kept = (a, b) if a.path == path else (b, a)
+        if member.path != path:
+            return False
+        ok, why = trash_allowed(group, member, self._diff_shown)
+        if not ok:
+            self.status.setText(f"Not moved to the trash: {why}.")
+            return False
+        if not self.confirm_trash(path, kept.path):
             return False
         if not move_to_trash(path):
             QMessageBox.warning(
@@ -534,11 +603,12 @@ class DuplicatesPanel(QWidget):
                 f"“{os.path.basename(path)}” could not be moved to the trash.",
             )
             return False
-        current = self._current_pair[0] if self._current_pair else None
+        self.dropRequested.emit(path)
         self.model.remove_path(path)
-        self.status.setText(f"Moved {os.path.basename(path)} to the trash.")
-        if current is not None:
-            self._select_group(current)
+        self.status.setText(
+            f"Moved {os.path.basename(path)} to the trash; kept {os.path.basename(kept.path)}."
+        )
+        self._select_group(group)
         return True
 
     def current_report(self) -> Report | None:

@@ -51,6 +51,7 @@ class DuplicatesWorker(QObject):
     failed = Signal(int, str)
     cancelled = Signal(int)
     compared = Signal(int, str, str, float)  # request id, html a, html b, word ratio
+    dropped = Signal(str, int)  # path, passages that left the index
 
     def __init__(self, data_dir: Path, encoder=None, engine=None) -> None:
         super().__init__()
@@ -138,6 +139,18 @@ class DuplicatesWorker(QObject):
             html_a = html_b = f"<i>cannot compare: {exc}</i>"
             ratio = 0.0
         self.compared.emit(req.id, html_a, html_b, ratio)
+
+    @Slot(str)
+    def drop_file(self, path: str) -> None:
+        """A trashed file leaves the index now (store and vectors), not at the next sync."""
+        try:
+            self._finder()  # the engine and this thread's store
+            engine = self.shared_engine or self._engine
+            n = engine.drop_file(path, store=self._store or engine.store)
+        except Exception:
+            log.exception("could not drop %s from the index", path)
+            n = 0
+        self.dropped.emit(path, n)
 
     @Slot()
     def close(self) -> None:

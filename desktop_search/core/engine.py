@@ -182,14 +182,18 @@ class Engine:
     def search(self, query: str, **kw):
         return self.searcher().search(query, **kw)
 
-    def drop_file(self, path: str | os.PathLike) -> int:
+    def drop_file(self, path: str | os.PathLike, *, store: Store | None = None) -> int:
         """Forget one file now (the user trashed it): its passages leave SQLite and the
-        vector index at once instead of at the next sync. Returns the passages removed."""
+        vector index at once instead of at the next sync. Returns the passages removed.
+
+        ``store``: a connection made in the calling thread, when that is not the thread
+        that made the engine (SQLite connections stay in their thread)."""
         path = os.path.abspath(os.path.expanduser(os.fspath(path)))
-        _, removed = self.store.remove_files([path])
+        store = store or self.store
+        _, removed = store.remove_files([path])
         if removed:
             self.vectors.apply(
-                [], np.empty((0, self.vectors.dim), np.float32), removed, self.store.generation()
+                [], np.empty((0, self.vectors.dim), np.float32), removed, store.generation()
             )
             if self.writable:
                 self.vectors.save()

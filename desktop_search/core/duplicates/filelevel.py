@@ -24,8 +24,9 @@ from .report import Group, Member
 CANDIDATE_SHARE = 0.2
 
 
-def load_docs(store: Store, file_ids: list[int]) -> dict[int, FileDoc]:
-    """The passages of these files, as FileDocs (reading order)."""
+def load_docs(store: Store, file_ids: list[int], model_id: str | None = None) -> dict[int, FileDoc]:
+    """The passages of these files, as FileDocs (reading order), with their vectors for
+    ``model_id`` when given."""
     rows: dict[int, list[tuple]] = {f: [] for f in file_ids}
     for i in range(0, len(file_ids), 500):
         part = file_ids[i : i + 500]
@@ -35,15 +36,21 @@ def load_docs(store: Store, file_ids: list[int]) -> dict[int, FileDoc]:
         )
         for fid, pid, text, start, end in store.conn.execute(q, part):
             rows[fid].append((pid, text, start or 0, end or 0))
+    vectors: dict[int, np.ndarray] = {}
+    if model_id is not None:
+        ids, mat = store.passage_vectors(model_id, [r[0] for rs in rows.values() for r in rs])
+        vectors = dict(zip(ids.tolist(), mat))
     docs = {}
     for fid, rs in rows.items():
         if rs:
+            have = all(r[0] in vectors for r in rs)
             docs[fid] = FileDoc(
                 fid,
                 [r[0] for r in rs],
                 [r[1] for r in rs],
                 np.array([r[2] for r in rs], dtype=np.int64),
                 np.array([r[3] for r in rs], dtype=np.int64),
+                np.stack([vectors[r[0]] for r in rs]) if have else None,
             )
     return docs
 
@@ -55,6 +62,7 @@ def file_groups(
     ignored: Ignored,
     *,
     min_share: float,
+    model_id: str | None = None,
     in_folder: np.ndarray | None = None,
     only_file: int | None = None,
     progress: Progress | None = None,
@@ -130,7 +138,7 @@ def file_groups(
         key = (x, y) if x < y else (y, x)
         if key in links:
             links[key].append((ida, idb, s) if x < y else (idb, ida, s))
-    docs = load_docs(store, sorted({f for k in wanted for f in k}))
+    docs = load_docs(store, sorted({f for k in wanted for f in k}), model_id)
     total = len(candidates)
     for done, (x, y) in enumerate(candidates, 1):
         if cancel is not None and cancel.is_set():

@@ -446,6 +446,7 @@ class DuplicateFinder:
             table,
             self.ignore.load(),
             min_share=min_containment,
+            model_id=self.model_id,
             in_folder=in_folder,
             only_file=only_file,
             progress=progress,

@@ -31,6 +31,16 @@ EDITED_MIN = 0.8
 REORDERED_MIN = 0.8
 #: How far the shingle share must exceed the in-order share for text to count as moved.
 MOVED_MARGIN = 0.1
+#: A stub page under LEXICAL_MIN_WORDS words is all subject: one word in twenty changed
+#: ("Yticlabels: see xticlabels" / "Y2ticlabels: see xticlabels") makes another page.
+STUB_EDITED_MIN = 0.95
+#: A file is a paraphrase of another only from this many words: below, "same meaning"
+#: of a few words is the template, not the content.
+PARAPHRASE_MIN_WORDS = 50
+#: A paraphrase keeps its facts: at most this share of the smaller file's names and
+#: identifiers (capitalised words, API names) may be missing from the other. Pages of one
+#: template say the same things about different names (PyBytes_* / PyByteArray_*).
+PARAPHRASE_MAX_MISSING_NAMES = 0.3
 #: Below this many words a lexical match alone proves little ("a man plays a flute" /
 #: "a man plays a guitar"): short passages need the judge's word too.
 LEXICAL_MIN_WORDS = 30
@@ -122,20 +132,25 @@ class FileDoc:
     texts: list[str]
     starts: np.ndarray
     ends: np.ndarray
+    vectors: np.ndarray | None = None  # unit vectors of the passages, when known
     words: list[str] = field(init=False)
     shingles: set[int] = field(init=False)
+    names: frozenset[str] = field(init=False)
     total: int = field(init=False)
     _facts: dict[int, TextFacts] = field(default_factory=dict, init=False)
     _passage_shingles: dict[int, set[int]] = field(default_factory=dict, init=False)
     _passage_words: dict[int, int] = field(default_factory=dict, init=False)
+    _windows: dict[int, tuple[str, TextFacts]] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         if not np.any(self.ends > self.starts):  # no character spans: one unit per passage
             self.starts = np.arange(len(self.ids)) * 2
             self.ends = self.starts + 1
         rows = zip(self.texts, self.starts.tolist(), self.ends.tolist())
-        self.words = words(merge_passages(rows))
+        text = merge_passages(rows)
+        self.words = words(text)
         self.shingles = shingles(self.words)
+        self.names = TextFacts.of(text).names
         self.total = union_length(self.starts, self.ends)
         self.position = {pid: i for i, pid in enumerate(self.ids)}
 
@@ -150,6 +165,19 @@ class FileDoc:
             self._passage_shingles[i] = shingles(tokens)
             self._passage_words[i] = len(tokens)
         return self._passage_shingles[i]
+
+    def window(self, i: int) -> tuple[str, TextFacts]:
+        """Passages i and i+1 as one text (a paraphrase's chunks start and end elsewhere)."""
+        if i not in self._windows:
+            text = "\n".join(self.texts[i : i + 2])
+            self._windows[i] = (text, TextFacts.of(text))
+        return self._windows[i]
+
+    def window_cosine(self, i: int, vector: np.ndarray) -> float | None:
+        if self.vectors is None or i + 1 >= len(self.ids):
+            return None
+        v = self.vectors[i] + self.vectors[i + 1]
+        return float(vector @ v / (np.linalg.norm(v) or 1.0))
 
     def passage_words(self, i: int) -> int:
         if i not in self._passage_words:
@@ -187,6 +215,11 @@ def _present(
     share of the passage's shingles in the other file) and as judged paraphrases
     (closeness = cosine with the best such passage). ``links``: (pos in doc, pos in
     other, cosine) candidate pairs.
+
+    A paraphrase's chunks start and end elsewhere than the original's, so a passage is
+    also judged against its neighbour joined with the passage before or after, and the
+    passages next to a judged one are tried against those next to its match (in reading
+    order, below the cosine threshold too: the judge decides).
     """
     lexical: dict[int, float] = {}
     for i in range(len(doc.ids)):
@@ -194,21 +227,45 @@ def _present(
             share = shingle_share(doc.passage_shingles(i), other.shingles)
             if share >= PASSAGE_PRESENT:
                 lexical[i] = share
-    judged: dict[int, float] = {}
+    judged: dict[int, tuple[float, int]] = {}
+    vectors = doc.vectors is not None and other.vectors is not None
+
+    def attempt(i: int, j: int, cos: float | None) -> None:
+        if i in lexical or not (0 <= i < len(doc.ids)) or not (0 <= j < len(other.ids)):
+            return
+        if cos is None and vectors:
+            cos = float(doc.vectors[i] @ other.vectors[j])
+        tries = [] if cos is None else [(other.texts[j], other.facts(j), cos)]
+        if vectors:
+            for w in (j - 1, j):
+                wcos = other.window_cosine(w, doc.vectors[i]) if w >= 0 else None
+                if wcos is not None:
+                    tries.append((*other.window(w), wcos))
+        for text, facts, c in tries:
+            if c <= judged.get(i, (-1.0, 0))[0]:
+                continue
+            kind = passage_kind(
+                doc.texts[i], text, doc.facts(i), facts, c, threshold=FILE_PASSAGE_PROBABILITY
+            )
+            if kind is not None:
+                judged[i] = (c, j)
+
     for i, j, cos in links:
-        if i in lexical or cos <= judged.get(i, -1.0):
-            continue
-        kind = passage_kind(
-            doc.texts[i],
-            other.texts[j],
-            doc.facts(i),
-            other.facts(j),
-            cos,
-            threshold=FILE_PASSAGE_PROBABILITY,
-        )
-        if kind is not None:
-            judged[i] = cos
-    return lexical, judged
+        attempt(i, j, cos)
+    if vectors:
+        for i, (_, j) in sorted(judged.items()):
+            for di in (-1, 1):
+                if i + di not in judged:
+                    attempt(i + di, j + di, None)
+    return lexical, {i: c for i, (c, _) in judged.items()}
+
+
+def missing_names(a: FileDoc, b: FileDoc) -> float:
+    """Share of ``a``'s names that ``b`` never mentions (in any case); 0 with under 3 names."""
+    if len(a.names) < 3:
+        return 0.0
+    other = set(b.words)
+    return sum(n not in other for n in a.names) / len(a.names)
 
 
 def classify_files(
@@ -234,8 +291,8 @@ def classify_files(
     lex_a, judged_a = _present(a, b, links)
     lex_b, judged_b = _present(b, a, [(j, i, c) for i, j, c in links])
     a_in_b, b_in_a = a.share({**lex_a, **judged_a}), b.share({**lex_b, **judged_b})
-    if len(a.words) < LEXICAL_MIN_WORDS and a_in_b < min_share:
-        return None  # a short stub: its few shared words prove nothing without the judge
+    if len(a.words) < LEXICAL_MIN_WORDS and (order is None or order < STUB_EDITED_MIN):
+        return None  # a stub: its few shared words are the template
     # Moved text keeps its shingles but loses word order: when the shingles say much more
     # than the order does, the copy was reordered, even if much still runs in order.
     moved = lexical >= REORDERED_MIN and (order is None or lexical > order + MOVED_MARGIN)
@@ -244,7 +301,11 @@ def classify_files(
     elif moved or lexical >= REORDERED_MIN or a.share(lex_a) >= REORDERED_MIN:
         kind, score = "reordered", lexical
         a_in_b = max(a_in_b, lexical)
-    elif a_in_b >= min_share:
+    elif (
+        a_in_b >= min_share
+        and len(a.words) >= PARAPHRASE_MIN_WORDS
+        and missing_names(a, b) <= PARAPHRASE_MAX_MISSING_NAMES
+    ):
         closeness = {**lex_a, **judged_a}
         weights = np.array([len(a.texts[i]) for i in closeness], dtype=np.float64)
         values = np.array(list(closeness.values()), dtype=np.float64)
