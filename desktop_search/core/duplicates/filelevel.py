@@ -31,26 +31,25 @@ def load_docs(store: Store, file_ids: list[int], model_id: str | None = None) ->
     for i in range(0, len(file_ids), 500):
         part = file_ids[i : i + 500]
         q = (
-            'SELECT file_id, id, text, start, "end" FROM passages'
+            'SELECT file_id, id, text, start, "end", text_hash FROM passages'
             f" WHERE file_id IN ({','.join('?' * len(part))}) ORDER BY file_id, ord"
         )
-        for fid, pid, text, start, end in store.conn.execute(q, part):
-            rows[fid].append((pid, text, start or 0, end or 0))
-    vectors: dict[int, np.ndarray] = {}
-    if model_id is not None:
-        ids, mat = store.passage_vectors(model_id, [r[0] for rs in rows.values() for r in rs])
-        vectors = dict(zip(ids.tolist(), mat))
+        for fid, pid, text, start, end, th in store.conn.execute(q, part):
+            rows[fid].append((pid, text, start or 0, end or 0, th))
+    vectors: dict[str, np.ndarray] = {}
+    if model_id is not None:  # by text hash: the vectors table's own key, one lookup each
+        vectors = store.cached_vectors(model_id, [r[4] for rs in rows.values() for r in rs])
     docs = {}
     for fid, rs in rows.items():
         if rs:
-            have = all(r[0] in vectors for r in rs)
+            have = all(r[4] in vectors for r in rs)
             docs[fid] = FileDoc(
                 fid,
                 [r[0] for r in rs],
                 [r[1] for r in rs],
                 np.array([r[2] for r in rs], dtype=np.int64),
                 np.array([r[3] for r in rs], dtype=np.int64),
-                np.stack([vectors[r[0]] for r in rs]) if have else None,
+                np.stack([vectors[r[4]] for r in rs]) if have else None,
             )
     return docs
 

@@ -13,9 +13,7 @@ from ..dup_store import IgnoreList, PairCache
 from ..store import Store
 from .constants import DEFAULT_K, DEFAULT_MIN_CONTAINMENT, DEFAULT_THRESHOLD, LEVELS, MAX_K
 from .filelevel import file_groups
-from .groups import communities_from_pairs
-from .judge import TextFacts
-from .kinds import KINDS, merge_passages, passage_kind, weakest
+from .kinds import merge_passages
 from .pairs import (
     Pairs,
     PassageTable,
@@ -25,7 +23,8 @@ from .pairs import (
     apply_same_file_rule,
     near_duplicate_pairs,
 )
-from .report import Group, Member, Report, rank_groups
+from .passagelevel import passage_groups
+from .report import Group, Report, rank_groups
 
 
 def _prefix_like(path: str) -> str:
@@ -336,57 +335,6 @@ class DuplicateFinder:
             groups = self._file_groups(pairs, table, min_containment, None, only_file=row.id)
         return Report(level, float(threshold), rank_groups(groups), {"pairs": len(pairs)})
 
-    def judged_pairs(
-        self,
-        pairs: Pairs,
-        progress: Progress | None = None,
-        cancel: threading.Event | None = None,
-    ) -> tuple[Pairs, dict[tuple[int, int], str]]:
-        """The pairs that are duplicates of some kind (same text, lexical, or the judge's
-        paraphrase), and the kind of each pair that is not identical (pairs missing from
-        the dict are identical); near neighbours that only share a topic drop out."""
-        ids = np.union1d(pairs.a, pairs.b)
-        hash_code = np.full(len(ids), -1, dtype=np.int64)
-        codes: dict[str, int] = {}
-        for i in range(0, len(ids), 500):
-            part = ids[i : i + 500].tolist()
-            q = f"SELECT id, text_hash FROM passages WHERE id IN ({','.join('?' * len(part))})"
-            for pid, th in self.store.conn.execute(q, part):
-                hash_code[np.searchsorted(ids, pid)] = codes.setdefault(th, len(codes))
-        ca = hash_code[np.searchsorted(ids, pairs.a)] if len(pairs) else hash_code[:0]
-        cb = hash_code[np.searchsorted(ids, pairs.b)] if len(pairs) else hash_code[:0]
-        known = (ca >= 0) & (cb >= 0)
-        same = known & (ca == cb)  # identical text: no need to read it
-        todo = np.nonzero(known & ~same)[0]
-        need = np.union1d(pairs.a[todo], pairs.b[todo]).tolist()
-        texts: dict[int, str] = {}
-        for i in range(0, len(need), 500):
-            part = need[i : i + 500]
-            q = f"SELECT id, text FROM passages WHERE id IN ({','.join('?' * len(part))})"
-            texts.update(self.store.conn.execute(q, part).fetchall())
-        facts: dict[int, TextFacts] = {}
-
-        def fact(pid: int) -> TextFacts:
-            if pid not in facts:
-                facts[pid] = TextFacts.of(texts[pid])
-            return facts[pid]
-
-        keep = same.copy()
-        kinds: dict[tuple[int, int], str] = {}
-        total = len(todo)
-        for n, k in enumerate(todo.tolist()):
-            if n % 2000 == 0:
-                if cancel is not None and cancel.is_set():
-                    raise ScanCancelled()
-                if progress:
-                    progress(n, total, "judging pairs")
-            a, b = int(pairs.a[k]), int(pairs.b[k])
-            kind = passage_kind(texts[a], texts[b], fact(a), fact(b), float(pairs.score[k]))
-            if kind is not None:
-                keep[k] = True
-                kinds[(a, b)] = kind
-        return pairs.select(keep), kinds
-
     def _passage_groups(
         self,
         pairs: Pairs,
@@ -395,40 +343,7 @@ class DuplicateFinder:
         cancel: threading.Event | None = None,
     ) -> list[Group]:
         pairs = self._drop_ignored_passages(pairs, table)
-        pairs, kinds = self.judged_pairs(pairs, progress, cancel)
-        comms = communities_from_pairs(pairs, 2, attach_leftovers=True, table=table)
-        rows = self.store.passages_by_id(
-            sorted({int(m) for c in comms for m in c.members.tolist()})
-        )
-        hashes = self._passage_meta(np.array(sorted(rows), dtype=np.int64)) if rows else {}
-        groups = []
-        for c in comms:
-            members = []
-            for pid, s in zip(c.members.tolist(), c.scores.tolist()):
-                r = rows.get(pid)
-                if r is None:
-                    continue
-                members.append(
-                    Member(
-                        r["path"],
-                        r["page"],
-                        r["start"],
-                        r["end"],
-                        r["text"],
-                        pid,
-                        r["file_id"],
-                        hashes.get(pid, (None, None))[1],
-                        float(s),
-                    )
-                )
-            if len(members) < 2:
-                continue
-            score = float(np.mean([m.score for m in members[1:]]))
-            kind = weakest(
-                _member_kind(m.passage_id, c.centre, members, kinds) for m in members[1:]
-            )
-            groups.append(Group(score, members, kind))
-        return groups
+        return passage_groups(self.store, pairs, table, progress, cancel)
 
     def _file_groups(
         self,
@@ -452,24 +367,6 @@ class DuplicateFinder:
             progress=progress,
             cancel=cancel,
         )
-
-
-def _member_kind(pid: int, centre: int, members: list[Member], kinds: dict) -> str:
-    """A member's kind with the group's centre, else its closest kind with another member."""
-    if all(m.text_hash == members[0].text_hash for m in members):
-        return "identical"
-    direct = kinds.get((min(pid, centre), max(pid, centre)))
-    if direct is not None:
-        return direct
-    mine = next(m.text_hash for m in members if m.passage_id == pid)
-    if any(m.text_hash == mine for m in members if m.passage_id == centre):
-        return "identical"
-    found = [
-        kinds[(min(pid, m.passage_id), max(pid, m.passage_id))]
-        for m in members
-        if (min(pid, m.passage_id), max(pid, m.passage_id)) in kinds
-    ]
-    return min(found, key=KINDS.index) if found else "paraphrase"
 
 
 def file_text(store: Store, path: str) -> str:

@@ -60,6 +60,7 @@ _NEGATIONS = frozenset(
 class TextFacts:
     """What the judge needs of one text, computed once per text."""
 
+    tokens: tuple[str, ...]  # the words in order (lexical.words)
     words: frozenset[str]
     n_words: int
     numbers: frozenset[str]
@@ -73,6 +74,7 @@ class TextFacts:
         names = {w.lower() for w in _CAPITALISED.findall(text) if w not in starts}
         negations = sum(t in _NEGATIONS for t in tokens) + text.lower().count("n't")
         return TextFacts(
+            tuple(tokens),
             frozenset(tokens),
             len(tokens),
             frozenset(n.replace(",", "") for n in _NUMBER.findall(text)),

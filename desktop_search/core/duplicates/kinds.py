@@ -71,7 +71,7 @@ def passage_kind(
     """
     if text_a == text_b:
         return "identical"
-    wa, wb = words(text_a), words(text_b)
+    wa, wb = facts_a.tokens, facts_b.tokens
     long_enough = min(len(wa), len(wb)) >= LEXICAL_MIN_WORDS
     prob = judge_pair(facts_a, facts_b, cosine) if judged is None else judged
     if not long_enough and prob < threshold:
