@@ -219,3 +219,15 @@ def test_groups_sort_by_kind_then_by_shared_text() -> None:
     ]
     assert ranked[0].detail["shared"] == 500 and ranked[2].score == 0.97
     assert KINDS == ("identical", "edited", "reordered", "paraphrase")
+
+
+def test_the_judge_carries_the_benchmarked_constants() -> None:
+    from pathlib import Path
+
+    from desktop_search.core.duplicates import judge
+
+    results = Path(__file__).resolve().parents[1] / "benchmarks" / "results"
+    text = (results / "duplicates_judge.txt").read_text()
+    assert f"WEIGHTS = ({', '.join(f'{w:.4f}' for w in judge.WEIGHTS)})" in text
+    assert f"BIAS = {judge.BIAS:.4f}" in text
+    assert f"JUDGE_THRESHOLD = {judge.JUDGE_THRESHOLD:.2f}" in text
