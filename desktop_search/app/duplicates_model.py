@@ -78,6 +78,8 @@ def _render(text: str, words: list, marked: set[int], style: str) -> str:
 
 def group_title(g: Group) -> str:
     names = [os.path.basename(m.path) for m in g.members]
+    if len(set(names)) == 1:
+        return f"{names[0]}  × {len(names)}"
     if len(names) == 2:
         title = f"{names[0]}  ↔  {names[1]}"
     else:
@@ -122,8 +124,11 @@ def trash_allowed(group: Group, member: Member, diff_shown: bool) -> tuple[bool,
     return True, ""
 
 
-def member_label(m: Member) -> str:
+def member_label(m: Member, group: Group | None = None) -> str:
+    """The file's name; with its folder's name when the group has another of that name."""
     name = os.path.basename(m.path)
+    if group is not None and sum(os.path.basename(x.path) == name for x in group.members) > 1:
+        name = f"{name}  ({os.path.basename(os.path.dirname(m.path))})"
     return f"{name}  (p. {m.page})" if m.page else name
 
 
@@ -223,11 +228,11 @@ class GroupsModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if m is None:
                 return (group_title(g), kind_label(g), f"{g.score:.3f}")[col]
-            share = ""
-            if "a_in_b" in g.detail and m.score is not None:
-                share = f"{m.score:.0%} in the other"
+            if "a_in_b" in g.detail and m.score is not None:  # file pair: the share says it
+                return (member_label(m, g), f"{m.score:.0%} in the other", "")[col]
+            kind = KIND_LABELS.get(m.kind, "") if m.kind and m is not g.members[0] else ""
             score = "" if m.score is None else f"{m.score:.3f}"
-            return (member_label(m), share, score)[col]
+            return (member_label(m, g), kind, score)[col]
         if role == Qt.ItemDataRole.ToolTipRole:
             if m is None:
                 unit = "files" if self.level == "file" else "passages"

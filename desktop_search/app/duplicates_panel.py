@@ -49,7 +49,14 @@ from ..core.duplicates import (
     ProgressText,
     Report,
 )
-from .duplicates_model import KIND_TIPS, GroupsModel, diff_html, kind_label, trash_allowed
+from .duplicates_model import (
+    KIND_LABELS,
+    KIND_TIPS,
+    GroupsModel,
+    diff_html,
+    kind_label,
+    trash_allowed,
+)
 from .duplicates_worker import CompareRequest, DuplicatesWorker, ScanRequest
 
 
@@ -253,6 +260,7 @@ class DuplicatesPanel(QWidget):
         self.right = _Side("B")
         self.compare_label = QLabel("")
         self.compare_label.setObjectName("dupCompareLabel")
+        self.compare_label.setWordWrap(True)  # a long label must not widen the window
         self.ignore_btn = QPushButton("&Ignore this pair")
         self.ignore_btn.setObjectName("dupIgnore")
         self.ignore_btn.setToolTip(
@@ -485,6 +493,8 @@ class DuplicatesPanel(QWidget):
             self.left.show_member(a, html_a)
             self.right.show_member(b, html_b)
             self._diff_shown = True
+            if b.kind and b.kind != group.kind:  # this pair is closer than the group's loosest
+                kind = f"{KIND_LABELS.get(b.kind, b.kind)} (group: {kind})"
             self._set_compare_label(group, kind, ratio)
         else:  # file level: the texts come from the index, off this thread
             self.left.show_member(a, "<i>Loading…</i>")

@@ -102,7 +102,10 @@ def passage_groups(
         if len(members) < 2:
             continue
         score = float(np.mean([m.score for m in members[1:]]))
-        kind = weakest(_member_kind(m.passage_id, c.centre, members, kinds) for m in members[1:])
+        members[0].kind = "identical"
+        for m in members[1:]:
+            m.kind = _member_kind(m.passage_id, c.centre, members, kinds)
+        kind = weakest(m.kind for m in members[1:])
         groups.append(Group(score, members, kind))
     return groups
 

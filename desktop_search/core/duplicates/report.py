@@ -20,6 +20,7 @@ class Member:
     file_id: int | None = None
     text_hash: str | None = None
     score: float | None = None  # similarity with the group's first member (or its link)
+    kind: str | None = None  # passage level: this member's kind of duplicate with the first
 
     def as_json(self) -> dict:
         return {
