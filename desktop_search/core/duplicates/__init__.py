@@ -1,45 +1,44 @@
-"""Near-duplicate detection: exact copies, re-worded passages, and files that contain others.
+"""Duplicates by kind: identical, edited, reordered and paraphrased passages and files.
 
-The core is plain functions over id and vector arrays; ``DuplicateFinder`` feeds them
-from a ``Store`` and the live vector index.
+The core is plain functions over id and vector arrays and texts; ``DuplicateFinder``
+feeds them from a ``Store`` and the live vector index.
 
 Modules: ``constants`` (thresholds and limits), ``pairs`` (scored pairs, the same-file
 rule, k-NN and brute-force pair finding), ``groups`` (union-find and community
-detection), ``files`` (exact copies and containment), ``report`` (results and export),
-``finder`` (``DuplicateFinder`` over a Store and the live index).
+detection), ``lexical`` (word measures: in-order share via rapidfuzz, shingles),
+``judge`` (the pair judge: cosine + lexical features, a logistic model fitted on STS-B),
+``kinds`` (the kind of a passage pair and of a file pair, with honest scores),
+``passagelevel`` and ``filelevel`` (groups at each level), ``files`` (identical files in
+O(N) and candidate file pairs), ``report`` (results, ranking, export), ``progress``
+(phase, count and time left as text), ``finder`` (``DuplicateFinder``).
 
 How it works, and the rules it follows:
 
-* **Exact files**: files with the same content hash (score 1.0).
-* **Near-duplicate passages**: every passage asks the HNSW index for its k nearest
-  neighbours; the pairs with cosine >= threshold are kept. When a passage's k-th neighbour
-  is still above the threshold it asks again with a larger k (up to ``max_k``), so a
-  passage with many copies keeps all its pairs. A pair is found if either side finds the
-  other. No all-pairs matrix is ever formed (``brute_force_pairs`` is the reference).
-* **Same-file rule**: two passages of one file whose character spans overlap, or that
-  are neighbours in reading order (ord differs by 1), are never a pair: the chunker makes
-  them share sentences. Byte-identical files count as one file here (chunk 3 of a copy
-  pairs with chunk 3 of the original, not with chunks 2 and 4). Two passages of one file
-  that are apart *can* be a pair (repeated boilerplate, a paragraph pasted twice); they
-  are reported at passage level.
-* **Groups**: pairs are grouped by community detection (as sentence-transformers'
-  ``util.community_detection``: the passage with the most near-duplicates is a centre, its
-  neighbours above the threshold its community, taken out greedily, largest first), so
-  groups do not chain A~B~C~D into one blob. Passages left out of every community but
-  paired with a grouped one join that group (``attach_leftovers``), so no pair is lost.
-  Union-find connected components (``cluster_pairs``) are there too.
-* **Near-duplicate files**: for two files A and B, containment(A in B) is the share of A's
-  text (characters, overlapping chunks counted once) covered by passages that have a
-  near-duplicate in B. A file pair is reported when either direction reaches
-  ``min_containment``; its score is the larger direction. An edited copy scores high both
-  ways; a document that embeds another scores 1.0 one way.
-* **Ranking**: largest groups first, then closest (score), then path.
+* **Candidates**: every passage asks the HNSW index for its k nearest neighbours; pairs
+  with cosine >= threshold are kept (adaptive k up to ``max_k`` for passages with many
+  copies; a pair is found if either side finds the other; no all-pairs matrix).
+  Passages with the same text are always paired (a star for big groups: O(N)).
+* **Same-file rule**: overlapping or neighbouring chunks of one file (or of identical
+  copies of it) are never a pair; far-apart repeats in one file can be.
+* **Kinds** (``kinds``): identical text; edited (most words in the same order);
+  reordered (the shingles present, the order not); paraphrase (the judge says the
+  same meaning). A candidate that is none of these (same topic, same template) drops.
+* **Passage groups**: community detection over the judged pairs (as
+  sentence-transformers' ``util.community_detection``); a group's kind is its loosest
+  link's, and each member carries its own kind with the group's first member.
+* **File groups**: identical files by content hash, O(N) per group (no pairs listed);
+  other file pairs are candidates when a share of one has near neighbours in the other,
+  and are duplicates only when most of the smaller file is present in the other,
+  lexically or as judged paraphrases (``kinds.classify_files``). The score is the
+  present share times how closely.
+* **Ranking**: by kind (identical, edited, reordered, paraphrase), then score, then the
+  amount of shared text, then size, then path.
 * **Ignore list** (``dup_store.IgnoreList``, in SQLite): ignored files leave every
-  result; an ignored passage pair (by the two texts' hashes, so it survives re-indexing
-  and renames) leaves passage results; an ignored file pair (by paths) leaves file results.
-* **Incremental**: passage ids only grow (AUTOINCREMENT), so a full scan's pairs are
-  cached in SQLite with the highest id scanned; a later scan at the same or a higher
-  threshold only queries passages added since and drops pairs of removed passages.
+  result; an ignored passage pair (by text hashes) leaves passage results; an ignored
+  file pair (by paths) leaves file results.
+* **Incremental**: passage ids only grow, so a full scan's candidate pairs are cached in
+  SQLite with the highest id scanned; a later scan at the same or a higher threshold
+  queries only passages added since and drops pairs of removed passages.
   ``DuplicateFinder.check_file`` checks one file against the index on its own.
 """
 
