@@ -27,6 +27,7 @@ from .core.duplicates import (
     DEFAULT_MIN_CONTAINMENT,
     DEFAULT_THRESHOLD,
     LEVELS,
+    DuplicateFinder,
     MIN_THRESHOLD,
     ProgressText,
 )
@@ -69,8 +70,6 @@ from .core.duplicates import (
 @translate_errors
 def duplicates_command(level, threshold, folder, min_containment, limit, data_dir, as_json) -> None:
     """Find duplicate and re-worded passages or files in the index."""
-    from .core.duplicates import DuplicateFinder
-
     engine = open_engine(data_dir, writer=False)
     try:
         finder = DuplicateFinder.for_engine(engine)

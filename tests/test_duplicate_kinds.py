@@ -231,3 +231,20 @@ def test_the_judge_carries_the_benchmarked_constants() -> None:
     assert f"WEIGHTS = ({', '.join(f'{w:.4f}' for w in judge.WEIGHTS)})" in text
     assert f"BIAS = {judge.BIAS:.4f}" in text
     assert f"JUDGE_THRESHOLD = {judge.JUDGE_THRESHOLD:.2f}" in text
+
+
+def test_progress_text_gives_count_and_time_left() -> None:
+    from desktop_search.core.duplicates import ProgressText
+
+    now = [100.0]
+    text = ProgressText(clock=lambda: now[0])
+    assert text(0, 25_000, "comparing") == "Comparing passages: 0 of 25,000"
+    now[0] += 4.0  # 5,000 done in 4 s: 20,000 left at the same rate is 16 s
+    assert (
+        text(5_000, 25_000, "comparing") == "Comparing passages: 5,000 of 25,000 · about 16 s left"
+    )
+    assert text(1, 400, "comparing files") == "Comparing files: 1 of 400"  # a new phase restarts
+    now[0] += 300.0
+    # 1 more in 300 s: 398 left at 150 s each since the phase began.
+    assert text(2, 400, "comparing files").endswith("· about 995 min left")
+    assert text(0, 0, "grouping") == "Grouping…"
