@@ -27,8 +27,8 @@ from .core.duplicates import (
     DEFAULT_MIN_CONTAINMENT,
     DEFAULT_THRESHOLD,
     LEVELS,
-    DuplicateFinder,
     MIN_THRESHOLD,
+    DuplicateFinder,
     ProgressText,
 )
 
