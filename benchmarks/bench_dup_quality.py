@@ -197,6 +197,61 @@ def quality(engine, root: Path) -> tuple[list[str], bool]:
     return lines, ok
 
 
+def docs_pairs(engine, root: Path) -> list[str]:
+    """The judge on passage pairs from the docs: the planted paraphrase against its source
+    (should pass) and template siblings / overview-section pages (should not)."""
+    from desktop_search.core.duplicates.judge import JUDGE_THRESHOLD, TextFacts, judge_pair
+    from desktop_search.core.duplicates.kinds import FILE_PASSAGE_PROBABILITY
+
+    finder = DuplicateFinder.for_engine(engine, use_cache=False)
+    table = finder.load_table()
+    pairs = finder.passage_pairs(DEFAULT_THRESHOLD, table=table)
+    rows_by_rel = {r: engine.store.file(str(root / r)) for r in _all_rel(root)}
+    ids = {row.id: r for r, row in rows_by_rel.items() if row is not None}
+    fa = table.file_ids[table.positions(pairs.a)[0]]
+    fb = table.file_ids[table.positions(pairs.b)[0]]
+    groups = {
+        "planted paraphrase vs source (same meaning)": {
+            tuple(sorted(("tutorial/whatnow.rst.txt", "planted/whatnow-paraphrase.rst.txt")))
+        },
+        "template siblings (not)": {tuple(sorted(p)) for p in TEMPLATE_PAIRS},
+        "overview vs its sections (not)": {
+            tuple(sorted((ov, s))) for ov, ss in OVERVIEWS.items() for s in ss
+        },
+    }
+    rows = engine.store.passages_by_id(sorted(set(pairs.a.tolist()) | set(pairs.b.tolist())))
+    out = [
+        f"The judge on docs passage pairs (cosine >= {DEFAULT_THRESHOLD}): share accepted at the "
+        f"pair bar {JUDGE_THRESHOLD:.2f} and at the in-file bar {FILE_PASSAGE_PROBABILITY:.2f}",
+        "",
+        "| pairs | n | accepted at pair bar | accepted at in-file bar |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, wanted in groups.items():
+        probs = []
+        for a, b, c, x, y in zip(pairs.a.tolist(), pairs.b.tolist(), pairs.score.tolist(), fa, fb):
+            key = tuple(sorted((ids.get(int(x), ""), ids.get(int(y), ""))))
+            if key in wanted:
+                ta, tb = rows[a]["text"], rows[b]["text"]
+                probs.append(judge_pair(TextFacts.of(ta), TextFacts.of(tb), c))
+        p = np.array(probs)
+        n = len(p)
+        out.append(
+            f"| {name} | {n} | {np.sum(p >= JUDGE_THRESHOLD)} ({np.mean(p >= JUDGE_THRESHOLD) if n else 0:.0%}) "
+            f"| {np.sum(p >= FILE_PASSAGE_PROBABILITY)} ({np.mean(p >= FILE_PASSAGE_PROBABILITY) if n else 0:.0%}) |"
+        )
+    out += [
+        "",
+        "A file pair also needs most of the smaller file present, 50+ words and the same names,",
+        "so a few accepted template passages do not make a template pair a duplicate.",
+    ]
+    return out
+
+
+def _all_rel(root: Path) -> list[str]:
+    return [str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()]
+
+
 def stsb() -> list[str]:
     rows, cos, y = labelled_rows("dev")
     from bench_dup_judge import feature_matrix
@@ -332,6 +387,8 @@ def main() -> None:
         f"corpus: {len(list(root.rglob('*.*')))} files under bench-out/dup-quality/docs",
         "",
         *q_lines,
+        "",
+        *docs_pairs(engine, root),
         "",
         *stsb(),
         "",
