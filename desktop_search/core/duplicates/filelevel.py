@@ -13,7 +13,7 @@ import numpy as np
 
 from ..dup_store import Ignored
 from ..store import Store
-from .files import file_containment, identical_groups
+from .files import exact_file_groups, file_containment, identical_groups
 from .kinds import FileDoc, classify_files
 from .pairs import Pairs, PassageTable, Progress, ScanCancelled, _in_sorted
 from .report import Group, Member
@@ -84,20 +84,16 @@ def file_groups(
         return tuple(sorted((files[x][0], files[y][0]))) in ignored.file_pairs
 
     groups: list[Group] = []
-    by_hash: dict[str, list[int]] = {}
-    for f in files:
-        if allowed(f) and files[f][1]:
-            by_hash.setdefault(files[f][1], []).append(f)
+    fids = [f for f in files if allowed(f)]
     rep: dict[int, int] = {}
     path_id = {files[f][0]: f for f in files}
     blocked = {
         (path_id[a], path_id[b]) for a, b in ignored.file_pairs if a in path_id and b in path_id
     }
-    for ids in by_hash.values():
-        if len(ids) < 2:
-            continue
+    for same in exact_file_groups(fids, [files[f][1] for f in fids]):
+        ids = same.tolist()  # sorted
         for f in ids:
-            rep[f] = min(ids)  # one content: its copies pair like the first of them
+            rep[f] = ids[0]  # one content: its copies pair like the first of them
         for g in identical_groups(ids, blocked):
             if only_file is not None and only_file not in g:
                 continue

@@ -117,19 +117,30 @@ def communities_from_pairs(
             if ok:
                 meta[n] = (c, f, o, st, en)
 
-    def compatible(node: int, members: list[int]) -> bool:
+    # A community's members by content and reading position, so that the check below
+    # looks only at members of the same text at another position: N copies of one
+    # passage (same content, same position, other files) never conflict, and cost O(1)
+    # each instead of a pass over the whole community.
+    Index = dict[int, dict[int, list[tuple[int, int, int]]]]
+
+    def add(index: Index, node: int) -> None:
+        mine = meta.get(node)
+        if mine is not None:
+            c, f, o, st, en = mine
+            index.setdefault(c, {}).setdefault(o, []).append((f, st, en))
+
+    def compatible(node: int, index: Index) -> bool:
         """False when ``node`` and a member are overlapping/adjacent chunks of one text."""
         mine = meta.get(node)
         if mine is None:
             return True
-        c, f, o, st, en = mine
-        for m in members:
-            other = meta.get(m)
-            if other is None or other[0] != c:
-                continue
-            _, f2, o2, st2, en2 = other
-            if (abs(o - o2) <= 1 or (st < en2 and st2 < en)) and not (f != f2 and o == o2):
-                return False
+        c, _, o, st, en = mine
+        for o2, entries in index.get(c, {}).items():
+            if o2 == o:  # the same chunk of an identical copy: a twin, never a conflict
+                continue  # (one file has one chunk per position)
+            for _, st2, en2 in entries:
+                if abs(o - o2) <= 1 or (st < en2 and st2 < en):
+                    return False
         return True
 
     # Largest first; np.argsort stable on -size keeps node order among equals.
@@ -144,14 +155,17 @@ def communities_from_pairs(
         if centre in used:
             continue
         members, scores = [centre], [1.0]
+        index: Index = {}
+        add(index, centre)
         j = pos_in_adj.get(centre)
         if j is not None:
             for nb, s in zip(
                 dst[offsets[j] : offsets[j + 1]].tolist(), sc[offsets[j] : offsets[j + 1]].tolist()
             ):
-                if nb not in used and compatible(nb, members):
+                if nb not in used and compatible(nb, index):
                     members.append(nb)
                     scores.append(s)
+                    add(index, nb)
         if len(members) < min_size:
             continue
         out.append(Community(centre, np.asarray(members, np.int64), np.asarray(scores, np.float32)))
@@ -159,6 +173,11 @@ def communities_from_pairs(
     if attach_leftovers and out:
         owner = {int(m): ci for ci, c in enumerate(out) for m in c.members.tolist()}
         grown = {ci: (c.members.tolist(), c.scores.tolist()) for ci, c in enumerate(out)}
+        indexes: dict[int, Index] = {}
+        for ci, (ms, _) in grown.items():
+            indexes[ci] = {}
+            for m in ms:
+                add(indexes[ci], m)
         for node in adj_nodes.tolist():
             if node in owner:
                 continue
@@ -168,9 +187,10 @@ def communities_from_pairs(
                 dst[offsets[j] : offsets[j + 1]].tolist(), sc[offsets[j] : offsets[j + 1]].tolist()
             ):
                 ci = owner.get(nb)
-                if ci is not None and compatible(node, grown[ci][0]):
+                if ci is not None and compatible(node, indexes[ci]):
                     grown[ci][0].append(node)
                     grown[ci][1].append(s)
+                    add(indexes[ci], node)
                     owner[node] = ci
                     break
         out = [

@@ -103,8 +103,8 @@ def passage_groups(
             continue
         score = float(np.mean([m.score for m in members[1:]]))
         members[0].kind = "identical"
-        for m in members[1:]:
-            m.kind = _member_kind(m.passage_id, c.centre, members, kinds)
+        for m in members[1:]:  # O(1) each for copies of the centre: big groups stay linear
+            m.kind = _member_kind(m, members[0], members, kinds)
         kind = weakest(m.kind for m in members[1:])
         groups.append(Group(score, members, kind))
     return groups
@@ -121,19 +121,21 @@ def _text_hashes(store: Store, ids: np.ndarray) -> dict[int, tuple[None, str]]:
     return out
 
 
-def _member_kind(pid: int, centre: int, members: list[Member], kinds: dict) -> str:
-    """A member's kind with the group's centre, else its closest kind with another member."""
-    if all(m.text_hash == members[0].text_hash for m in members):
+def _member_kind(m: Member, centre: Member, members: list[Member], kinds: dict) -> str:
+    """A member's kind with the group's centre, else its closest kind with another member
+    (a member attached through a link). Pairs missing from ``kinds`` are identical."""
+    if m.text_hash is not None and m.text_hash == centre.text_hash:
         return "identical"
-    direct = kinds.get((min(pid, centre), max(pid, centre)))
+    pid = m.passage_id
+    direct = kinds.get((min(pid, centre.passage_id), max(pid, centre.passage_id)))
     if direct is not None:
         return direct
-    mine = next(m.text_hash for m in members if m.passage_id == pid)
-    if any(m.text_hash == mine for m in members if m.passage_id == centre):
-        return "identical"
     found = [
-        kinds[(min(pid, m.passage_id), max(pid, m.passage_id))]
-        for m in members
-        if (min(pid, m.passage_id), max(pid, m.passage_id)) in kinds
+        "identical"
+        if o.text_hash == m.text_hash
+        else kinds.get((min(pid, o.passage_id), max(pid, o.passage_id)))
+        for o in members
+        if o is not m
     ]
+    found = [k for k in found if k is not None]
     return min(found, key=KINDS.index) if found else "paraphrase"
