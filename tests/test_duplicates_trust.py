@@ -110,6 +110,22 @@ def test_template_siblings_and_an_overview_are_not_duplicates(engine, corpus: Pa
     assert low.groups == []
 
 
+def test_a_rescan_reuses_the_verdicts_on_unchanged_files(engine, corpus: Path) -> None:
+    finder = DuplicateFinder.for_engine(engine)
+    finder.verdicts.clear()
+    first = finder.scan("file", folder=str(corpus / "kinds"))
+    judged = finder.last_scan["file_pairs_judged"]
+    assert judged > 0 and finder.last_scan["file_pairs_reused"] == 0
+    again = DuplicateFinder.for_engine(engine)  # a new finder: the verdicts are in SQLite
+    second = again.scan("file", folder=str(corpus / "kinds"))
+    assert again.last_scan["file_pairs_judged"] == 0
+    assert again.last_scan["file_pairs_reused"] == judged
+    assert [g.as_json() for g in second.groups] == [g.as_json() for g in first.groups]
+    # Other settings are other verdicts.
+    again.scan("file", folder=str(corpus / "kinds"), min_containment=0.9)
+    assert again.last_scan["file_pairs_judged"] == judged
+
+
 def test_a_trashed_file_leaves_the_index_at_once(engine, corpus: Path) -> None:
     path = corpus / "kinds" / "copy" / "original.txt"
     row = engine.store.file(str(path))

@@ -1,4 +1,5 @@
-"""What the duplicate finder keeps in SQLite: the ignore list and the last scan's pairs.
+"""What the duplicate finder keeps in SQLite: the ignore list, the last scan's pairs, and
+the verdicts on file pairs (so a rescan re-judges only pairs whose files changed).
 
 Both tables are created on first use (``CREATE TABLE IF NOT EXISTS``) on the Store's own
 connection, so an index made before the duplicate finder existed needs no migration.
@@ -38,6 +39,16 @@ _CACHE_DDL = """CREATE TABLE IF NOT EXISTS dup_pair_cache (
     max_id INTEGER NOT NULL,     -- every passage id <= max_id was queried
     a BLOB NOT NULL, b BLOB NOT NULL, score BLOB NOT NULL,
     saved_at REAL NOT NULL)"""
+
+
+_VERDICT_DDL = """CREATE TABLE IF NOT EXISTS dup_file_verdicts (
+    model TEXT NOT NULL,
+    key TEXT NOT NULL,           -- rules version, threshold, min share, both content hashes
+    verdict TEXT NOT NULL,       -- JSON, or 'null' for "not duplicates"
+    saved_at REAL NOT NULL,
+    PRIMARY KEY (model, key)) WITHOUT ROWID"""
+#: Verdicts kept at most (the oldest go first); a verdict is a few hundred bytes.
+MAX_VERDICTS = 200_000
 
 
 @dataclass
@@ -168,3 +179,61 @@ class PairCache:
     def clear(self) -> None:
         if self.enabled:
             self.conn.execute("DELETE FROM dup_pair_cache WHERE model = ?", (self.model_id,))
+
+
+class VerdictCache:
+    """File-pair verdicts by the two files' content hashes (and the settings they were
+    made with): two unchanged files get the same verdict, wherever they live, so a
+    rescan after a change judges only the pairs that involve changed files."""
+
+    def __init__(self, store: Store, model_id: str) -> None:
+        self.conn = store.conn
+        self.model_id = model_id
+        self.enabled = True
+        try:
+            self.conn.execute(_VERDICT_DDL)
+        except sqlite3.Error as exc:
+            log.warning("duplicate verdict cache disabled: %s", exc)
+            self.enabled = False
+
+    @staticmethod
+    def key(version: int, threshold: float, min_share: float, hash_a: str, hash_b: str) -> str:
+        lo, hi = sorted((hash_a, hash_b))
+        return f"{version}|{threshold:.4f}|{min_share:.4f}|{lo}|{hi}"
+
+    def get_many(self, keys: list[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        if not self.enabled:
+            return out
+        for i in range(0, len(keys), 500):
+            part = keys[i : i + 500]
+            q = (
+                "SELECT key, verdict FROM dup_file_verdicts WHERE model = ?"
+                f" AND key IN ({','.join('?' * len(part))})"
+            )
+            out.update(self.conn.execute(q, [self.model_id, *part]).fetchall())
+        return out
+
+    def put_many(self, verdicts: dict[str, str]) -> None:
+        if not self.enabled or not verdicts:
+            return
+        now = time.time()
+        try:
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO dup_file_verdicts(model, key, verdict, saved_at)"
+                " VALUES (?, ?, ?, ?)",
+                [(self.model_id, k, v, now) for k, v in verdicts.items()],
+            )
+            (n,) = self.conn.execute("SELECT count(*) FROM dup_file_verdicts").fetchone()
+            if n > MAX_VERDICTS:
+                self.conn.execute(
+                    "DELETE FROM dup_file_verdicts WHERE (model, key) IN (SELECT model, key"
+                    " FROM dup_file_verdicts ORDER BY saved_at LIMIT ?)",
+                    (n - MAX_VERDICTS,),
+                )
+        except sqlite3.Error as exc:  # a cache, never a reason to fail a scan
+            log.warning("could not save duplicate verdicts: %s", exc)
+
+    def clear(self) -> None:
+        if self.enabled:
+            self.conn.execute("DELETE FROM dup_file_verdicts WHERE model = ?", (self.model_id,))

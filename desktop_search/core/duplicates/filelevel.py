@@ -11,10 +11,10 @@ import threading
 
 import numpy as np
 
-from ..dup_store import Ignored
+from ..dup_store import Ignored, VerdictCache
 from ..store import Store
 from .files import exact_file_groups, file_containment, identical_groups
-from .kinds import FileDoc, classify_files
+from .kinds import RULES_VERSION, FileDoc, classify_files, verdict_from_json, verdict_json
 from .pairs import Pairs, PassageTable, Progress, ScanCancelled, _in_sorted
 from .report import Group, Member
 
@@ -62,12 +62,19 @@ def file_groups(
     *,
     min_share: float,
     model_id: str | None = None,
+    verdicts: VerdictCache | None = None,
+    threshold: float = 0.0,
+    stats: dict | None = None,
     in_folder: np.ndarray | None = None,
     only_file: int | None = None,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
 ) -> list[Group]:
-    """Identical files (by hash, O(N) per group), then near-duplicate file pairs by kind."""
+    """Identical files (by hash, O(N) per group), then near-duplicate file pairs by kind.
+
+    With ``verdicts``, pairs of files judged before (same contents, same ``threshold`` and
+    ``min_share``) are not judged again, and their files are not even loaded. ``stats``
+    gets the number of file pairs judged and reused."""
     files = {
         r[0]: (r[1], r[2], r[3] or 0)
         for r in store.conn.execute("SELECT id, path, hash, size FROM files WHERE state = 'ok'")
@@ -133,19 +140,36 @@ def file_groups(
         key = (x, y) if x < y else (y, x)
         if key in links:
             links[key].append((ida, idb, s) if x < y else (idb, ida, s))
-    docs = load_docs(store, sorted({f for k in wanted for f in k}), model_id)
+    hash_of = {f: files[f][1] for k in wanted for f in k}
+
+    def key(x: int, y: int) -> str | None:
+        if verdicts is None or not (hash_of[x] and hash_of[y]):
+            return None
+        return verdicts.key(RULES_VERSION, threshold, min_share, hash_of[x], hash_of[y])
+
+    keys = {(x, y): key(x, y) for x, y in candidates}
+    known = verdicts.get_many([k for k in keys.values() if k]) if verdicts else {}
+    todo = {f for (x, y), k in keys.items() if k not in known for f in (x, y)}
+    docs = load_docs(store, sorted(todo), model_id)
+    fresh: dict[str, str] = {}
     total = len(candidates)
     for done, (x, y) in enumerate(candidates, 1):
         if cancel is not None and cancel.is_set():
             raise ScanCancelled()
-        lo, hi = (x, y) if x < y else (y, x)
-        if lo not in docs or hi not in docs:
-            continue
-        da, db = docs[lo], docs[hi]
-        pos = [(da.position[i], db.position[j], c) for i, j, c in links[(lo, hi)]]
-        v = classify_files(da, db, pos, min_share=min_share)
         if progress:
             progress(done, total, "comparing files")
+        k = keys[(x, y)]
+        if k in known:
+            v = verdict_from_json(known[k], x, y, hash_of)
+        else:
+            lo, hi = (x, y) if x < y else (y, x)
+            if lo not in docs or hi not in docs:
+                continue
+            da, db = docs[lo], docs[hi]
+            pos = [(da.position[i], db.position[j], c) for i, j, c in links[(lo, hi)]]
+            v = classify_files(da, db, pos, min_share=min_share)
+            if k is not None:
+                fresh[k] = verdict_json(v, hash_of)
         if v is None:
             continue
         a, b = (v.a, v.b)
@@ -164,4 +188,9 @@ def file_groups(
             Member(files[b][0], file_id=b, score=detail["b_in_a"]),
         ]
         groups.append(Group(v.score, members, v.kind, detail))
+    if verdicts is not None:
+        verdicts.put_many(fresh)
+    if stats is not None:
+        stats["file_pairs_judged"] = total - sum(k in known for k in keys.values())
+        stats["file_pairs_reused"] = total - stats["file_pairs_judged"]
     return groups

@@ -9,7 +9,7 @@ import time
 import numpy as np
 
 from ..ann import ANNIndex
-from ..dup_store import IgnoreList, PairCache
+from ..dup_store import IgnoreList, PairCache, VerdictCache
 from ..store import Store
 from .constants import DEFAULT_K, DEFAULT_MIN_CONTAINMENT, DEFAULT_THRESHOLD, LEVELS, MAX_K
 from .filelevel import file_groups
@@ -57,6 +57,7 @@ class DuplicateFinder:
         self.k, self.max_k, self.ef, self.threads = k, max_k, ef, threads
         self.ignore = IgnoreList(store)
         self.cache = PairCache(store, model_id) if use_cache else None
+        self.verdicts = VerdictCache(store, model_id) if use_cache else None
         self.last_scan: dict = {}
 
     @classmethod
@@ -294,6 +295,7 @@ class DuplicateFinder:
                 self.file_ids_under(folder),
                 progress=progress,
                 cancel=cancel,
+                threshold=threshold,
             )
         stats = {
             "passages": len(table),
@@ -332,7 +334,9 @@ class DuplicateFinder:
         if level == "passage":
             groups = self._passage_groups(pairs, table)
         else:
-            groups = self._file_groups(pairs, table, min_containment, None, only_file=row.id)
+            groups = self._file_groups(
+                pairs, table, min_containment, None, only_file=row.id, threshold=threshold
+            )
         return Report(level, float(threshold), rank_groups(groups), {"pairs": len(pairs)})
 
     def _passage_groups(
@@ -354,6 +358,8 @@ class DuplicateFinder:
         only_file: int | None = None,
         progress: Progress | None = None,
         cancel: threading.Event | None = None,
+        *,
+        threshold: float,
     ) -> list[Group]:
         return file_groups(
             self.store,
@@ -362,6 +368,9 @@ class DuplicateFinder:
             self.ignore.load(),
             min_share=min_containment,
             model_id=self.model_id,
+            verdicts=self.verdicts,
+            threshold=threshold,
+            stats=self.last_scan,
             in_folder=in_folder,
             only_file=only_file,
             progress=progress,

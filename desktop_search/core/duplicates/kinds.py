@@ -15,6 +15,7 @@ neighbour above the cosine threshold does not count, so a table of contents is n
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,6 +25,8 @@ from .judge import JUDGE_THRESHOLD, TextFacts, judge_pair
 from .lexical import common_in_order, in_order, shingle_share, shingles, words
 
 KINDS = ("identical", "edited", "reordered", "paraphrase")
+#: Bumped whenever the rules or constants below change: cached verdicts name it.
+RULES_VERSION = 1
 KIND_RANK = {k: i for i, k in enumerate(KINDS)}
 #: Share of words in the same order from which a pair is an edited copy.
 EDITED_MIN = 0.8
@@ -258,6 +261,22 @@ def _present(
                 if i + di not in judged:
                     attempt(i + di, j + di, None)
     return lexical, {i: c for i, (c, _) in judged.items()}
+
+
+def verdict_json(v: FileVerdict | None, hash_of: dict[int, str]) -> str:
+    """A verdict stored by content: which hash is the smaller side, and the numbers."""
+    if v is None:
+        return "null"
+    d = {k: getattr(v, k) for k in FileVerdict.__dataclass_fields__ if k not in ("a", "b")}
+    return json.dumps({"a_hash": hash_of[v.a], **d})
+
+
+def verdict_from_json(text: str, x: int, y: int, hash_of: dict[int, str]) -> FileVerdict | None:
+    d = json.loads(text)
+    if d is None:
+        return None
+    a, b = (x, y) if hash_of[x] == d.pop("a_hash") else (y, x)
+    return FileVerdict(a, b, **d)
 
 
 def missing_names(a: FileDoc, b: FileDoc) -> float:
