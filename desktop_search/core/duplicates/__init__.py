@@ -38,7 +38,8 @@ How it works, and the rules it follows:
   file pair (by paths) leaves file results.
 * **Incremental**: passage ids only grow, so a full scan's candidate pairs are cached in
   SQLite with the highest id scanned; a later scan at the same or a higher threshold
-  queries only passages added since and drops pairs of removed passages.
+  queries only passages added since and drops pairs of removed passages. Verdicts on
+  file pairs are cached by both files' content hashes (``dup_store.VerdictCache``).
   ``DuplicateFinder.check_file`` checks one file against the index on its own.
 """
 
