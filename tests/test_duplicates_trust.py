@@ -185,6 +185,7 @@ _CHILD = textwrap.dedent(
 N_COPIES = 4000
 
 
+@pytest.mark.slow
 def test_identical_files_cost_linear_memory(tmp_path, encoder) -> None:
     """4,000 copies of one line: the old pairwise grouping held 8 million pairs (over a GB);
     grouping by hash holds the list of files."""
