@@ -26,8 +26,9 @@ RANK_BUDGET = 15_000
 """Most rows bm25 ranks per query. At 100k passages it keeps the keyword leg near 40 ms
 (benchmarks/bench_query.py); an index under 15k passages is never affected."""
 
-RESCORE = 400
-"""Candidates rescored with every word when the budget binds."""
+RESCORE = 100
+"""Candidates rescored with every word when the budget binds (a rowid lookup per candidate
+and word: about 3 ms per candidate for a paragraph-long query)."""
 
 
 def quote(term: str) -> str:
