@@ -21,10 +21,10 @@ def test_plan_ranks_every_word_when_they_fit():
     assert plan == Plan('"socket" OR "timeout"')
 
 
-def test_plan_picks_candidates_by_rare_words_and_rescores_with_all():
+def test_plan_leaves_out_common_words_when_rarer_ones_fit():
     dfs = {"python": 31_000, "compiling": 4_600, "windows": 4_000}
     plan = plan_match(["compiling", "python", "windows"], dfs, 15_000)
-    assert plan == Plan('"windows" OR "compiling"', rescore='"compiling" OR "python" OR "windows"')
+    assert plan == Plan('"windows" OR "compiling"')
 
 
 def test_plan_requires_every_word_when_each_is_common():
@@ -119,7 +119,7 @@ def test_hybrid_keyword_leg_skips_a_word_over_budget(notes):
     try:
         results = engine.search("meeting zebra", mode="hybrid", k=3)
         assert Path(results[0].path).name == "zoo.txt"
-        # keyword mode: "zebra" picks the candidates, which "budget" then helps rank
+        # keyword mode: "budget" is over the row budget, so "zebra" alone is ranked
         assert [Path(r.path).name for r in engine.search("budget zebra", mode="keyword")] == [
             "zoo.txt"
         ]

@@ -7,9 +7,9 @@ a paragraph-long query ORs a hundred words. Counting a word's rows, by contrast,
 So the leg plans from per-word passage counts:
 
 * if the words' rows fit the budget, bm25 ranks the plain OR of every word (what bm25s does);
-* otherwise the rarest words that fit the budget pick the candidates, and the candidates
-  are then scored by bm25 over *every* word (a rowid lookup each), so a long query keeps
-  the evidence of its common words without ranking every row that holds one of them;
+* otherwise bm25 ranks the OR of the rarest words that fit the budget: a word in a large
+  share of passages has little bm25 weight anyway (rescoring the candidates with every
+  word, a rowid lookup per candidate and word, cost 2-3 ms a candidate at 100k passages);
 * if even the rarest word is over the budget, only passages holding all the words are
   ranked, at most the newest ``budget`` of them.
 
@@ -26,10 +26,6 @@ RANK_BUDGET = 15_000
 """Most rows bm25 ranks per query. At 100k passages it keeps the keyword leg near 40 ms
 (benchmarks/bench_query.py); an index under 15k passages is never affected."""
 
-RESCORE = 100
-"""Candidates rescored with every word when the budget binds (a rowid lookup per candidate
-and word: about 3 ms per candidate for a paragraph-long query)."""
-
 
 def quote(term: str) -> str:
     """An FTS5 string literal: the user's word can never be read as query syntax."""
@@ -42,10 +38,9 @@ def any_of(units: Sequence[str]) -> str:
 
 @dataclass(frozen=True)
 class Plan:
-    """What to rank: ``match`` picks rows; ``rescore`` (if set) rescores the best of them."""
+    """What to rank: the rows of ``match``, at most the newest ``cap`` of them if set."""
 
     match: str
-    rescore: str | None = None
     cap: int | None = None
 
 
@@ -67,7 +62,7 @@ def plan_match(units: Sequence[str], doc_freq: Mapping[str, int], budget: int) -
         kept.append(u)
         total += doc_freq[u]
     if kept:
-        return Plan(any_of(kept), rescore=full)
+        return Plan(any_of(kept))
     return Plan(" AND ".join(quote(u) for u in present), cap=budget)
 
 
@@ -104,24 +99,7 @@ def run(
     conn: Connection, plan: Plan, limit: int, where: tuple[str, list] | None = None
 ) -> list[tuple[int, float]]:
     """(passage id, bm25 score; higher is better) for the best ``limit`` rows of ``plan``."""
-    if plan.rescore is None:
-        return ranked(conn, plan.match, limit, where, cap=plan.cap)
-    pool = ranked(conn, plan.match, max(limit, RESCORE), where)
-    return rescore(conn, plan.rescore, [i for i, _ in pool])[:limit]
-
-
-def rescore(conn: Connection, match: str, ids: Sequence[int]) -> list[tuple[int, float]]:
-    """bm25 of ``match`` for just these passages, best first (ids it does not match drop out)."""
-    out: list[tuple[int, float]] = []
-    for i in range(0, len(ids), 500):
-        part = list(ids[i : i + 500])
-        rows = conn.execute(
-            "SELECT rowid, bm25(passages_fts) FROM passages_fts WHERE passages_fts MATCH ?"
-            f" AND rowid IN ({','.join('?' * len(part))})",
-            [match, *part],
-        ).fetchall()
-        out += [(int(r[0]), -float(r[1])) for r in rows]
-    return sorted(out, key=lambda r: (-r[1], r[0]))
+    return ranked(conn, plan.match, limit, where, cap=plan.cap)
 
 
 def ranked(
