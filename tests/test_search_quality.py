@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from desktop_search.core import confidence, rerank
-from desktop_search.core.fusion import by_best, fuse
+from desktop_search.core.fusion import alpha_for, by_best, fuse
 from desktop_search.core.query import parse
 from desktop_search.core.search import MODES, Filters
 
@@ -150,3 +150,9 @@ def test_rerank_reorders_but_keeps_the_candidates(engine):
     reranked = engine.search("keep paperwork for the tax office", k=10, rerank=True)
     assert set(names(plain)) == set(names(reranked))
     assert names(reranked)[0] == "tax.txt"
+
+
+def test_the_keyword_legs_weight_follows_its_coverage_of_the_query():
+    assert alpha_for(1.0) < alpha_for(0.5) < alpha_for(0.0)  # full coverage: trust words more
+    assert alpha_for(0.0) <= 0.95 and alpha_for(1.0) >= 0.6
+    assert alpha_for(7.0) == alpha_for(1.0)

@@ -21,7 +21,7 @@ import numpy as np
 
 from . import confidence, keyword
 from . import rerank as rerank_mod
-from .fusion import by_best, fuse
+from .fusion import alpha_for, by_best, fuse
 from .highlight import sentence_spans, stem, stems_in, term_spans
 from .query import Query, parse
 from .store import Store, _prefix_like
@@ -130,6 +130,7 @@ class _Candidates:
     rows: dict[int, dict]
     cos: dict[int, float]
     qvec: np.ndarray | None
+    coverage: float = 0.0  # share of the query's words in the best keyword passage
 
 
 class Searcher:
@@ -172,9 +173,13 @@ class Searcher:
         pending = self._keyword_async(q, filters) if mode == "hybrid" else None
         with self.store.read():
             c = self._candidates(q, mode, filters, pending)
+        weights = self._weights(q)
+        if c.kw and weights:
+            top = stems_in(c.rows[c.kw[0][0]]["text"])
+            c.coverage = confidence.words(top, list(weights), weights)
         if rerank and c.qvec is not None:
             self._rerank(c, mode)
-        results = self._rank(q, mode, c, k, per_file)
+        results = self._rank(q, mode, c, k, per_file, weights)
         if best_sentence and mode != "keyword" and results:
             self.mark_best_sentences(q.text, results, c.qvec)
         return results
@@ -283,7 +288,7 @@ class Searcher:
         """(files best first, each passage's score) for the mode."""
         file_of = {i: r["file_id"] for i, r in c.rows.items()}
         if mode == "hybrid":
-            return fuse(c.cos, dict(c.kw), file_of)
+            return fuse(c.cos, dict(c.kw), file_of, alpha_for(c.coverage))
         scores = dict(c.sem) if mode == "semantic" else dict(c.kw)
         return by_best(scores, {i: file_of[i] for i in scores}), scores
 
@@ -299,12 +304,13 @@ class Searcher:
         if mode == "semantic":
             c.sem = sorted(c.cos.items(), key=lambda r: (-r[1], r[0]))
 
-    def _rank(self, q: Query, mode: str, c: _Candidates, k: int, per_file: int) -> list[FileResult]:
+    def _rank(
+        self, q: Query, mode: str, c: _Candidates, k: int, per_file: int, weights: dict
+    ) -> list[FileResult]:
         files, passages = self._order(mode, c)
         by_file: dict[int, list[int]] = {}
         for pid in sorted(passages, key=lambda i: (-passages[i], i)):
             by_file.setdefault(c.rows[pid]["file_id"], []).append(pid)
-        weights = self._weights(q)
         results = []
         for fid, _ in files[:k]:
             members = by_file[fid]
