@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import sys
 from collections import defaultdict
 from pathlib import Path
 
@@ -83,7 +84,7 @@ def main() -> None:
     header = ["corpus", "questions", "pipeline", "MRR@10", "nDCG@10", "recall@10", "ms/query"]
     for corpus in args.corpus:
         rows += run_corpus(corpus, by_corpus[corpus], args)
-        print(table(rows, header), flush=True)
+    print(table(rows, header), flush=True)
 
 
 def run_corpus(corpus: str, qs: list[dict], args) -> list[list]:
@@ -117,7 +118,7 @@ def run_corpus(corpus: str, qs: list[dict], args) -> list[list]:
         label = f"engine {mode}" + (" + rerank" if rerank else "")
         ms = f"{1000 * t.s / len(qs):.0f}"
         rows.append([corpus, len(qs), label, *(f"{s:.3f}" for s in score), ms])
-        print(rows[-1], flush=True)
+        print(*rows[-1], file=sys.stderr, flush=True)
     engine.close()
     if not args.no_anchor:
         anchor = Anchor(windows(root, files_under(root), pages), args.out / "anchor" / corpus)
