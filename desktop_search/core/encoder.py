@@ -21,6 +21,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
+from .errors import ModelError  # noqa: E402
 from .pooling import POOLING_MODES, l2_normalize, pool, pooling_mode_from_config  # noqa: E402
 
 
@@ -44,10 +45,6 @@ _tame_glibc_malloc()
 
 #: Inputs up to this many tokens in all run on one thread (see Encoder.encode).
 SMALL_INPUT_TOKENS = 128
-
-
-class ModelError(RuntimeError):
-    """The model folder is missing or not a sentence-transformers layout we can run."""
 
 
 def default_model_path() -> Path:

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from .encoder import Encoder, ModelError
+from .errors import IndexBusyError
 from .indexer import Indexer
 from .search import Searcher
 from .store import Store, private_dir
@@ -21,10 +22,6 @@ from .vectors import VectorSet
 
 log = logging.getLogger(__name__)
 ENV_HOME = "DESKTOP_SEARCH_HOME"
-
-
-class IndexBusyError(RuntimeError):
-    """Another process holds the indexing lock on this data directory."""
 
 
 def resolve_data_dir(data_dir: str | os.PathLike | None = None) -> Path:

@@ -19,14 +19,11 @@ from pathlib import Path
 import numpy as np
 import sqlite_utils
 
+from .errors import StoreError
 from .faults import crashpoint
 
 SCHEMA_VERSION = 1
 DB_NAME = "index.db"
-
-
-class StoreError(RuntimeError):
-    """The database cannot be opened or is not ours."""
 
 
 @dataclass(frozen=True)
