@@ -51,5 +51,4 @@ def indexed_engine(root: Path, data_dir: Path, encoder):
     from desktop_search.core.engine import Engine
 
     engine = Engine(data_dir, encoder=encoder)
-    engine.indexer.add_root(str(root))
-    return engine, engine.indexer.sync()
+    return engine, engine.index([str(root)])

@@ -157,7 +157,7 @@ def test_reveal_never_uses_a_shell():
 
 
 def test_estimate_counts_files_and_formats(tmp_path):
-    from desktop_search.app.estimate import Estimate, format_duration, format_size, scan_folders
+    from desktop_search.core.estimate import Estimate, format_duration, format_size, scan_folders
 
     (tmp_path / "a.txt").write_text("x" * 1800)
     (tmp_path / "b.md").write_text("y" * 100)
