@@ -102,7 +102,7 @@ def test_throttle_debounces_and_flushes(qtbot):
 
 
 def test_preview_shows_the_pdf_page_with_highlights():
-    from desktop_search.app.search_worker import PreviewRequest, build_preview
+    from desktop_search.core.preview import PreviewRequest, build_preview
     from desktop_search.core.extract import Extracted, Segment
     from desktop_search.core.search import PassageHit
 
@@ -126,7 +126,7 @@ def test_preview_shows_the_pdf_page_with_highlights():
 
 
 def test_preview_of_a_changed_or_unreadable_file_falls_back_to_the_passage():
-    from desktop_search.app.search_worker import PreviewRequest, build_preview
+    from desktop_search.core.preview import PreviewRequest, build_preview
     from desktop_search.core.extract import Extracted, ExtractionError
     from desktop_search.core.search import PassageHit
 
@@ -148,7 +148,7 @@ def test_preview_of_a_changed_or_unreadable_file_falls_back_to_the_passage():
 
 
 def test_reveal_never_uses_a_shell():
-    from desktop_search.app.preview import reveal_command
+    from desktop_search.app.desktop import reveal_command
 
     assert reveal_command("/home/me/a b.txt", "linux") == ["xdg-open", "/home/me"]
     assert reveal_command("/Users/me/a.txt", "darwin") == ["open", "-R", "/Users/me/a.txt"]
@@ -235,7 +235,7 @@ def test_problems_dialog_is_non_modal_and_lists_problems(qtbot):
 
 
 def test_observed_event_reports_when_seen():
-    from desktop_search.app.index_worker import ObservedEvent
+    from desktop_search.core.service import ObservedEvent
 
     seen = []
     ev = ObservedEvent(lambda: seen.append(1))

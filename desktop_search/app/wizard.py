@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from .estimate import format_duration, format_size
+from ..core.estimate import format_duration, format_size
 from .filetypes import GROUPS, parse_patterns, suffixes_for
 from .icons import app_icon, folder_icon
 

@@ -9,9 +9,10 @@ Messages are plain picklable objects. To the child: ``Job`` (queued, run in orde
 and the controls ``("pause",)``, ``("resume",)``, ``("cancel", lane)`` and ``("quit",)``,
 which act at once, also in the middle of a job. From the child: ``Event``.
 
-Two lanes run jobs: "index" (sync, add, forget, changes, adapt: one at a time, in order)
-and "scan" (duplicate scans, on a second thread, so that a long sync never holds one up;
-only the newest queued scan runs).
+Three lanes run jobs, each on its own thread: "index" (sync, add, forget, changes, adapt:
+one at a time, in order), "scan" (duplicate scans) and "preview" (reading a file for the
+preview pane), so that a long sync never holds up the other two. In those two only the
+newest queued request runs: the older ones are stale.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from multiprocessing.connection import Connection
 from .adapting import AdaptOptions, AdaptProgress
 from .engine import Engine
 from .errors import Cancelled, DesktopSearchError, IndexBusyError
+from .preview import ExtractCache, PreviewDoc, build_preview
 from .priority import leave_a_core_free
 
 log = logging.getLogger(__name__)
@@ -37,18 +39,18 @@ EMBED_BATCH = 8
 #: The whole process runs this much nicer than the window's.
 PROCESS_NICE = 10
 INDEX_KINDS = ("sync", "add", "forget", "changes", "adapt", "stats")
-SCAN_KINDS = ("duplicates",)
+LANES = {"duplicates": "scan", "preview": "preview"}  # every other kind: "index"
 
 
 @dataclass(frozen=True)
 class Job:
     id: int
-    kind: str  # one of INDEX_KINDS or SCAN_KINDS
+    kind: str  # one of INDEX_KINDS or LANES
     args: object = None
 
     @property
     def lane(self) -> str:
-        return "scan" if self.kind in SCAN_KINDS else "index"
+        return LANES.get(self.kind, "index")
 
 
 @dataclass(frozen=True)
@@ -110,7 +112,8 @@ class Service:
         self.engine = engine
         self._send = send
         self.pause = ObservedEvent(lambda: send(Event("paused")))
-        self.cancel = {"index": threading.Event(), "scan": threading.Event()}
+        self.cancel = {lane: threading.Event() for lane in ("index", "scan", "preview")}
+        self._extracts = ExtractCache()
         self.stopping = False
         self._last_stats = 0.0
 
@@ -126,8 +129,8 @@ class Service:
             self.cancel[message[1]].set()
         elif what == "quit":
             self.stopping = True
-            self.cancel["index"].set()
-            self.cancel["scan"].set()
+            for event in self.cancel.values():
+                event.set()
             self.pause.clear()
 
     # -- jobs ----------------------------------------------------------------------------
@@ -257,6 +260,15 @@ class Service:
             return
         self._send(Event("finished", job.id, "duplicates", report))
 
+    def _preview(self, job: Job) -> None:
+        """args: a PreviewRequest; the PreviewDoc carries any error in words."""
+        try:
+            doc = build_preview(job.args, self._extracts)
+        except Exception as exc:
+            log.exception("preview failed for %s", job.args.path)
+            doc = PreviewDoc(job.args, "", error=str(exc) or type(exc).__name__)
+        self._send(Event("finished", job.id, "preview", doc))
+
     # -- reporting ----------------------------------------------------------------------
 
     def _progress(self, job: Job, p) -> None:
@@ -291,10 +303,11 @@ def _reader(conn: Connection, service: Service, lanes: dict[str, queue.Queue]) -
             return
 
 
-def _scan_lane(service: Service, jobs: queue.Queue) -> None:
+def _newest_only(service: Service, jobs: queue.Queue) -> None:
+    """A lane where a newer request makes the queued older ones stale."""
     while True:
         job = jobs.get()
-        while job is not None and not jobs.empty():  # only the newest scan matters
+        while job is not None and not jobs.empty():
             stale, job = job, jobs.get()
             service._send(Event("done", stale.id, stale.kind))
         if job is None or service.stopping:
@@ -335,10 +348,14 @@ def main(conn: Connection, data_dir: str, model_path: str | None = None) -> None
     service = Service(engine, send)
     send(Event("ready", payload={"writable": engine.writable, "why": why}))
     service._stats()
-    lanes = {"index": queue.Queue(), "scan": queue.Queue()}
+    lanes = {"index": queue.Queue(), "scan": queue.Queue(), "preview": queue.Queue()}
     threading.Thread(target=_reader, args=(conn, service, lanes), daemon=True).start()
-    scans = threading.Thread(target=_scan_lane, args=(service, lanes["scan"]), daemon=True)
-    scans.start()
+    others = [
+        threading.Thread(target=_newest_only, args=(service, lanes[lane]), daemon=True)
+        for lane in ("scan", "preview")
+    ]
+    for thread in others:
+        thread.start()
     try:
         while True:
             job = lanes["index"].get()
@@ -346,7 +363,8 @@ def main(conn: Connection, data_dir: str, model_path: str | None = None) -> None
                 break
             service.run(job)
     finally:
-        scans.join(timeout=30)
+        for thread in others:
+            thread.join(timeout=30)
         engine.close()
         send(Event("closed"))
         conn.close()
