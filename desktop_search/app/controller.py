@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -148,6 +149,9 @@ class AppController(QObject):
         self.estimate_job.result.connect(self._on_measured)
 
     def start(self) -> None:
+        # The reading threads run some Python (SQLite rows, highlighting): ask them to hand
+        # the interpreter lock back to the GUI thread sooner than the default 5 ms.
+        sys.setswitchinterval(min(sys.getswitchinterval(), 0.002))
         for thread in self._threads:
             thread.start()
         self._open.emit()

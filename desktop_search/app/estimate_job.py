@@ -11,7 +11,6 @@ import logging
 from PySide6.QtCore import QObject, Signal, Slot
 
 from ..core.estimate import Estimate
-from ..core.priority import lower_thread_priority
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +25,6 @@ class EstimateJob(QObject):
         self.engine = None
         self.latest = 0  # written by the GUI thread
         self._speed: float | None = None
-        self._started = False
 
     @Slot(object)
     def set_engine(self, engine) -> None:
@@ -34,9 +32,6 @@ class EstimateJob(QObject):
 
     @Slot(int, object, object, object, object)
     def estimate(self, req_id: int, folders, include, exclude, known_speed) -> None:
-        if not self._started:
-            lower_thread_priority()
-            self._started = True
         if req_id != self.latest:
             return
         try:

@@ -20,7 +20,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal, Slot
 
 from ..core.engine import Engine
-from ..core.priority import leave_a_core_free, lower_thread_priority
+from ..core.priority import leave_a_core_free
 from ..core.search import Filters
 
 log = logging.getLogger(__name__)
@@ -65,7 +65,6 @@ class SearchJob(QObject):
 
     @Slot()
     def open(self) -> None:
-        lower_thread_priority()
         leave_a_core_free()
         try:
             engine = Engine(

@@ -15,34 +15,23 @@ from __future__ import annotations
 import copy
 import logging
 import os
-import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from .adapting import (
-    AdaptOptions,
-    AdaptOutcome,
-    AdaptProgress,
-    folder_documents,
-    new_model_dir,
-    reading,
-    wait_while_paused,
-)
+from .adapting import AdaptingMixin
 from .datadir import WriterLock, resolve_data_dir, setup_file_logging
 from .dup_store import IgnoreList
 from .duplicates import DEFAULT_MIN_CONTAINMENT, DEFAULT_THRESHOLD, DuplicateFinder, Report
 from .duplicates import file_text as indexed_text
 from .encoder import Encoder
-from .errors import IndexBusyError, ModelError, TrainingError
+from .errors import IndexBusyError, ModelError
 from .estimate import Estimate, measure_speed, scan_folders
 from .indexer import DEFAULT_MAX_FILE_SIZE, FileCallback, Indexer, Progress, SyncReport
 from .search import FileResult, Filters, Searcher
 from .store import DB_NAME, Store, private_dir
 from .switch import embed_all
-from .training import MinedPair, adapt_pairs, mine_pairs
-from .training.library import indexed_documents
 from .vectors import VectorSet
 from .watcher import WatchBatch
 
@@ -54,7 +43,7 @@ __all__ = ["Engine", "resolve_data_dir"]
 MAX_PROBLEMS = 500
 
 
-class Engine:
+class Engine(AdaptingMixin):
     def __init__(
         self,
         data_dir: str | os.PathLike | None = None,
@@ -353,112 +342,6 @@ class Engine:
             self.store.set_meta("active_model", str(encoder.path))
         log.info("active model is now %s", encoder.path)
         return True
-
-    def mine_pairs(
-        self,
-        folder: str | os.PathLike | None = None,
-        *,
-        on_error: Callable[[Path, str], None] | None = None,
-        progress: Callable[[AdaptProgress], None] | None = None,
-        cancel: threading.Event | None = None,
-        pause: threading.Event | None = None,
-    ) -> list[MinedPair]:
-        """(heading, section) and (title, opening) pairs from the indexed files, or from
-        the documents under ``folder``."""
-        if folder is not None:
-            docs, total = folder_documents(Path(folder), on_error), 0
-        else:
-            store = self._thread_store()
-            total = store.counts()["files"]
-            if not total:
-                raise TrainingError(
-                    f"no indexed files in {self.data_dir}: run `desktop-search index FOLDER` "
-                    "first, or pass --from-folder PATH"
-                )
-            docs = indexed_documents(store)
-        if progress:
-            progress(AdaptProgress("reading", 0, total))
-        return mine_pairs(reading(docs, total, progress, cancel, pause))
-
-    def adapt(
-        self,
-        options: AdaptOptions | None = None,
-        *,
-        pairs: list[MinedPair] | None = None,
-        base: str | os.PathLike | None = None,
-        out: str | os.PathLike | None = None,
-        overwrite: bool = False,
-        activate: bool = True,
-        progress: Callable[[AdaptProgress], None] | None = None,
-        cancel: threading.Event | None = None,
-        pause: threading.Event | None = None,
-    ) -> AdaptOutcome:
-        """Mine pairs (unless given), fine-tune ``base`` (default: the active model) on them,
-        save the model in ``out`` (default: a new folder under ``<data dir>/models``) and,
-        with ``activate``, re-embed the index and switch to it.
-
-        A model saved in the default place that never becomes active is deleted again,
-        with its vectors. Searches keep the old model until the switch is complete.
-        """
-        options = options or AdaptOptions()
-        if activate:
-            self._need_writer("adapting the model")
-        if pairs is None:
-            pairs = self.mine_pairs(progress=progress, cancel=cancel, pause=pause)
-        if cancel is not None and cancel.is_set():
-            return AdaptOutcome(None, False, len(pairs), cancelled=True)
-
-        def on_step(p) -> None:
-            if progress:
-                eta = p.elapsed_s / p.step * (p.total_steps - p.step) if p.step else None
-                progress(AdaptProgress("training", p.step, p.total_steps, eta, len(pairs), p))
-            wait_while_paused(pause, cancel)
-
-        def on_embed(p: Progress) -> None:
-            if progress:
-                progress(AdaptProgress("re-embedding", p.files_done, p.files_total, p.eta_s))
-            wait_while_paused(pause, cancel)
-
-        if progress:
-            progress(AdaptProgress("training", pairs=len(pairs)))
-        automatic = out is None
-        result = adapt_pairs(
-            pairs,
-            base or self.encoder.path,
-            new_model_dir(self.data_dir) if automatic else out,
-            epochs=options.epochs,
-            batch_size=options.batch_size,
-            lr=options.lr,
-            max_pairs=options.max_pairs,
-            max_seq_length=options.max_seq_length,
-            seed=options.seed,
-            overwrite=overwrite,
-            progress=on_step,
-            cancel=cancel,
-        )
-        steps, seconds = result.train.steps, result.train.seconds
-        if result.out_dir is None:
-            return AdaptOutcome(None, False, result.pairs, steps, seconds, cancelled=True)
-        active = False
-        encoder = None
-        try:
-            if activate:
-                encoder = Encoder(result.out_dir)
-                active = self.switch_model(encoder, progress=on_embed, cancel=cancel)
-        finally:
-            if automatic and not active:
-                self._discard_model(result.out_dir, encoder)
-        kept = result.out_dir if active or not automatic else None
-        return AdaptOutcome(kept, active, result.pairs, steps, seconds, activate and not active)
-
-    def _discard_model(self, folder: Path, encoder: Encoder | None) -> None:
-        """A trained model that never became active: its folder and its vectors go."""
-        if encoder is not None:
-            try:
-                self.store.drop_vectors(encoder.model_id)
-            except Exception:  # pragma: no cover - only space is lost
-                log.exception("dropping the vectors of a discarded model")
-        shutil.rmtree(folder, ignore_errors=True)
 
     # -- life -----------------------------------------------------------------------
 

@@ -1,0 +1,124 @@
+"""The app's indexing process: the window stays responsive, survives the process dying, holds
+one model, and never sees its results change under it. Real model, real files, Qt offscreen."""
+
+from __future__ import annotations
+
+import copy
+import gc
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from . import test_app
+from .corpus import make_pdf
+from .test_app import wait_indexed
+
+make_window = test_app.make_window  # the same fixture: windows on a temporary data dir
+big_docs = test_app.big_docs
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def web_and_pdf(tmp_path, shared_data) -> Path:
+    """Real gnuplot HTML pages and the first pages of two R manuals."""
+    root = tmp_path / "mixed"
+    root.mkdir()
+    pages = sorted((shared_data / "docs" / "html").glob("node*.html"))[:16]
+    for page in pages:
+        (root / page.name).write_bytes(page.read_bytes())
+    for name in ("R-FAQ.pdf", "R-intro.pdf"):
+        make_pdf(shared_data / "docs" / "pdf" / name, root / name, pages=6)
+    return root
+
+
+def test_heartbeat_stays_under_100ms_while_html_and_pdfs_index_beside_a_busy_process(
+    qtbot, make_window, web_and_pdf
+):
+    from PySide6.QtCore import QElapsedTimer, QTimer
+
+    w = make_window()
+    busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    gaps: list[int] = []
+    clock = QElapsedTimer()
+    clock.start()
+    last = [clock.elapsed()]
+
+    def beat() -> None:
+        now = clock.elapsed()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(20)
+    timer.timeout.connect(beat)
+    try:
+        w.controller.add_folders([str(web_and_pdf)])
+        qtbot.waitUntil(lambda: w.controller.job == "sync", timeout=60000)
+        last[0] = clock.elapsed()
+        timer.start()
+        qtbot.waitUntil(lambda: w.controller.job is None, timeout=300000)
+    finally:
+        timer.stop()
+        busy.kill()
+        busy.wait()
+    files = len(list(web_and_pdf.iterdir()))
+    assert w.controller.stats["files"] == files
+    assert len(gaps) > 20
+    assert max(gaps) <= 100, f"GUI thread stalled for {max(gaps)} ms (20 ms heartbeat)"
+
+
+def test_the_window_survives_the_indexing_process_dying_and_finishes_the_job(
+    qtbot, make_window, big_docs
+):
+    total = len(list(big_docs.iterdir()))
+    w = make_window()
+    messages: list[str] = []
+    w.messages.message.connect(lambda _level, text, _ms: messages.append(text))
+    w.controller.add_folders([str(big_docs)])
+    qtbot.waitUntil(
+        lambda: w.controller.last_progress is not None
+        and w.controller.last_progress.files_done >= 3,
+        timeout=60000,
+    )
+    old = w.controller.process.process
+    w.controller.process.kill()
+    qtbot.waitUntil(lambda: any("stopped unexpectedly" in m for m in messages), timeout=30000)
+    assert w.isVisible()
+    wait_indexed(qtbot, w, files=total, timeout=180000)
+    assert w.controller.process.process is not old and w.controller.process.process.is_alive()
+    w.search("catching exceptions with try and except")
+    qtbot.waitUntil(lambda: bool(w.result_paths()), timeout=30000)
+
+
+def test_one_encoder_in_the_app_and_results_are_never_changed_after_they_are_shown(
+    qtbot, make_window, big_docs, encoder
+):
+    from desktop_search.core.encoder import Encoder
+
+    w = make_window()
+    w.controller.add_folders([str(big_docs)])
+    wait_indexed(qtbot, w, files=len(list(big_docs.iterdir())))
+    w.tabs.setCurrentIndex(w.tabs.count() - 1)  # the Duplicates tab
+    panel = w.duplicates_tab.panel
+    assert panel is not None and panel.engine is w.controller.engine
+    c = w.controller
+    assert c.engine.encoder is encoder
+    assert c.estimate_job.engine is c.engine and c.search_job.engine is c.engine
+    gc.collect()
+    assert [o for o in gc.get_objects() if isinstance(o, Encoder)] == [encoder]
+
+    shown: list = []
+    c.searchResults.connect(lambda outcome: shown.append((outcome, copy.deepcopy(outcome))))
+    refined: list = []
+    c.searchRefined.connect(refined.append)
+    w.tabs.setCurrentIndex(0)
+    w.search("how do I define a class with methods and attributes")
+    qtbot.waitUntil(lambda: bool(refined), timeout=30000)
+    outcome, snapshot = shown[-1]
+    assert outcome.results and outcome.results == snapshot.results
+    assert refined[-1].results is not outcome.results
+    first, marked = outcome.results[0].passages[0], refined[-1].results[0].passages[0]
+    assert first is not marked and first.highlights == snapshot.results[0].passages[0].highlights
