@@ -79,8 +79,9 @@ def test_the_window_survives_the_indexing_process_dying_and_finishes_the_job(
     w.messages.message.connect(lambda _level, text, _ms: messages.append(text))
     w.controller.add_folders([str(big_docs)])
     qtbot.waitUntil(
-        lambda: w.controller.last_progress is not None
-        and w.controller.last_progress.files_done >= 3,
+        lambda: (
+            w.controller.last_progress is not None and w.controller.last_progress.files_done >= 3
+        ),
         timeout=60000,
     )
     old = w.controller.process.process

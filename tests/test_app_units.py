@@ -102,8 +102,8 @@ def test_throttle_debounces_and_flushes(qtbot):
 
 
 def test_preview_shows_the_pdf_page_with_highlights():
-    from desktop_search.core.preview import PreviewRequest, build_preview
     from desktop_search.core.extract import Extracted, Segment
+    from desktop_search.core.preview import PreviewRequest, build_preview
     from desktop_search.core.search import PassageHit
 
     page1 = "First page text.\n"
@@ -126,8 +126,8 @@ def test_preview_shows_the_pdf_page_with_highlights():
 
 
 def test_preview_of_a_changed_or_unreadable_file_falls_back_to_the_passage():
-    from desktop_search.core.preview import PreviewRequest, build_preview
     from desktop_search.core.extract import Extracted, ExtractionError
+    from desktop_search.core.preview import PreviewRequest, build_preview
     from desktop_search.core.search import PassageHit
 
     hit = PassageHit(1, "old text", None, 0, 8, 0.5, [])

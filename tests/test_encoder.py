@@ -57,7 +57,9 @@ def test_missing_model_folder_is_a_clear_error(tmp_path):
 
 
 def test_no_silent_truncation_count(encoder):
-    n = encoder.count_tokens(["word " * 300])[0]
+    from desktop_search.core.chunking import HFTokenCounter
+
+    n = HFTokenCounter(encoder.tokenizer).count(["word " * 300])[0]
     assert n == 302  # the chunker relies on exact counts, special tokens included
 
 
