@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 error (one line on stderr), 2 usage error.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import sys
 from datetime import datetime
 
@@ -207,6 +208,7 @@ _register_commands()
 
 
 def main() -> None:
+    multiprocessing.freeze_support()  # a bundled app starts its indexing process through here
     cli(prog_name="desktop-search")
 
 

@@ -91,6 +91,7 @@ class AppController(QObject):
         self.stats: dict = {"roots": self.settings.folders, "files": 0, "passages": 0}
         self.have_stats = False
         self.watching: list[str] = []
+        self._watch_roots: list[str] | None = None  # what the watcher was last asked to watch
         self._session_problems: dict[str, str] = {}
         self._ids = {"search": 0, "preview": 0, "estimate": 0}
         self._synced_once = False
@@ -313,7 +314,8 @@ class AppController(QObject):
         self.stats = stats
         roots = stats.get("roots", [])
         self.settings.folders = roots
-        if roots != self.watching and not self.stopping:
+        if roots != self._watch_roots and not self.stopping:
+            self._watch_roots = list(roots)
             self.watch_job.set_roots(roots)
         self.have_stats = True
         self.statsChanged.emit(stats)

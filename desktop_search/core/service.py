@@ -338,8 +338,6 @@ def main(conn: Connection, data_dir: str, model_path: str | None = None) -> None
         except IndexBusyError as exc:
             engine = Engine(data_dir, model_path=model_path, writer=False)
             why = str(exc)
-        if engine.writable:
-            engine.warm_up()
     except Exception as exc:
         log.exception("the indexing process cannot open the index")
         send(Event("failed", payload=str(exc) or type(exc).__name__))
