@@ -101,7 +101,7 @@ def test_one_encoder_in_the_app_and_results_are_never_changed_after_they_are_sho
 
     def encoders() -> set[int]:
         gc.collect()
-        return {id(o) for o in gc.get_objects() if isinstance(o, Encoder)}
+        return {id(o) for o in gc.get_objects() if type(o) is Encoder}
 
     before = encoders()
     w = make_window()
