@@ -144,6 +144,8 @@ class IndexProcess(QObject):
         elif event.what == "closed":
             self._finish()
             return
+        elif event.what == "failed":
+            self.stopping = True  # it cannot open the index: starting it again would not help
         self.event.emit(event)
 
     def _on_lost(self) -> None:
