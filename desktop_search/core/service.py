@@ -36,8 +36,9 @@ log = logging.getLogger(__name__)
 #: Indexer batch size in passages: smaller than the core's default so that progress,
 #: pause and cancel react within a second or two instead of several.
 EMBED_BATCH = 8
-#: The whole process runs this much nicer than the window's.
-PROCESS_NICE = 10
+#: The whole process runs this much nicer than the window's (as the indexing threads did
+#: before they moved here: more would slow indexing a lot on a busy machine).
+PROCESS_NICE = 5
 INDEX_KINDS = ("sync", "add", "forget", "changes", "adapt", "stats")
 LANES = {"duplicates": "scan", "preview": "preview"}  # every other kind: "index"
 
