@@ -159,9 +159,17 @@ class Engine(AdaptingMixin):
         filters: Filters | None = None,
         per_file: int = 3,
         best_sentence: bool = False,
+        rerank: bool = False,
     ) -> list[FileResult]:
+        """Files best first (see ``Searcher.search``), on this thread's own connection."""
         return self.searcher().search(
-            query, k=k, mode=mode, filters=filters, per_file=per_file, best_sentence=best_sentence
+            query,
+            k=k,
+            mode=mode,
+            filters=filters,
+            per_file=per_file,
+            best_sentence=best_sentence,
+            rerank=rerank,
         )
 
     def best_sentences(self, query: str, results: list[FileResult]) -> list[FileResult]:
