@@ -29,6 +29,7 @@ class DuplicateScanJob(QObject):
     result = Signal(object, object)  # ScanRequest, Report
     error = Signal(int, str)  # request id, message
     cancelled = Signal(int)  # request id
+    dropped = Signal(str, int)  # a trashed file's path, passages that left the index
 
     def __init__(self, process: IndexProcess, parent=None) -> None:
         super().__init__(parent)
@@ -46,12 +47,19 @@ class DuplicateScanJob(QObject):
         }
         self._requests[self.process.submit("duplicates", args)] = req
 
+    def drop(self, path: str) -> None:
+        """A file the user trashed leaves the index at once (in the indexing process)."""
+        self.process.submit("drop", path)
+
     def cancel(self) -> None:
         """Stop the running scan at its next batch."""
         if self._requests:
             self.process.cancel("scan")
 
     def _on_event(self, event: Event) -> None:
+        if event.kind == "drop" and event.what == "finished":
+            self.dropped.emit(*event.payload)
+            return
         req = self._requests.get(event.job)
         if event.kind != "duplicates" or req is None:
             return

@@ -39,7 +39,7 @@ EMBED_BATCH = 8
 #: The whole process runs this much nicer than the window's (as the indexing threads did
 #: before they moved here: more would slow indexing a lot on a busy machine).
 PROCESS_NICE = 5
-INDEX_KINDS = ("sync", "add", "forget", "changes", "adapt", "stats")
+INDEX_KINDS = ("sync", "add", "forget", "drop", "changes", "adapt", "stats")
 LANES = {"duplicates": "scan", "preview": "preview"}  # every other kind: "index"
 
 
@@ -218,6 +218,15 @@ class Service:
         finally:
             self._stats()
             self._send(Event("finished", job.id, "forget", JobResult("forget", roots=[job.args])))
+
+    def _drop(self, job: Job) -> None:
+        """args: a file the user trashed; its passages leave the index now, not at the next
+        sync. The result is (path, passages removed)."""
+        try:
+            removed = self.engine.forget(job.args)
+        finally:
+            self._stats()
+        self._send(Event("finished", job.id, "drop", (job.args, removed)))
 
     def _adapt(self, job: Job) -> None:
         """args: AdaptOptions. Fine-tune on the indexed files, re-embed, switch."""
