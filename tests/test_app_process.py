@@ -94,7 +94,7 @@ def test_the_window_survives_the_indexing_process_dying_and_finishes_the_job(
     qtbot.waitUntil(lambda: bool(w.result_paths()), timeout=30000)
 
 
-def test_one_encoder_in_the_app_and_results_are_never_changed_after_they_are_shown(
+def test_one_encoder_in_the_app_results_never_change_after_shown_and_trash_drops(
     qtbot, make_window, big_docs, encoder
 ):
     from desktop_search.core.encoder import Encoder
@@ -106,7 +106,8 @@ def test_one_encoder_in_the_app_and_results_are_never_changed_after_they_are_sho
     before = encoders()
     w = make_window()
     w.controller.add_folders([str(big_docs)])
-    wait_indexed(qtbot, w, files=len(list(big_docs.iterdir())))
+    files = len(list(big_docs.iterdir()))
+    wait_indexed(qtbot, w, files=files)
     w.tabs.setCurrentIndex(w.tabs.count() - 1)  # the Duplicates tab
     panel = w.duplicates_tab.panel
     assert panel is not None and panel.engine is w.controller.engine
@@ -127,3 +128,12 @@ def test_one_encoder_in_the_app_and_results_are_never_changed_after_they_are_sho
     assert refined[-1].results is not outcome.results
     first, marked = outcome.results[0].passages[0], refined[-1].results[0].passages[0]
     assert first is not marked and first.highlights == snapshot.results[0].passages[0].highlights
+
+    # a file trashed from the Duplicates tab leaves the index at once, in the indexing process
+    dropped: list = []
+    c.scan_job.dropped.connect(lambda path, n: dropped.append((path, n)))
+    victim = str(sorted(big_docs.iterdir())[0])
+    c.scan_job.drop(victim)
+    qtbot.waitUntil(lambda: bool(dropped), timeout=30000)
+    assert dropped[0][0] == victim and dropped[0][1] > 0
+    qtbot.waitUntil(lambda: c.stats["files"] == files - 1, timeout=10000)
