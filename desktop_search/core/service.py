@@ -41,6 +41,8 @@ EMBED_BATCH = 8
 PROCESS_NICE = 5
 INDEX_KINDS = ("sync", "add", "forget", "drop", "changes", "adapt", "stats")
 LANES = {"duplicates": "scan", "preview": "preview"}  # every other kind: "index"
+#: Jobs whose end the window learns from a ``finished`` event carrying a JobResult.
+ENDED_BY_RESULT = ("sync", "add", "changes", "forget", "adapt")
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,8 @@ class Service:
             if not isinstance(exc, DesktopSearchError):
                 log.exception("%s job failed", job.kind)
             self._send(Event("error", job.id, job.kind, ("", f"{job.kind} stopped: {exc}")))
+            if job.kind in ENDED_BY_RESULT:  # the window waits for it to leave the job state
+                self._send(Event("finished", job.id, job.kind, JobResult(job.kind)))
         finally:
             self._send(Event("done", job.id, job.kind))
 
@@ -217,7 +221,7 @@ class Service:
             self.engine.forget(job.args)
         finally:
             self._stats()
-            self._send(Event("finished", job.id, "forget", JobResult("forget", roots=[job.args])))
+        self._send(Event("finished", job.id, "forget", JobResult("forget", roots=[job.args])))
 
     def _drop(self, job: Job) -> None:
         """args: a file the user trashed; its passages leave the index now, not at the next
