@@ -23,15 +23,16 @@ pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def web_and_pdf(tmp_path, shared_data) -> Path:
-    """Real gnuplot HTML pages and the first pages of two R manuals."""
+def web_and_pdf(tmp_path, fixture_data) -> Path:
+    """Real gnuplot HTML pages, and PDFs: an R manual excerpt whole and page by page."""
     root = tmp_path / "mixed"
     root.mkdir()
-    pages = sorted((shared_data / "docs" / "html").glob("node*.html"))[:16]
-    for page in pages:
+    for page in sorted((fixture_data / "docs" / "html").glob("*.html")):
         (root / page.name).write_bytes(page.read_bytes())
-    for name in ("R-FAQ.pdf", "R-intro.pdf"):
-        make_pdf(shared_data / "docs" / "pdf" / name, root / name, pages=6)
+    pdf = fixture_data / "docs" / "pdf" / "R-FAQ-excerpt.pdf"
+    (root / pdf.name).write_bytes(pdf.read_bytes())
+    for n in (1, 2, 3):
+        make_pdf(pdf, root / f"R-FAQ-first-{n}.pdf", pages=n)
     return root
 
 
