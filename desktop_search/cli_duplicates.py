@@ -28,7 +28,6 @@ from .core.duplicates import (
     DEFAULT_THRESHOLD,
     LEVELS,
     MIN_THRESHOLD,
-    DuplicateFinder,
     ProgressText,
 )
 

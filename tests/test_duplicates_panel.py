@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from .corpus import app_reading_side
+
 pytestmark = pytest.mark.gui
 
 # A hand re-wording of "Python is an interpreted language ..." (tutorial/appetite.rst.txt).
@@ -45,19 +47,8 @@ def indexed(tmp_path_factory, fixture_data: Path, encoder):
 
 @pytest.fixture(scope="module")
 def app_side(indexed, encoder):
-    """What the app gives the panel: its reading Engine and scans in the indexing process."""
-    from desktop_search.app.duplicates_job import DuplicateScanJob
-    from desktop_search.app.index_process import IndexProcess
-    from desktop_search.core.engine import Engine
-
-    data = indexed[0]
-    process = IndexProcess(data)
-    process.start()
-    engine = Engine(data, encoder=encoder, writer=False)
-    yield engine, DuplicateScanJob(process)
-    process.quit()
-    process.kill()
-    engine.close()
+    with app_reading_side(indexed[0], encoder) as side:
+        yield side
 
 
 @pytest.fixture()
@@ -70,7 +61,7 @@ def panel(qtbot, indexed, app_side):
         IgnoreList(store).clear()
     from desktop_search.app.duplicates_panel import DuplicatesPanel
 
-    engine, scans = app_side
+    engine, scans, _ = app_side
     p = DuplicatesPanel(data, engine=engine, scans=scans, autoscan=False)
     qtbot.addWidget(p)
     p.resize(1100, 700)

@@ -98,23 +98,12 @@ def test_the_checker_finds_a_circle_hidden_in_a_function():
     assert cycles(edges) == [["a", "b", "c"]]
 
 
-#: The one circle left when this test was written, removed by the duplicates branch
-#: (issue 13): delete this entry once that has landed.
-KNOWN = [
-    [
-        "desktop_search.core.dup_store",
-        "desktop_search.core.duplicates",
-        "desktop_search.core.duplicates.finder",
-    ]
-]
-
-
 def test_no_import_circles_anywhere_in_the_package():
     edges, _ = graph()
     assert "desktop_search.app.controller" in edges
     # package __init__ files re-export their modules; a module importing its own package's
     # __init__ would loop through them, so they count like any other module
-    assert [c for c in cycles(edges) if c not in KNOWN] == []
+    assert cycles(edges) == []
 
 
 def test_core_never_imports_qt():
