@@ -48,3 +48,8 @@ class DuplicatesTab(QObject):
     def rescan_if_shown(self) -> None:
         if self.panel is not None and self.panel.isVisible():
             self.panel.scan()
+
+    def shutdown(self) -> None:
+        """The panel's comparison thread must end before the window goes."""
+        if self.panel is not None:
+            self.panel.shutdown()

@@ -386,6 +386,7 @@ class MainWindow(QMainWindow):
         if self.wizard is not None:
             self.wizard.close()
         self.problems_dialog.close()
+        self.duplicates_tab.shutdown()
         self.hide()  # quitting feels instant; the indexer stops after its current batch
         self.controller.shutdown()
 
