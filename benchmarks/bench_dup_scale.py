@@ -57,7 +57,7 @@ def doc_passages(n_target: int, seed: int):
     from desktop_search.core.extract import extract_file
 
     enc = Encoder()
-    counter = HFTokenCounter(enc.new_tokenizer())
+    counter = HFTokenCounter(enc.tokenizer)
     cfg = ChunkConfig(
         max_tokens=min(200, enc.max_seq_length - 2), hard_limit=enc.max_seq_length - 2
     )

@@ -21,12 +21,13 @@ def main() -> None:
 
     from sentence_transformers import SentenceTransformer
 
+    from desktop_search.core.chunking import HFTokenCounter
     from desktop_search.core.encoder import Encoder
 
     enc = Encoder(batch_size=args.batch_size)
     st = SentenceTransformer(str(enc.path), device="cpu")
     texts = real_passages(enc, args.n)
-    tokens = enc.count_tokens(texts)
+    tokens = HFTokenCounter(enc.tokenizer).count(texts)
     enc.encode(texts[:8])
     st.encode(texts[:8])
     ours_t, theirs_t = [], []

@@ -83,7 +83,7 @@ def build_synthetic(data_dir: Path, encoder, n: int) -> None:
     from desktop_search.core.store import NewPassage, Store
     from desktop_search.core.vectors import VectorSet
 
-    counter = HFTokenCounter(encoder.new_tokenizer())
+    counter = HFTokenCounter(encoder.tokenizer)
     texts = []
     for path in sorted((DOCS / "rst").rglob("*.rst.txt"))[:150]:
         texts += [c.text for c in chunk_extracted(extract_file(path), counter, ChunkConfig())]

@@ -16,7 +16,7 @@ def real_passages(encoder, limit: int, kinds=("rst",)) -> list[str]:
     from desktop_search.core.chunking import ChunkConfig, HFTokenCounter, chunk_extracted
     from desktop_search.core.extract import ExtractionError, extract_file
 
-    counter = HFTokenCounter(encoder.new_tokenizer())
+    counter = HFTokenCounter(encoder.tokenizer)
     cfg = ChunkConfig(max_tokens=200, hard_limit=encoder.max_seq_length - 2)
     out: list[str] = []
     for kind in kinds:

@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 error (one line on stderr), 2 usage error.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import sys
 from datetime import datetime
 
@@ -47,19 +48,10 @@ def cli(ctx: click.Context, group_data_dir: str | None) -> None:
 @translate_errors
 def index(paths, exclude, types, data_dir, model_path, as_json) -> None:
     """Add folders to the index and bring them up to date."""
-    import os
-
-    engine = open_engine(data_dir, model_path, writer=True)
-    try:
-        roots = []
-        for p in paths:
-            engine.indexer.add_root(p, include=types, exclude=exclude)
-            roots.append(os.path.abspath(p))
-        bar = _ProgressPrinter(enabled=sys.stderr.isatty() or not as_json)
-        report = engine.indexer.sync(roots, progress=bar)
-        bar.finish()
-    finally:
-        engine.close()
+    bar = _ProgressPrinter(enabled=sys.stderr.isatty() or not as_json)
+    with open_engine(data_dir, model_path, writer=True) as engine:
+        report = engine.index(paths, include=types, exclude=exclude, progress=bar)
+    bar.finish()
     if as_json:
         click.echo(json.dumps(report.as_json()))
     else:
@@ -99,12 +91,9 @@ def search(query, k, mode, types, folder, after, before, data_dir, model_path, a
     from .core.highlight import render, snippet_window
     from .core.search import Filters
 
-    engine = open_engine(data_dir, model_path)
-    try:
-        filters = Filters(folder=folder, types=tuple(types), after=_ts(after), before=_ts(before))
+    filters = Filters(folder=folder, types=tuple(types), after=_ts(after), before=_ts(before))
+    with open_engine(data_dir, model_path) as engine:
         results = engine.search(query, k=k, mode=mode, filters=filters, best_sentence=not as_json)
-    finally:
-        engine.close()
     if as_json:
         click.echo(
             json.dumps({"query": query, "mode": mode, "results": [r.as_json() for r in results]})
@@ -135,23 +124,9 @@ def search(query, k, mode, types, folder, after, before, data_dir, model_path, a
 @translate_errors
 def status(data_dir, as_json) -> None:
     """Roots, counts, and the files that failed with their errors."""
-    from .core.engine import resolve_data_dir
-    from .core.store import Store
+    from .core.engine import Engine
 
-    path = resolve_data_dir(data_dir)
-    if not (path / "index.db").exists():
-        info = {
-            "data_dir": str(path),
-            "roots": [],
-            "files": 0,
-            "failed": 0,
-            "skipped": 0,
-            "passages": 0,
-            "problems": [],
-        }
-    else:
-        with Store(path) as store:
-            info = {"data_dir": str(path), **store.summary()}
+    info = Engine.read_status(data_dir)
     if as_json:
         click.echo(json.dumps(info))
         return
@@ -172,11 +147,8 @@ def status(data_dir, as_json) -> None:
 @translate_errors
 def forget(path, data_dir) -> None:
     """Remove a folder (or file) and everything indexed under it."""
-    engine = open_engine(data_dir, writer=True)
-    try:
-        n = engine.indexer.forget(path)
-    finally:
-        engine.close()
+    with open_engine(data_dir, writer=True) as engine:
+        n = engine.forget(path)
     click.echo(f"forgot {path} ({n} passages)")
 
 
@@ -236,6 +208,7 @@ _register_commands()
 
 
 def main() -> None:
+    multiprocessing.freeze_support()  # a bundled app starts its indexing process through here
     cli(prog_name="desktop-search")
 
 

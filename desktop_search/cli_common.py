@@ -6,6 +6,8 @@ import functools
 
 import click
 
+from .core.errors import DesktopSearchError
+
 data_dir_option = click.option(
     "--data-dir",
     type=click.Path(file_okay=False),
@@ -22,24 +24,26 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print machin
 
 
 def translate_errors(fn):
-    """Core exceptions become one-line click errors (exit 1) instead of tracebacks."""
+    """The one place core errors become one-line click errors (exit 1) instead of tracebacks.
+
+    Every error the core raises on purpose derives from ``DesktopSearchError``; an
+    ``OSError`` (a folder that vanished, a full disk) is the user's to fix too.
+    """
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        from .core.encoder import ModelError
-        from .core.engine import IndexBusyError
-        from .core.search import SearchError
-        from .core.store import StoreError
-
         try:
             return fn(*args, **kwargs)
-        except (ModelError, IndexBusyError, SearchError, StoreError, FileNotFoundError) as exc:
+        except (DesktopSearchError, OSError) as exc:
             raise click.ClickException(str(exc)) from exc
+        except KeyboardInterrupt:
+            raise click.Abort() from None
 
     return wrapper
 
 
 def open_engine(data_dir, model_path=None, writer=False):
+    """The Engine, imported here so that ``--help`` and usage errors never load torch."""
     from .core.engine import Engine
 
     return Engine(data_dir, model_path=model_path, writer=writer)

@@ -28,7 +28,6 @@ from .core.duplicates import (
     DEFAULT_THRESHOLD,
     LEVELS,
     MIN_THRESHOLD,
-    DuplicateFinder,
     ProgressText,
 )
 
@@ -70,20 +69,12 @@ from .core.duplicates import (
 @translate_errors
 def duplicates_command(level, threshold, folder, min_containment, limit, data_dir, as_json) -> None:
     """Find duplicate and re-worded passages or files in the index."""
-    engine = open_engine(data_dir, writer=False)
-    try:
-        finder = DuplicateFinder.for_engine(engine)
-        progress = _StderrProgress()
-        report = finder.scan(
-            level,
-            threshold,
-            folder=folder,
-            min_containment=min_containment,
-            progress=progress,
+    progress = _StderrProgress()
+    with open_engine(data_dir, writer=False) as engine:
+        report = engine.duplicates(
+            level, threshold, folder=folder, min_containment=min_containment, progress=progress
         )
-        progress.finish()
-    finally:
-        engine.close()
+    progress.finish()
     if limit is not None:
         report.groups = report.groups[:limit]
     if as_json:

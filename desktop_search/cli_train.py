@@ -1,22 +1,22 @@
 """``desktop-search train`` and ``desktop-search adapt``: fine-tune the encoder from the shell.
 
 Defined as stand-alone click commands (``train_command``, ``adapt_command``) so that the main
-group attaches them with ``add_command``. Progress goes to stderr, the saved folder to
-stdout, and every expected failure becomes a one-line ``ClickException`` (exit status 1).
+group attaches them with ``add_command``. Each calls the core once (``train_from_files``,
+``Engine.adapt``, ``Engine.switch_model``) and formats: progress to stderr, the saved folder
+to stdout; ``translate_errors`` turns expected failures into one line (exit status 1).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
-from .cli_common import data_dir_option, translate_errors
+from .cli_common import data_dir_option, open_engine, translate_errors
 
 LOSS_NAMES = ("cosine", "triplet", "mnrl")
-FOLDER_SUFFIXES = (".rst", ".txt", ".md", ".markdown", ".html", ".htm")
 
 
 def _fmt_time(seconds: float) -> str:
@@ -82,34 +82,6 @@ def training_options(min_batch: int) -> Callable:
     return apply
 
 
-def _check_out(out: Path, base: Path | None, overwrite: bool) -> None:
-    """Fail before the model is loaded, not after an hour of training."""
-    from desktop_search.core.encoder import default_model_path
-
-    out = out.expanduser().resolve()
-    base = (base or default_model_path()).expanduser().resolve()
-    if out == base or base.is_relative_to(out):
-        raise click.ClickException(
-            f"--out {out} would overwrite the base model; choose another folder"
-        )
-    if out.exists() and not out.is_dir():
-        raise click.ClickException(f"--out {out} exists and is not a folder")
-    if out.is_dir() and any(out.iterdir()) and not overwrite:
-        raise click.ClickException(
-            f"--out {out} is not empty; choose another folder or pass --overwrite"
-        )
-
-
-def _read_eval(path: Path, kind: str, scale: float | None):
-    """A scored-pairs dev file works for any loss (Spearman); else the loss's own kind."""
-    from desktop_search.core.training.readers import DataError, read_examples, read_scored_pairs
-
-    try:
-        return read_scored_pairs(path, scale)
-    except DataError:
-        return read_examples(path, kind)
-
-
 @click.command("train")
 @click.option(
     "--data",
@@ -153,6 +125,7 @@ def _read_eval(path: Path, kind: str, scale: float | None):
     help="Truncate texts to this many tokens while training (default: the base model's "
     "limit); the saved model keeps the base model's limit.",
 )
+@translate_errors
 def train_command(
     data,
     loss,
@@ -170,82 +143,37 @@ def train_command(
     overwrite,
 ) -> None:
     """Fine-tune the encoder on labelled pairs or triplets and save it as a new model folder."""
-    from desktop_search.core.encoder import ModelError
-    from desktop_search.core.training import (
-        DataError,
-        SentenceModel,
-        TrainConfig,
-        TrainingError,
-        data_kind,
-        make_loss,
-        read_examples,
-        save_model,
-        train,
+    from desktop_search.core.training import TrainConfig
+    from desktop_search.core.training.run import train_from_files
+
+    def loaded(n: int, n_dev: int) -> None:
+        dev_text = f", {n_dev} dev examples" if n_dev else ""
+        click.echo(f"{n} training examples from {data}{dev_text}", err=True)
+
+    config = TrainConfig(
+        epochs=epochs,
+        batch_size=batch_size,
+        lr=lr,
+        warmup_ratio=warmup_ratio,
+        seed=seed,
+        eval_steps=eval_steps,
+        max_seq_length=max_seq_length,
     )
-
-    _check_out(out, base, overwrite)
-    scale_value = None if scale == "auto" else float(scale)
-    try:
-        kind = data_kind(loss)
-        examples = read_examples(data, kind, scale_value)
-        dev = _read_eval(eval_file, kind, scale_value) if eval_file else None
-        click.echo(
-            f"{len(examples)} training examples from {data}"
-            + (f", {len(dev)} dev examples" if dev else ""),
-            err=True,
-        )
-        model = SentenceModel.load(base)
-        config = TrainConfig(
-            epochs=epochs,
-            batch_size=batch_size,
-            lr=lr,
-            warmup_ratio=warmup_ratio,
-            seed=seed,
-            eval_steps=eval_steps,
-            max_seq_length=max_seq_length,
-        )
-        result = train(
-            model, make_loss(loss, model), examples, config, dev=dev, progress=_progress_printer()
-        )
-        info = {
-            "task": "train",
-            "loss": loss,
-            "data": str(data),
-            "examples": len(examples),
-            "base_model": str(base) if base else "default",
-            "epochs": epochs,
-            "batch_size": batch_size,
-            "lr": lr,
-            "warmup_ratio": warmup_ratio,
-            "seed": seed,
-            "steps": result.steps,
-            "seconds": round(result.seconds, 1),
-            "final_loss": result.losses[-1] if result.losses else None,
-            "evals": [{"step": s, **m} for s, m in result.evals],
-        }
-        saved = save_model(model, out, info=info, overwrite=overwrite)
-    except (DataError, TrainingError, ModelError, FileExistsError, OSError) as exc:
-        raise click.ClickException(str(exc)) from exc
-    except KeyboardInterrupt:
-        raise click.Abort() from None
+    trained = train_from_files(
+        data,
+        loss,
+        out,
+        config,
+        base=base,
+        eval_file=eval_file,
+        scale=None if scale == "auto" else float(scale),
+        overwrite=overwrite,
+        on_loaded=loaded,
+        progress=_progress_printer(),
+    )
+    result = trained.result
     click.echo(f"trained {result.steps} steps in {_fmt_time(result.seconds)}", err=True)
-    click.echo(str(saved))
-
-
-def folder_documents(
-    folder: Path, on_error: Callable[[Path, str], None] | None = None
-) -> Iterator[tuple[str, str]]:
-    """(path, text) of the text, reStructuredText, Markdown and HTML files under ``folder``."""
-    from desktop_search.core.extract import ExtractionError, extract_file
-
-    for path in sorted(folder.rglob("*")):
-        if not path.is_file() or path.suffix.lower() not in FOLDER_SUFFIXES:
-            continue
-        try:
-            yield str(path), extract_file(path).text
-        except ExtractionError as exc:
-            if on_error:
-                on_error(path, str(exc))
+    click.echo(str(trained.folder))
 
 
 @click.command("adapt")
@@ -278,6 +206,7 @@ def folder_documents(
     help="Then make the new model the index's active model (re-embeds every passage).",
 )
 @data_dir_option
+@translate_errors
 def adapt_command(
     out,
     base,
@@ -298,88 +227,70 @@ def adapt_command(
     By default it learns from the documents in the index (--data-dir); --from-folder reads
     a folder instead.
     """
-    from desktop_search.core.encoder import ModelError
-    from desktop_search.core.training import TrainingError, adapt_pairs, mine_pairs
+    from desktop_search.core.adapting import AdaptOptions
+    from desktop_search.core.encoder import default_model_path
+    from desktop_search.core.training.run import check_output_folder
 
     if not dry_run:
-        _check_out(out, base, overwrite)
+        check_output_folder(out, base, overwrite)
     skipped: list[Path] = []
-    if folder is not None:
-        source = str(folder)
-        pairs = mine_pairs(folder_documents(folder, on_error=lambda p, _: skipped.append(p)))
-    else:
-        from desktop_search.core.engine import resolve_data_dir
-        from desktop_search.core.store import Store
-        from desktop_search.core.training.library import indexed_documents
-
-        path = resolve_data_dir(data_dir)
-        if not (path / "index.db").exists():
-            raise click.ClickException(
-                f"no index in {path}: run `desktop-search index FOLDER` first, "
-                "or pass --from-folder PATH"
-            )
-        source = f"the index in {path}"
-        with Store(path) as store:
-            pairs = mine_pairs(indexed_documents(store))
-    titles = sum(p.kind == "title" for p in pairs)
-    click.echo(
-        f"mined {len(pairs)} pairs ({len(pairs) - titles} heading/section, {titles} "
-        f"title/opening) from {source}"
-        + (f"; {len(skipped)} unreadable files skipped" if skipped else ""),
-        err=True,
-    )
-    if dry_run:
-        for pair in pairs[:20]:
-            click.echo(f"{pair.query}\t{pair.passage[:100]}")
-        return
-    try:
-        result = adapt_pairs(
-            pairs,
-            base,
-            out,
-            epochs=epochs,
-            batch_size=batch_size,
-            lr=lr,
-            max_pairs=max_pairs,
-            max_seq_length=max_seq_length,
-            seed=seed,
-            overwrite=overwrite,
-            progress=_progress_printer(),
-        )
-    except (TrainingError, ModelError, FileExistsError, OSError) as exc:
-        raise click.ClickException(str(exc)) from exc
-    except KeyboardInterrupt:
-        raise click.Abort() from None
-    click.echo(
-        f"trained {result.train.steps} steps on {result.pairs} pairs in "
-        f"{_fmt_time(result.train.seconds)}",
-        err=True,
-    )
-    if activate:
-        _switch(data_dir, result.out_dir)
-    click.echo(str(result.out_dir))
-
-
-def _switch(data_dir, model_dir) -> None:
-    """Re-embed the index for ``model_dir`` and make it the active model."""
-    from desktop_search.cli_common import open_engine
-
-    def show(p) -> None:
+    with open_engine(data_dir, writer=activate and not dry_run) as engine:
+        pairs = engine.mine_pairs(folder, on_error=lambda p, _: skipped.append(p))
+        titles = sum(p.kind == "title" for p in pairs)
+        source = str(folder) if folder is not None else f"the index in {engine.data_dir}"
         click.echo(
-            f"\rre-embedding {p.files_done}/{p.files_total} passages, "
-            f"{p.passages_per_s:.1f}/s".ljust(60),
-            nl=False,
+            f"mined {len(pairs)} pairs ({len(pairs) - titles} heading/section, {titles} "
+            f"title/opening) from {source}"
+            + (f"; {len(skipped)} unreadable files skipped" if skipped else ""),
             err=True,
         )
+        if dry_run:
+            for pair in pairs[:20]:
+                click.echo(f"{pair.query}\t{pair.passage[:100]}")
+            return
+        options = AdaptOptions(epochs, batch_size, lr, max_pairs, max_seq_length, seed)
+        outcome = engine.adapt(
+            options,
+            pairs=pairs,
+            base=base or default_model_path(),
+            out=out,
+            overwrite=overwrite,
+            activate=activate,
+            progress=_adapt_printer(),
+        )
+    click.echo(
+        f"trained {outcome.steps} steps on {outcome.pairs} pairs in {_fmt_time(outcome.seconds)}",
+        err=True,
+    )
+    if activate and not outcome.active:
+        raise click.ClickException("switch cancelled; the previous model stays active")
+    if activate:
+        click.echo(f"active model: {outcome.model}", err=True)
+    click.echo(str(outcome.model))
 
-    engine = open_engine(data_dir, writer=True)
-    try:
-        if not engine.switch_model(model_dir, progress=show):
-            raise click.ClickException("switch cancelled; the previous model stays active")
-    finally:
-        engine.close()
-    click.echo("", err=True)
-    click.echo(f"active model: {model_dir}", err=True)
+
+def _adapt_printer() -> Callable:
+    """Training steps as ``train`` prints them, then a one-line re-embedding counter."""
+    train_lines = _progress_printer()
+
+    def report(p) -> None:
+        if p.phase == "training" and p.step is not None:
+            train_lines(p.step)
+        elif p.phase == "re-embedding":
+            end = "\n" if p.done == p.total else ""
+            click.echo(f"\rre-embedding {p.done}/{p.total} passages{end}", nl=False, err=True)
+
+    return report
+
+
+def _show_reembedding(p) -> None:
+    click.echo(
+        f"\rre-embedding {p.files_done}/{p.files_total} passages, {p.passages_per_s:.1f}/s".ljust(
+            60
+        ),
+        nl=False,
+        err=True,
+    )
 
 
 @click.command("switch-model")
@@ -401,4 +312,9 @@ def switch_model_command(model_dir, use_default, data_dir) -> None:
 
     if bool(model_dir) == use_default:
         raise click.UsageError("give a MODEL_DIR or --default")
-    _switch(data_dir, default_model_path() if use_default else model_dir)
+    model = default_model_path() if use_default else model_dir
+    with open_engine(data_dir, writer=True) as engine:
+        if not engine.switch_model(model, progress=_show_reembedding):
+            raise click.ClickException("switch cancelled; the previous model stays active")
+    click.echo("", err=True)
+    click.echo(f"active model: {model}", err=True)

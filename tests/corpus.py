@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 CAR_TEXT = (
@@ -51,5 +52,23 @@ def indexed_engine(root: Path, data_dir: Path, encoder):
     from desktop_search.core.engine import Engine
 
     engine = Engine(data_dir, encoder=encoder)
-    engine.indexer.add_root(str(root))
-    return engine, engine.indexer.sync()
+    return engine, engine.index([str(root)])
+
+
+@contextmanager
+def app_reading_side(data_dir: Path, encoder):
+    """What the app gives its Duplicates tab: a reading Engine, and duplicate scans in a
+    real indexing process (started here, ended on exit). Yields (engine, scans, process)."""
+    from desktop_search.app.duplicates_job import DuplicateScanJob
+    from desktop_search.app.index_process import IndexProcess
+    from desktop_search.core.engine import Engine
+
+    process = IndexProcess(data_dir)
+    process.start()
+    engine = Engine(data_dir, encoder=encoder, writer=False)
+    try:
+        yield engine, DuplicateScanJob(process), process
+    finally:
+        process.quit()
+        process.kill()
+        engine.close()

@@ -34,6 +34,29 @@ def library(tmp_path, fixture_data) -> Path:
     return root
 
 
+ORIGINAL = (
+    "Python is an interpreted language, which can save you considerable time during program "
+    "development because no compilation and linking is necessary. The interpreter can be used "
+    "interactively, which makes it easy to experiment with features of the language."
+)
+REWORDED = (
+    "Since Python is interpreted, you save a lot of time while developing a program: there is "
+    "nothing to compile and nothing to link. You can run the interpreter interactively, so it "
+    "is easy to try out features of the language."
+)
+
+
+def passage_duplicates(qtbot, w) -> set[str]:
+    """Names of the files in the passage-level duplicate groups of a scan run by the app."""
+    from desktop_search.app.duplicates_job import ScanRequest
+
+    reports: list = []
+    w.controller.scan_job.result.connect(lambda _req, report: reports.append(report))
+    w.controller.scan_job.scan(ScanRequest(1, "passage", 0.7))
+    qtbot.waitUntil(lambda: bool(reports), timeout=60000)
+    return {Path(m.path).name for g in reports[0].groups for m in g.members}
+
+
 def active_model(data: Path) -> str | None:
     from desktop_search.core.store import Store
 
@@ -102,6 +125,15 @@ def test_adapt_trains_switches_while_searching_and_cancel_keeps_the_model(
     w.search("")
     w.search(QUERY)
     qtbot.waitUntil(lambda: result_names(w)[:1] == ["colorsys.rst"], timeout=30000)
+
+    # files indexed after the swap take part in duplicate scans (vectors of the new model)
+    later = tmp_path / "later"
+    later.mkdir()
+    (later / "original.txt").write_text(ORIGINAL, encoding="utf-8")
+    (later / "reworded.txt").write_text(REWORDED, encoding="utf-8")
+    w.controller.add_folders([str(later)])
+    wait_indexed(qtbot, w, files=len(PAGES) + 2)
+    assert passage_duplicates(qtbot, w) >= {"original.txt", "reworded.txt"}
 
     # a second run cancelled while training: the adapted model stays active, nothing is left over
     assert w.start_adapt(confirm=False, **SMALL)

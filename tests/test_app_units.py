@@ -102,8 +102,8 @@ def test_throttle_debounces_and_flushes(qtbot):
 
 
 def test_preview_shows_the_pdf_page_with_highlights():
-    from desktop_search.app.search_worker import PreviewRequest, build_preview
     from desktop_search.core.extract import Extracted, Segment
+    from desktop_search.core.preview import PreviewRequest, build_preview
     from desktop_search.core.search import PassageHit
 
     page1 = "First page text.\n"
@@ -126,8 +126,8 @@ def test_preview_shows_the_pdf_page_with_highlights():
 
 
 def test_preview_of_a_changed_or_unreadable_file_falls_back_to_the_passage():
-    from desktop_search.app.search_worker import PreviewRequest, build_preview
     from desktop_search.core.extract import Extracted, ExtractionError
+    from desktop_search.core.preview import PreviewRequest, build_preview
     from desktop_search.core.search import PassageHit
 
     hit = PassageHit(1, "old text", None, 0, 8, 0.5, [])
@@ -148,7 +148,7 @@ def test_preview_of_a_changed_or_unreadable_file_falls_back_to_the_passage():
 
 
 def test_reveal_never_uses_a_shell():
-    from desktop_search.app.preview import reveal_command
+    from desktop_search.app.desktop import reveal_command
 
     assert reveal_command("/home/me/a b.txt", "linux") == ["xdg-open", "/home/me"]
     assert reveal_command("/Users/me/a.txt", "darwin") == ["open", "-R", "/Users/me/a.txt"]
@@ -157,7 +157,7 @@ def test_reveal_never_uses_a_shell():
 
 
 def test_estimate_counts_files_and_formats(tmp_path):
-    from desktop_search.app.estimate import Estimate, format_duration, format_size, scan_folders
+    from desktop_search.core.estimate import Estimate, format_duration, format_size, scan_folders
 
     (tmp_path / "a.txt").write_text("x" * 1800)
     (tmp_path / "b.md").write_text("y" * 100)
@@ -235,7 +235,7 @@ def test_problems_dialog_is_non_modal_and_lists_problems(qtbot):
 
 
 def test_observed_event_reports_when_seen():
-    from desktop_search.app.index_worker import ObservedEvent
+    from desktop_search.core.service import ObservedEvent
 
     seen = []
     ev = ObservedEvent(lambda: seen.append(1))

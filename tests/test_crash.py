@@ -136,8 +136,8 @@ def small_index(tmp_path, folder, encoder):
     shutil.copytree(folder / "d0", docs)
     data = tmp_path / "data"
     engine = Engine(data, encoder=encoder)
-    engine.indexer.add_root(str(docs))
-    engine.indexer.sync()
+    engine.add_root(str(docs))
+    engine.sync()
     n = engine.vectors.count()
     engine.close()
     return docs, data, n
@@ -181,7 +181,7 @@ def test_stale_index_is_caught_up(small_index, encoder, folder):
         shutil.copy(f, docs / f.name)
     (docs / sorted(os.listdir(docs))[0]).unlink()
     engine = Engine(data, encoder=encoder)
-    engine.indexer.sync()
+    engine.sync()
     engine.close()
     shutil.rmtree(data / "vectors")
     shutil.copytree(saved, data / "vectors")  # an older generation

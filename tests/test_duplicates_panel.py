@@ -1,4 +1,4 @@
-"""The Duplicates panel, offscreen: real index, real scans in the worker thread."""
+"""The Duplicates panel, offscreen: real index, real scans in the indexing process."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+
+from .corpus import app_reading_side
 
 pytestmark = pytest.mark.gui
 
@@ -38,15 +40,19 @@ def indexed(tmp_path_factory, fixture_data: Path, encoder):
     shutil.copyfile(rst / "whatnow.rst.txt", root / "a" / "whatnow.txt")
     shutil.copyfile(rst / "whatnow.rst.txt", root / "b" / "whatnow-copy.txt")
     data = tmp_path_factory.mktemp("dupguidata")
-    engine = Engine(data, encoder=encoder)
-    engine.indexer.add_root(str(root))
-    engine.indexer.sync()
-    engine.close()
+    with Engine(data, encoder=encoder) as engine:
+        engine.index([str(root)])
     return data, root, original
 
 
+@pytest.fixture(scope="module")
+def app_side(indexed, encoder):
+    with app_reading_side(indexed[0], encoder) as side:
+        yield side
+
+
 @pytest.fixture()
-def panel(qtbot, indexed, encoder):
+def panel(qtbot, indexed, app_side):
     from desktop_search.core.dup_store import IgnoreList
     from desktop_search.core.store import Store
 
@@ -55,7 +61,8 @@ def panel(qtbot, indexed, encoder):
         IgnoreList(store).clear()
     from desktop_search.app.duplicates_panel import DuplicatesPanel
 
-    p = DuplicatesPanel(data, encoder=encoder, autoscan=False)
+    engine, scans, _ = app_side
+    p = DuplicatesPanel(data, engine=engine, scans=scans, autoscan=False)
     qtbot.addWidget(p)
     p.resize(1100, 700)
     p.show()

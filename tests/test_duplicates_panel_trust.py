@@ -1,5 +1,5 @@
 """The Duplicates panel's kinds, columns, keyboard and clean-up safeguards (offscreen, real
-index of hand-written texts, real scans in the worker thread)."""
+index of hand-written texts, real scans in the indexing process)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from .corpus import app_reading_side
 from .dup_texts import ORIGINAL, PARAPHRASE, UNRELATED, edited
 
 pytestmark = pytest.mark.gui
@@ -28,17 +29,23 @@ def indexed(tmp_path_factory, encoder):
         (root / rel).write_text(text)
     data = tmp_path_factory.mktemp("dupkindsdata")
     with Engine(data, encoder=encoder) as engine:
-        engine.indexer.add_root(str(root))
-        engine.indexer.sync()
+        engine.index([str(root)])
     return data, root
 
 
+@pytest.fixture(scope="module")
+def app_side(indexed, encoder):
+    with app_reading_side(indexed[0], encoder) as side:
+        yield side
+
+
 @pytest.fixture()
-def panel(qtbot, indexed, encoder):
+def panel(qtbot, indexed, app_side):
     from desktop_search.app.duplicates_panel import DuplicatesPanel
 
     data, _ = indexed
-    p = DuplicatesPanel(data, encoder=encoder, autoscan=False)
+    engine, scans, _ = app_side
+    p = DuplicatesPanel(data, engine=engine, scans=scans, autoscan=False)
     qtbot.addWidget(p)
     p.resize(1160, 680)  # the tab's size in the default 1180x760 window
     p.show()
@@ -99,7 +106,7 @@ def test_rules_that_keep_a_group_from_being_emptied() -> None:
 
 
 def test_trash_names_the_kept_file_and_the_file_leaves_the_index(
-    qtbot, panel, indexed, tmp_path, monkeypatch
+    qtbot, panel, indexed, app_side, tmp_path, monkeypatch
 ) -> None:
     from PySide6.QtCore import Qt, QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
@@ -144,10 +151,11 @@ def test_trash_names_the_kept_file_and_the_file_leaves_the_index(
     qtbot.waitUntil(lambda: not panel.scanning, timeout=60_000)
     assert not any(m.path == victim.path for g in panel.model.groups for m in g.members)
     Path(victim.path).write_text(ORIGINAL)  # for the other tests' index: re-synced below
-    from desktop_search.core.engine import Engine
+    from desktop_search.app.sync_job import SyncJob
 
-    with Engine(data, encoder=panel.worker.encoder) as engine:
-        engine.indexer.sync()
+    sync = SyncJob(app_side[2])
+    with qtbot.waitSignal(sync.result, timeout=60_000):
+        sync.run()
 
 
 def test_keyboard_moves_through_groups_and_into_the_comparison(qtbot, panel) -> None:

@@ -131,13 +131,13 @@ def test_a_trashed_file_leaves_the_index_at_once(engine, corpus: Path) -> None:
     row = engine.store.file(str(path))
     before = engine.vectors.count()
     n = len(engine.store.passage_hashes(row.id))
-    assert engine.drop_file(path) == n > 0
+    assert engine.forget(str(path)) == n > 0
     assert engine.store.file(str(path)) is None
     assert engine.vectors.count() == before - n
     finder = DuplicateFinder.for_engine(engine, use_cache=False)
     report = finder.scan("file", folder=str(corpus / "kinds"))
     assert not [g for g in report.groups if g.kind == "identical"]
-    assert engine.drop_file(path) == 0  # already gone: nothing to do, no error
+    assert engine.forget(str(path)) == 0  # already gone: nothing to do, no error
 
 
 # -- memory: N identical files cost O(N) ---------------------------------------------------

@@ -122,7 +122,7 @@ def tiny(tmp_path, fixture_data, encoder):
 def test_unchanged_sync_reads_and_embeds_nothing(tiny):
     engine, root = tiny
     before = engine.encoder.texts_encoded
-    report = engine.indexer.sync()
+    report = engine.sync()
     assert report.files_unchanged == 2 and report.passages_embedded == 0
     assert engine.encoder.texts_encoded == before
 
@@ -133,7 +133,7 @@ def test_edit_reembeds_only_the_changed_passages(tiny):
     old_hashes = set(engine.store.passage_hashes(engine.store.file(str(path)).id))
     with open(path, "a") as fh:
         fh.write("\n\nA brand new closing paragraph about converting hues to grey levels.\n")
-    report = engine.indexer.sync()
+    report = engine.sync()
     new_hashes = set(engine.store.passage_hashes(engine.store.file(str(path)).id))
     assert report.files_updated == 1 and report.files_unchanged == 1
     assert report.passages_embedded == len(new_hashes - old_hashes) >= 1
@@ -145,7 +145,7 @@ def test_touch_without_change_costs_no_forward_pass(tiny):
     engine, root = tiny
     os.utime(root / "car.txt", (1e9, 1e9))
     before = engine.encoder.texts_encoded
-    report = engine.indexer.sync()
+    report = engine.sync()
     assert report.files_unchanged == 2 and engine.encoder.texts_encoded == before
 
 
@@ -154,7 +154,7 @@ def test_rename_reembeds_nothing(tiny):
     (root / "sub").mkdir()
     os.rename(root / "car.txt", root / "sub" / "vehicle.txt")
     before = engine.encoder.texts_encoded
-    report = engine.indexer.sync()
+    report = engine.sync()
     assert (report.files_added, report.files_removed, report.passages_embedded) == (1, 1, 0)
     assert engine.encoder.texts_encoded == before
     assert _paths(engine.search("automobile maintenance", k=1)) == ["vehicle.txt"]
@@ -163,17 +163,17 @@ def test_rename_reembeds_nothing(tiny):
 def test_delete_removes_the_file_from_results(tiny):
     engine, root = tiny
     os.remove(root / "car.txt")
-    report = engine.indexer.sync()
+    report = engine.sync()
     assert report.files_removed == 1
     for mode in ("semantic", "keyword", "hybrid"):
         assert "car.txt" not in _paths(engine.search("brake pads engine oil", mode=mode, k=5))
-    assert engine.vectors.count() == engine.store.counts()["passages"]
+    assert engine.vectors.count() == engine.status()["passages"]
 
 
 def test_deleted_hnsw_file_is_rebuilt_without_reembedding(tiny, encoder):
     engine, root = tiny
     data_dir = engine.data_dir
-    n = engine.store.counts()["passages"]
+    n = engine.status()["passages"]
     engine.close()
     for f in (data_dir / "vectors").iterdir():
         f.unlink()
@@ -199,17 +199,16 @@ def test_excludes_hidden_and_size_limit(tmp_path, encoder):
     (root / "drafts" / "c.txt").write_text("draft text")
     (root / "big.txt").write_text("big " * 5000)
     (root / "ok.txt").write_text("an ordinary note")
-    engine = Engine(tmp_path / "data", encoder=encoder)
-    engine.indexer.max_file_size = 10_000
+    engine = Engine(tmp_path / "data", encoder=encoder, max_file_size=10_000)
     try:
-        engine.indexer.add_root(str(root), exclude=["drafts"])
+        engine.add_root(str(root), exclude=["drafts"])
         told = []
-        report = engine.indexer.sync(
+        report = engine.sync(
             on_file=lambda path, outcome, error: told.append((Path(path).name, outcome))
         )
         assert report.files_added == 1
         assert sorted(told) == [("big.txt", "skipped"), ("ok.txt", "added")]
-        problems = engine.store.problems()
+        problems = engine.status()["problems"]
         assert [(Path(p["path"]).name, p["state"]) for p in problems] == [("big.txt", "skipped")]
         assert "size limit" in problems[0]["error"]
     finally:
@@ -225,9 +224,8 @@ def test_cancel_keeps_finished_files_and_the_next_sync_resumes(tmp_path, fixture
     root.mkdir()
     for i, (a, b, _) in enumerate(read_stsb(fixture_data / "stsb" / "sts-dev.csv")[:24]):
         (root / f"n{i:02d}.txt").write_text(f"{a} {b}")
-    engine = Engine(tmp_path / "data", encoder=encoder)
-    engine.indexer.embed_batch = 4
-    engine.indexer.add_root(str(root))
+    engine = Engine(tmp_path / "data", encoder=encoder, embed_batch=4)
+    engine.add_root(str(root))
     cancel = threading.Event()
     seen = []
 
@@ -241,10 +239,10 @@ def test_cancel_keeps_finished_files_and_the_next_sync_resumes(tmp_path, fixture
             )
             cancel.set()
 
-    first = engine.indexer.sync(progress=progress, cancel=cancel)
+    first = engine.sync(progress=progress, cancel=cancel)
     assert first.cancelled and 0 < first.files_added < 24
-    second = engine.indexer.sync()
+    second = engine.sync()
     assert second.files_unchanged == first.files_added
     assert second.files_added == 24 - first.files_added
-    assert engine.vectors.count() == engine.store.counts()["passages"] == 24
+    assert engine.vectors.count() == engine.status()["passages"] == 24
     engine.close()

@@ -1,49 +1,19 @@
-"""Tools ▸ Adapt model to my documents: what the job reports, and the window's side of it.
+"""Tools ▸ Adapt model to my documents: the window's side of it.
 
-The job itself (``IndexWorker.adapt``) runs on the index worker's thread: it mines
-(heading, section) and (title, opening) pairs from the indexed files, fine-tunes the
-active model on them, saves the result under ``<data dir>/models`` and switches the index
-to it. Searches keep using the old model until every passage has its new vector.
+The work (``Engine.adapt``) runs in the indexing process: it mines (heading, section) and
+(title, opening) pairs from the indexed files, fine-tunes the active model on them,
+saves the result under ``<data dir>/models`` and switches the index to it. Searches keep
+using the old model until every passage has its new vector.
 """
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QObject
 
-from .estimate import format_duration
-
-
-@dataclass(frozen=True)
-class AdaptOptions:
-    max_pairs: int = 5000
-    epochs: int = 1
-    batch_size: int = 16
-    max_seq_length: int = 128
-
-
-@dataclass(frozen=True)
-class AdaptProgress:
-    """phase: "reading" (files), "training" (steps) or "re-embedding" (passages)."""
-
-    phase: str
-    done: int = 0
-    total: int = 0
-    eta_s: float | None = None
-    pairs: int = 0
-
-
-def new_model_dir(data_dir: Path) -> Path:
-    """``<data dir>/models/adapted-YYYYmmdd-HHMMSS`` (with a suffix if that is taken)."""
-    base = Path(data_dir) / "models" / f"adapted-{time.strftime('%Y%m%d-%H%M%S')}"
-    out, n = base, 1
-    while out.exists():
-        n += 1
-        out = base.with_name(f"{base.name}-{n}")
-    return out
+from ..core.adapting import AdaptProgress
+from ..core.estimate import format_duration
 
 
 def progress_label(p: AdaptProgress | None) -> str:
@@ -125,10 +95,10 @@ class AdaptView(QObject):
         self.win.status.set_progress(None)
         self.win.adapt_action.setEnabled(True)
         if result.model:
-            self.win.status.showMessage(
+            self.win.messages.info(
                 f"Now searching with the adapted model ({Path(result.model).name})", 15000
             )
         elif result.cancelled:
-            self.win.status.showMessage(
+            self.win.messages.info(
                 "Adapting the model stopped; searches keep using the previous model", 10000
             )

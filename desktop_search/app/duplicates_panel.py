@@ -5,10 +5,11 @@ Left: the groups, largest and closest first; each opens to its members. Right: t
 members side by side with the differing words highlighted, and per side Open, Show in
 folder and Move to trash, plus "Ignore this pair" for the two shown.
 
-Scans run in a worker thread (``DuplicatesWorker``) with progress; moving the slider
+Scans run in the indexing process (``DuplicateScanJob``) with progress; moving the slider
 cancels a running scan and starts a new one (a raised threshold reuses the cached pairs,
-so it is quick). Nothing here touches SQLite on the GUI thread except the ignore list's
-one-row writes.
+so it is quick). A trashed file leaves the index there too. File comparisons read through
+the app's Engine on a worker thread. Nothing here touches SQLite on the GUI thread except
+the ignore list's one-row writes.
 """
 
 from __future__ import annotations
@@ -16,12 +17,10 @@ from __future__ import annotations
 import functools
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
-from PySide6.QtCore import QFile, Qt, QThread, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtCore import QFile, Qt, QThread, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -49,6 +48,8 @@ from ..core.duplicates import (
     ProgressText,
     Report,
 )
+from .desktop import open_file, reveal_in_folder
+from .duplicates_job import DuplicateScanJob, ScanRequest
 from .duplicates_model import (
     KIND_LABELS,
     KIND_TIPS,
@@ -57,32 +58,7 @@ from .duplicates_model import (
     kind_label,
     trash_allowed,
 )
-from .duplicates_worker import CompareRequest, DuplicatesWorker, ScanRequest
-
-
-def open_path(path: str) -> bool:
-    return QDesktopServices.openUrl(QUrl.fromLocalFile(path))
-
-
-def reveal_path(path: str) -> bool:
-    """Show the file in its folder (selected where the platform can)."""
-    if sys.platform == "darwin":
-        cmd = ["open", "-R", path]
-    elif sys.platform.startswith("win"):
-        cmd = ["explorer", f"/select,{os.path.normpath(path)}"]
-    else:
-        cmd = ["xdg-open", os.path.dirname(path) or "."]
-    try:
-        subprocess.Popen(
-            cmd,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        return True
-    except OSError:
-        return QDesktopServices.openUrl(QUrl.fromLocalFile(os.path.dirname(path)))
+from .duplicates_worker import CompareRequest, CompareWorker
 
 
 def move_to_trash(path: str) -> bool:
@@ -90,17 +66,14 @@ def move_to_trash(path: str) -> bool:
     return bool(QFile(path).moveToTrash())
 
 
-def _stop_threads(pairs) -> None:
-    for thread, worker in pairs:
-        try:
-            if not thread.isRunning():
-                continue
-        except RuntimeError:  # already deleted
-            continue
-        worker.latest = -1
-        worker.cancel.set()  # a scan stops at its next batch
-        thread.quit()
-        thread.wait(60_000)
+def _stop_thread(thread: QThread) -> None:
+    try:
+        if not thread.isRunning():
+            return
+    except RuntimeError:  # already deleted
+        return
+    thread.quit()
+    thread.wait(60_000)
 
 
 class _Side(QWidget):
@@ -156,13 +129,17 @@ class _Side(QWidget):
 class DuplicatesPanel(QWidget):
     """Review near-duplicates of one data directory."""
 
-    scanRequested = Signal(object)  # ScanRequest, to the worker thread
     compareRequested = Signal(object)  # CompareRequest, to the compare thread
-    dropRequested = Signal(str)  # a trashed file's path, to the scan thread (leaves the index)
     statusMessage = Signal(str)
 
     def __init__(
-        self, data_dir: Path, parent=None, encoder=None, *, engine=None, autoscan: bool = True
+        self,
+        data_dir: Path,
+        parent=None,
+        *,
+        engine,
+        scans: DuplicateScanJob,
+        autoscan: bool = True,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("duplicatesPanel")
@@ -177,7 +154,9 @@ class DuplicatesPanel(QWidget):
         self._diff_shown = False
         self._progress_text = ProgressText()
         self._build()
-        self._start_workers(encoder, engine)
+        self.engine = engine  # the app's one reading Engine
+        self.scans = scans  # scans run in the indexing process
+        self._start_workers()
 
     # -- layout ------------------------------------------------------------------------
 
@@ -306,10 +285,10 @@ class DuplicatesPanel(QWidget):
         self.tree.selectionModel().currentChanged.connect(lambda cur, _prev: self._show_index(cur))
         for side in (self.left, self.right):
             side.open_btn.clicked.connect(
-                lambda _=False, s=side: s.member and open_path(s.member.path)
+                lambda _=False, s=side: s.member and open_file(s.member.path)
             )
             side.reveal_btn.clicked.connect(
-                lambda _=False, s=side: s.member and reveal_path(s.member.path)
+                lambda _=False, s=side: s.member and reveal_in_folder(s.member.path)
             )
             side.trash_btn.clicked.connect(
                 lambda _=False, s=side: s.member and self.trash(s.member.path)
@@ -326,40 +305,27 @@ class DuplicatesPanel(QWidget):
         for a, b in zip(order, order[1:]):
             QWidget.setTabOrder(a, b)
 
-    def _start_workers(self, encoder, engine) -> None:
-        # Two threads: a long scan must never hold up the comparison of two files.
-        self._thread = QThread()
-        self._thread.setObjectName("duplicates-scan")
-        self.worker = DuplicatesWorker(self.data_dir, encoder, engine)
-        self.worker.moveToThread(self._thread)
-        self.scanRequested.connect(self.worker.scan)
-        self.worker.progress.connect(self._on_progress)
-        self.worker.finished.connect(self._on_finished)
-        self.worker.failed.connect(self._on_failed)
-        self.worker.cancelled.connect(self._on_cancelled)
-        self._thread.start()
+    def _start_workers(self) -> None:
+        self.scans.progress.connect(self._on_progress)
+        self.scans.result.connect(self._on_finished)
+        self.scans.error.connect(self._on_failed)
+        self.scans.cancelled.connect(self._on_cancelled)
+        # File comparisons on their own thread: a long scan must never hold them up.
         self._compare_thread = QThread()
         self._compare_thread.setObjectName("duplicates-compare")
-        self.compare_worker = DuplicatesWorker(self.data_dir)
+        self.compare_worker = CompareWorker(self.engine)
         self.compare_worker.moveToThread(self._compare_thread)
         self.compareRequested.connect(self.compare_worker.compare_files)
         self.compare_worker.compared.connect(self._on_compared)
-        self.dropRequested.connect(self.worker.drop_file)
         self._compare_thread.start()
-        # Each worker closes its connections in its own thread as that thread ends.
-        self._thread.finished.connect(self.worker.close, Qt.ConnectionType.DirectConnection)
-        self._compare_thread.finished.connect(
-            self.compare_worker.close, Qt.ConnectionType.DirectConnection
-        )
-        pairs = [(self._thread, self.worker), (self._compare_thread, self.compare_worker)]
-        # The threads must end before Qt deletes them, however the panel goes: closed,
+        # The thread must end before Qt deletes it, however the panel goes: closed,
         # deleted with its window, or at application exit.
-        self.destroyed.connect(functools.partial(_stop_threads, pairs))
+        self.destroyed.connect(functools.partial(_stop_thread, self._compare_thread))
         from PySide6.QtWidgets import QApplication
 
         app = QApplication.instance()
         if app is not None:
-            app.aboutToQuit.connect(functools.partial(_stop_threads, pairs))
+            app.aboutToQuit.connect(functools.partial(_stop_thread, self._compare_thread))
 
     # -- state ---------------------------------------------------------------------------
 
@@ -391,8 +357,6 @@ class DuplicatesPanel(QWidget):
         """Start a scan with the current level and threshold; returns its request id."""
         self._debounce.stop()
         self._req_id += 1
-        self.worker.latest = self._req_id
-        self.worker.cancel.set()  # stop a scan in flight; the worker clears it for the new one
         self.scanning = True
         self._progress_text = ProgressText()
         self.cancel_btn.setEnabled(True)
@@ -403,12 +367,12 @@ class DuplicatesPanel(QWidget):
             f"Looking for {'files' if self.level == 'file' else 'passages'} "
             f"at similarity {self.threshold:.2f} or more…"
         )
-        self.scanRequested.emit(ScanRequest(self._req_id, self.level, self.threshold))
+        self.scans.scan(ScanRequest(self._req_id, self.level, self.threshold))
         return self._req_id
 
     def cancel(self) -> None:
-        self.worker.latest = -1
-        self.worker.cancel.set()
+        self._req_id += 1  # whatever the scan still reports is stale
+        self.scans.cancel()
         self._scan_ended("Scan cancelled.")
 
     def _scan_ended(self, message: str) -> None:
@@ -548,15 +512,7 @@ class DuplicatesPanel(QWidget):
         if self._current_pair is None:
             return
         group, a, b = self._current_pair
-        from ..core.dup_store import IgnoreList
-        from ..core.store import Store
-
-        with Store(self.data_dir) as store:
-            ignore = IgnoreList(store)
-            if a.text_hash and b.text_hash and self.model.level == "passage":
-                ignore.ignore_passage_pair(a.text_hash, b.text_hash)
-            else:
-                ignore.ignore_file_pair(a.path, b.path)
+        self.engine.ignore_duplicate(a, b, passages=self.model.level == "passage")
         self.model.remove_member(group, b)
         self.status.setText(f"Ignored: {os.path.basename(a.path)} and {os.path.basename(b.path)}.")
         self._select_group(group)
@@ -613,7 +569,7 @@ class DuplicatesPanel(QWidget):
                 f"“{os.path.basename(path)}” could not be moved to the trash.",
             )
             return False
-        self.dropRequested.emit(path)
+        self.scans.drop(path)
         self.model.remove_path(path)
         self.status.setText(
             f"Moved {os.path.basename(path)} to the trash; kept {os.path.basename(kept.path)}."
@@ -665,8 +621,10 @@ class DuplicatesPanel(QWidget):
     # -- shutdown ----------------------------------------------------------------------------
 
     def shutdown(self) -> None:
-        """Stop the worker threads (cancels a running scan); safe to call twice."""
-        _stop_threads([(self._thread, self.worker), (self._compare_thread, self.compare_worker)])
+        """Cancel a running scan and stop the comparison thread; safe to call twice."""
+        if self.scanning:
+            self.cancel()
+        _stop_thread(self._compare_thread)
 
     def closeEvent(self, event) -> None:
         self.shutdown()

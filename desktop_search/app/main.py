@@ -4,6 +4,7 @@ or ``desktop-search-gui``."""
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import signal
 import sys
 
@@ -69,8 +70,6 @@ def run(data_dir=None, *, argv: list[str] | None = None) -> int:
     app.processEvents()
     # Load torch and transformers now, before any window exists: importing them in a
     # worker thread would hold the GIL for long stretches and stall the interface.
-    import desktop_search.core.engine  # noqa: F401
-
     from .main_window import MainWindow
 
     try:
@@ -96,6 +95,7 @@ def run(data_dir=None, *, argv: list[str] | None = None) -> int:
 
 
 def main() -> None:
+    multiprocessing.freeze_support()  # a bundled app starts its indexing process through here
     parser = argparse.ArgumentParser(
         prog="desktop-search-gui", description="Open the desktop-search app."
     )

@@ -1,73 +1,41 @@
-"""The main window: search box, mode and filters, grouped results, preview, indexing progress.
+"""The main window: it arranges the widgets and hands them to the objects that run them.
 
-The window only arranges widgets and relays between them and the ``AppController``; no
-SQLite, encoder or hnswlib call ever runs on this (the GUI) thread.
+``SearchView`` runs the search page (queries, results, preview, banner, empty state),
+``IndexingView`` the progress panel, ``AdaptView`` Tools ▸ Adapt, ``DuplicatesTab`` the
+Duplicates tab, and ``AppController`` the jobs. Status-bar text arrives through one
+path, the ``MessageBridge``. No SQLite, encoder, hnswlib or extraction call ever runs on
+this (the GUI) thread.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import os
-import time
-from pathlib import Path
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, Qt, QTimer
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
     QMainWindow,
     QMessageBox,
-    QSplitter,
-    QStackedWidget,
     QTabWidget,
-    QTreeView,
-    QVBoxLayout,
-    QWidget,
 )
 
+from ..core.datadir import resolve_data_dir
 from .adapt import AdaptView, confirm_adapt
 from .controller import AppController
-from .empty_state import EmptyState
-from .filetypes import FILTER_CHOICES
+from .desktop import open_file, reveal_in_folder
+from .duplicates_tab import DuplicatesTab
 from .icons import app_icon
+from .indexing_view import IndexingView
 from .messages import MessageBridge
-from .preview import PreviewPane, open_file, reveal_in_folder
 from .problems import ProblemsDialog
-from .search_delegate import ResultDelegate
-from .search_model import ROLE_HIT, ROLE_PATH, ROLE_RESULT, ResultsModel
-from .status import AppStatusBar, IndexProgressPanel
+from .search_model import ROLE_PATH
+from .search_page import MODES, SearchPage
+from .search_view import SearchView
+from .status import AppStatusBar
 from .throttle import Throttle
 from .wizard import FolderWizard
 
-MODES = (
-    ("Hybrid", "hybrid", "Meaning and keywords together (best for most searches)"),
-    (
-        "Semantic",
-        "semantic",
-        "By meaning only: finds paraphrases that share no words with your query",
-    ),
-    ("Keyword", "keyword", "Exact words only (all of them when possible)"),
-)
-DATE_CHOICES = (
-    ("Any time", None),
-    ("Past day", 1),
-    ("Past week", 7),
-    ("Past month", 31),
-    ("Past year", 365),
-)
 TYPING_DELAY_MS = 250
-#: while a sync runs, a shown result list is refreshed at most this often (seconds)
-LIVE_REFRESH_S = 4.0
-
-
-def _resolve_data_dir(data_dir) -> Path:
-    from ..core.engine import resolve_data_dir
-
-    return resolve_data_dir(data_dir)
 
 
 class MainWindow(QMainWindow):
@@ -82,7 +50,7 @@ class MainWindow(QMainWindow):
         parent=None,
     ) -> None:
         super().__init__(parent)
-        self.data_dir = _resolve_data_dir(data_dir)
+        self.data_dir = resolve_data_dir(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.setObjectName("mainWindow")
         self.setWindowTitle("Desktop Search")
@@ -99,135 +67,53 @@ class MainWindow(QMainWindow):
         self.settings = self.controller.settings
         self.open_wizard_on_first_run = open_wizard
         self.wizard: FolderWizard | None = None
-        self._search_req = 0
-        self._shown_query = ""
-        self._searched = False
-        self._last_live_refresh = 0.0
         self._closing = False
         self._closed = False
         self._wizard_checked = False
-        self.last_search_seconds: float | None = None
 
         self._build()
-        self._connect()
+        self.search_view = SearchView(self)
+        self.indexing_view = IndexingView(self)
         self.adapt_view = AdaptView(self)
+        self._connect()
         self._restore()
-        self._update_empty()
+        self.search_view.update_empty()
         self._update_status()
         self.controller.start()
 
     # -- building ----------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.search_box = QLineEdit()
-        self.search_box.setObjectName("searchBox")
-        self.search_box.setPlaceholderText(
-            "Search your documents by meaning — describe what you are looking for"
-        )
-        self.search_box.setClearButtonEnabled(True)
-        self.search_box.installEventFilter(self)
-        self.mode_selector = QComboBox()
-        self.mode_selector.setObjectName("modeSelector")
-        for n, (label, key, tip) in enumerate(MODES):
-            self.mode_selector.addItem(label, key)
-            self.mode_selector.setItemData(n, tip, Qt.ItemDataRole.ToolTipRole)
-        self.mode_selector.setToolTip("How to match: by meaning, by words, or both")
-
-        self.type_filter = QComboBox()
-        self.type_filter.setObjectName("typeFilter")
-        for label, suffixes in FILTER_CHOICES:
-            self.type_filter.addItem(label, suffixes)
-        self.folder_filter = QComboBox()
-        self.folder_filter.setObjectName("folderFilter")
-        self.folder_filter.addItem("All folders", None)
-        self.date_filter = QComboBox()
-        self.date_filter.setObjectName("dateFilter")
-        for label, days in DATE_CHOICES:
-            self.date_filter.addItem(label, days)
-        self.result_info = QLabel()
-        self.result_info.setObjectName("resultInfo")
-
-        top = QHBoxLayout()
-        top.setSpacing(8)
-        top.addWidget(self.search_box, 1)
-        top.addWidget(self.mode_selector)
-        filters = QHBoxLayout()
-        filters.setSpacing(6)
-        for label, widget in (
-            ("Type", self.type_filter),
-            ("Folder", self.folder_filter),
-            ("Modified", self.date_filter),
-        ):
-            caption = QLabel(label)
-            caption.setObjectName("filterCaption")
-            filters.addWidget(caption)
-            filters.addWidget(widget)
-            filters.addSpacing(6)
-        filters.addStretch(1)
-        filters.addWidget(self.result_info)
-
-        self.progress_panel = IndexProgressPanel()
-        self.banner = QLabel()
-        self.banner.setObjectName("indexingBanner")
-        self.banner.setWordWrap(True)
-        self.banner.hide()
-
-        self.model = ResultsModel(self)
-        self.results_view = QTreeView()
-        self.results_view.setObjectName("resultsView")
-        self.results_view.setModel(self.model)
-        self.results_view.setItemDelegate(ResultDelegate(self.results_view))
-        self.results_view.setHeaderHidden(True)
-        self.results_view.setUniformRowHeights(False)
-        self.results_view.setIndentation(18)
-        self.results_view.setMouseTracking(True)
-        self.results_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.results_view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.results_view.setAllColumnsShowFocus(True)
-        self.results_view.installEventFilter(self)
-        self.empty = EmptyState()
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.results_view)
-        self.stack.addWidget(self.empty)
-
-        results_box = QWidget()
-        rl = QVBoxLayout(results_box)
-        rl.setContentsMargins(0, 0, 0, 0)
-        rl.setSpacing(4)
-        rl.addWidget(self.banner)
-        rl.addWidget(self.stack, 1)
-        self.preview = PreviewPane()
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.setObjectName("mainSplitter")
-        self.splitter.addWidget(results_box)
-        self.splitter.addWidget(self.preview)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
-        self.splitter.setChildrenCollapsible(False)
-
-        search_page = QWidget()
-        search_page.setObjectName("searchPage")
-        layout = QVBoxLayout(search_page)
-        layout.setContentsMargins(12, 12, 12, 6)
-        layout.setSpacing(8)
-        layout.addLayout(top)
-        layout.addLayout(filters)
-        layout.addWidget(self.progress_panel)
-        layout.addWidget(self.splitter, 1)
-
+        page = SearchPage(self)
+        self.search_box = page.search_box
+        self.mode_selector = page.mode_selector
+        self.type_filter = page.type_filter
+        self.folder_filter = page.folder_filter
+        self.date_filter = page.date_filter
+        self.result_info = page.result_info
+        self.progress_panel = page.progress_panel
+        self.banner = page.banner
+        self.model = page.model
+        self.results_view = page.results_view
+        self.empty = page.empty
+        self.stack = page.stack
+        self.preview = page.preview
+        self.splitter = page.splitter
         self.tabs = QTabWidget()
         self.tabs.setObjectName("mainTabs")
         self.tabs.setDocumentMode(True)
         self.tabs.setTabBarAutoHide(True)
-        self.tabs.addTab(search_page, "Search")
-        self._install_duplicates_tab()
+        self.tabs.addTab(page, "Search")
+        self.duplicates_tab = DuplicatesTab(self)
         self.setCentralWidget(self.tabs)
 
         self.status = AppStatusBar()
         self.setStatusBar(self.status)
         self.problems_dialog = ProblemsDialog(self)
         self._build_menus()
-        self.throttle = Throttle(self._run_search, TYPING_DELAY_MS, self)
+        self.throttle = Throttle(
+            lambda text: self.search_view.run_search(text), TYPING_DELAY_MS, self
+        )
         self.resize(1180, 760)
 
     def _build_menus(self) -> None:
@@ -277,80 +163,21 @@ class MainWindow(QMainWindow):
 
         QShortcut(QKeySequence("/"), self.results_view, self.focus_search)
 
-    def _install_duplicates_tab(self) -> None:
-        """HOOK: the "Duplicates" tab.
-
-        ``desktop_search/app/duplicates_panel.py`` (``DuplicatesPanel(data_dir, parent=None)``)
-        is written separately. The tab appears only when that module exists, and the module
-        is imported the first time the tab is opened, so it can never slow down or break
-        the search window.
-        """
-        self.duplicates_panel = None
-        try:
-            present = importlib.util.find_spec(f"{__package__}.duplicates_panel") is not None
-        except (ImportError, ValueError):
-            present = False
-        if not present:
-            return
-        self._dup_placeholder = QLabel("Loading duplicates…")
-        self._dup_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.tabs.addTab(self._dup_placeholder, "Duplicates")
-        self.tabs.currentChanged.connect(self._load_duplicates_tab)
-
-    def _load_duplicates_tab(self, index: int) -> None:
-        if (
-            self.duplicates_panel is not None
-            or self.tabs.widget(index) is not self._dup_placeholder
-        ):
-            return
-        try:
-            module = importlib.import_module(f"{__package__}.duplicates_panel")
-            panel = module.DuplicatesPanel(self.data_dir, parent=self.tabs)
-        except Exception as exc:  # their bug must not take the search window down
-            self._dup_placeholder.setText(f"The duplicates view could not be loaded: {exc}")
-            return
-        self.duplicates_panel = panel
-        self.tabs.blockSignals(True)
-        self.tabs.removeTab(index)
-        self.tabs.insertTab(index, panel, "Duplicates")
-        self.tabs.setCurrentIndex(index)
-        self.tabs.blockSignals(False)
-        self._dup_placeholder.deleteLater()
-
     def _connect(self) -> None:
         c = self.controller
-        self.search_box.textChanged.connect(self._on_text_changed)
-        self.search_box.returnPressed.connect(self._on_return)
-        self.mode_selector.currentIndexChanged.connect(self._on_mode_changed)
-        for combo in (self.type_filter, self.folder_filter, self.date_filter):
-            combo.currentIndexChanged.connect(lambda _=0: self._search_now())
-        self.results_view.selectionModel().currentChanged.connect(self._on_current_changed)
         self.results_view.activated.connect(lambda idx: self.open_current())
         self.preview.openRequested.connect(self._open)
         self.preview.revealRequested.connect(self._reveal)
-        self.empty.actionClicked.connect(self._on_empty_action)
-        self.progress_panel.pauseClicked.connect(self._pause)
-        self.progress_panel.resumeClicked.connect(self._resume)
-        self.progress_panel.cancelClicked.connect(self._cancel)
         self.status.problemsClicked.connect(self.show_problems)
         self.problems_dialog.revealRequested.connect(self._reveal)
         self.problems_dialog.retryRequested.connect(lambda: self.controller.reindex())
         self.messages.message.connect(self._on_message)
-
         c.ready.connect(self._on_ready)
-        c.failed.connect(lambda why: self._update_empty())
+        c.failed.connect(lambda why: self.search_view.update_empty())
         c.statsChanged.connect(self._on_stats)
         c.watchingChanged.connect(lambda _r: self._update_status())
         c.queueChanged.connect(lambda _n: self._update_status())
         c.problemsChanged.connect(self._on_problems)
-        c.indexingStarted.connect(self._on_indexing_started)
-        c.indexingProgress.connect(self._on_progress)
-        c.indexingFinished.connect(self._on_indexing_finished)
-        c.pausedChanged.connect(self._on_paused)
-        c.searchResults.connect(self._on_results)
-        c.searchRefined.connect(self._on_refined)
-        c.searchFailed.connect(self._on_search_failed)
-        c.previewLoaded.connect(self.preview.show_document)
         c.shutdownComplete.connect(self._on_shutdown_complete)
 
     def _restore(self) -> None:
@@ -382,10 +209,14 @@ class MainWindow(QMainWindow):
     def search(self, text: str) -> None:
         """Put ``text`` in the search box and search at once (as Enter does)."""
         self.search_box.setText(text)
-        self._search_now()
+        self.search_view.search_now()
 
     def result_paths(self) -> list[str]:
         return self.model.paths()
+
+    @property
+    def last_search_seconds(self) -> float | None:
+        return self.search_view.last_search_seconds
 
     def show_folder_wizard(self) -> FolderWizard:
         if self.wizard is not None and self.wizard.isVisible():
@@ -430,142 +261,20 @@ class MainWindow(QMainWindow):
         if path:
             self._reveal(path)
 
-    # -- search ------------------------------------------------------------------------
-
-    def _on_text_changed(self, text: str) -> None:
-        if not text.strip():
-            self.throttle.cancel()
-            self._clear_results()
-            return
-        self.throttle(text)
-
-    def _on_return(self) -> None:
-        if self.throttle.pending:
-            self.throttle.flush()
-        else:
-            self._search_now()
-
-    def _on_mode_changed(self, index: int) -> None:
-        self.settings.mode = self.mode_selector.itemData(index)
-        if 0 <= index < len(self.mode_actions):
-            self.mode_actions[index].setChecked(True)
-        self._search_now()
-
-    def _search_now(self) -> None:
-        self.throttle.cancel()
-        self._run_search(self.search_box.text())
-
-    def _filters(self) -> dict:
-        days = self.date_filter.currentData()
-        return {
-            "types": tuple(self.type_filter.currentData() or ()),
-            "folder": self.folder_filter.currentData(),
-            "after": time.time() - days * 86400 if days else None,
-        }
-
-    def _filters_active(self) -> bool:
-        return bool(
-            self.type_filter.currentIndex()
-            or self.folder_filter.currentIndex()
-            or self.date_filter.currentIndex()
-        )
-
-    def _run_search(self, text: str, *, live: bool = False) -> None:
-        query = text.strip()
-        if not query:
-            self._clear_results()
-            return
-        self._search_req = self.controller.search(
-            query, self.mode, refine=not live, **self._filters()
-        )
-        self._live = live
-        if not live:
-            self.result_info.setText(
-                "Searching…" if self.controller.is_ready else "Opening the index…"
-            )
-
-    def _clear_results(self) -> None:
-        self._search_req = self.controller.search("", self.mode)  # makes any running search stale
-        self._searched = False
-        self._shown_query = ""
-        self.model.clear()
-        self.preview.clear()
-        self.result_info.setText("")
-        self._update_empty()
-
-    def _on_results(self, outcome) -> None:
-        if outcome.request.id != self._search_req:
-            return
-        live = getattr(self, "_live", False)
-        if live and self._same_results(outcome.results):
-            return  # nothing new: keep the list (and its selection and expansion) as it is
-        keep = self.results_view.currentIndex().data(ROLE_PATH) if live else None
-        self._searched = True
-        self._shown_query = outcome.request.query
-        self.last_search_seconds = outcome.seconds
-        self.model.set_results(outcome.results, outcome.request.query)
-        n = len(outcome.results)
-        self.result_info.setText(
-            f"{n} file{'s' if n != 1 else ''} · {outcome.seconds * 1000:.0f} ms" if n else ""
-        )
-        self._update_empty()
-        if n:
-            paths = self.model.paths()
-            row = paths.index(keep) if keep in paths else 0
-            self.results_view.setCurrentIndex(self.model.index(row, 0))
-            self.results_view.selectionModel().select(
-                self.model.index(row, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
-            )
-        else:
-            self.preview.clear()
-
-    def _same_results(self, results) -> bool:
-        shown = [(r.path, [h.id for h in r.passages]) for r in self.model.results()]
-        return shown == [(r.path, [h.id for h in r.passages]) for r in results]
-
-    def _on_refined(self, outcome) -> None:
-        if outcome.request.id != self._search_req:
-            return
-        self.model.update_highlights(outcome.results)
-        self._on_current_changed(self.results_view.currentIndex(), QModelIndex())
-
-    def _on_search_failed(self, req_id: int, message: str) -> None:
-        if req_id == self._search_req:
-            self.result_info.setText("")
-            self.status.showMessage(f"Search failed: {message}", 8000)
-
-    def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if not current.isValid():
-            return
-        path = current.data(ROLE_PATH)
-        hit = current.data(ROLE_HIT)
-        result = current.data(ROLE_RESULT)
-        self.preview.show_result(path, hit, result.mtime if result else None)
-        self.controller.preview(path, hit, self._shown_query)
-
-    def _live_refresh(self, force: bool = False) -> None:
-        """Re-run the shown search so that newly indexed files appear in it."""
-        if not self.search_box.text().strip():
-            return
-        now = time.monotonic()
-        if force or now - self._last_live_refresh >= LIVE_REFRESH_S:
-            self._last_live_refresh = now
-            self._run_search(self.search_box.text(), live=True)
-
-    # -- indexing ----------------------------------------------------------------------
+    # -- the index --------------------------------------------------------------------
 
     def _on_ready(self) -> None:
-        self._update_empty()
+        self.search_view.update_empty()
         self._maybe_open_wizard()
         if self.search_box.text().strip():
-            self._search_now()
+            self.search_view.search_now()
 
     def _on_stats(self, stats: dict) -> None:
         self._set_folder_choices(stats.get("roots", []))
         self._update_status()
-        self._update_empty()
+        self.search_view.update_empty()
         if self.controller.indexing:
-            self._live_refresh()
+            self.search_view.live_refresh()
         self._maybe_open_wizard()
 
     def _maybe_open_wizard(self) -> None:
@@ -598,76 +307,7 @@ class MainWindow(QMainWindow):
         if folders:
             self.controller.add_folders(folders, include, exclude)
 
-    def _on_indexing_started(self, kind: str, roots) -> None:
-        if kind == "sync":
-            self.progress_panel.begin(len(roots) if roots else len(self.controller.roots))
-            self.status.set_progress(None)
-            self.status.activity.setText("Looking for new and changed files…")
-        elif kind == "changes":
-            self.status.showMessage("Updating changed files…", 3000)
-        self._update_empty()
-
-    def _on_progress(self, p) -> None:
-        if self.controller.job != "sync":
-            return
-        self.progress_panel.update_progress(p)
-        self.status.set_progress(p)
-        self._update_banner()
-
-    def _on_indexing_finished(self, result) -> None:
-        report = result.report
-        changed = report is not None and (
-            report.files_added or report.files_updated or report.files_removed
-        )
-        if changed and self.duplicates_panel is not None and self.duplicates_panel.isVisible():
-            self.duplicates_panel.scan()  # the groups on screen may be out of date now
-        if result.kind == "sync":
-            self.progress_panel.hide()
-            self.status.set_progress(None)
-            if result.cancelled:
-                self.status.showMessage(
-                    "Indexing stopped. What was indexed stays searchable; the rest is "
-                    "picked up next time.",
-                    10000,
-                )
-            elif report is not None:
-                new = report.files_added + report.files_updated
-                self.status.showMessage(
-                    f"Index up to date: {new:,} file{'s' if new != 1 else ''} indexed, "
-                    f"{report.files_removed:,} removed"
-                    + (
-                        f", {report.files_failed:,} failed (see Problems)"
-                        if report.files_failed
-                        else ""
-                    ),
-                    8000,
-                )
-        elif result.kind == "changes" and report is not None:
-            n = report.files_added + report.files_updated + report.files_removed
-            if n:
-                self.status.showMessage(f"Updated {n} changed file{'s' if n != 1 else ''}", 4000)
-        self._update_banner()
-        self._update_empty()
-        self._live_refresh(force=True)
-
-    def _pause(self) -> None:
-        self.controller.pause()
-        self.progress_panel.set_pausing()
-
-    def _resume(self) -> None:
-        self.controller.resume()
-        self.progress_panel.set_paused(False)
-
-    def _cancel(self) -> None:
-        self.controller.cancel()
-        self.progress_panel.set_cancelling()
-
-    def _on_paused(self, paused: bool) -> None:
-        self.progress_panel.set_paused(paused)
-        if paused:
-            self.status.activity.setText("Indexing paused")
-
-    # -- status, empty state, messages ------------------------------------------------
+    # -- status and messages ------------------------------------------------------------
 
     def _update_status(self) -> None:
         c = self.controller
@@ -684,67 +324,10 @@ class MainWindow(QMainWindow):
         if self.problems_dialog.isVisible():
             self.problems_dialog.set_problems(problems)
 
-    def _update_banner(self) -> None:
-        c = self.controller
-        if c.indexing and self._shown_query:
-            files = int(c.stats.get("files", 0))
-            p = c.last_progress
-            total = (
-                f" (this run: {p.files_done:,} of {p.files_total:,} files)"
-                if p and p.files_total
-                else ""
-            )
-            self.banner.setText(
-                f"Indexing is still under way: these results cover the {files:,} files "
-                f"indexed so far{total}. They refresh as more files are indexed."
-            )
-            self.banner.show()
-        else:
-            self.banner.hide()
-
-    def _update_empty(self) -> None:
-        c = self.controller
-        files = int(c.stats.get("files", 0))
-        query = self.search_box.text().strip()
-        show_results = False
-        if c.error and not c.is_ready:
-            self.empty.show_state("error", detail=c.error)
-        elif not c.is_ready:
-            self.empty.show_state("loading")
-        elif not c.roots and c.job is None and not query:
-            self.empty.show_state("no_folders")
-        elif not query or not self._searched:
-            self.empty.show_state("indexing" if c.indexing else "ready", files=files)
-            show_results = bool(query) and self.model.file_count() > 0
-        elif self.model.file_count() == 0:
-            if c.indexing and not files:
-                self.empty.show_state("indexing", files=files)
-            else:
-                self.empty.show_state(
-                    "no_results",
-                    query=self._shown_query,
-                    detail="filtered" if self._filters_active() else "",
-                )
-        else:
-            show_results = True
-        if show_results:
-            self.empty.state = "results"
-        self.stack.setCurrentWidget(self.results_view if show_results else self.empty)
-        self._update_banner()
-
-    def _on_empty_action(self, action: str) -> None:
-        if action == "folders":
-            self.show_folder_wizard()
-        elif action == "clear_filters":
-            for combo in (self.type_filter, self.folder_filter, self.date_filter):
-                combo.blockSignals(True)
-                combo.setCurrentIndex(0)
-                combo.blockSignals(False)
-            self._search_now()
-
-    def _on_message(self, level: str, text: str) -> None:
+    def _on_message(self, level: str, text: str, ms: int) -> None:
+        """The one place that writes a message into the status bar."""
         prefix = {"warning": "⚠ ", "error": "⚠ "}.get(level, "")
-        self.status.showMessage(prefix + text, 12000 if level != "info" else 5000)
+        self.status.showMessage(prefix + text, ms)
 
     def _open(self, path: str) -> None:
         if not os.path.exists(path):
@@ -803,10 +386,10 @@ class MainWindow(QMainWindow):
         if self.wizard is not None:
             self.wizard.close()
         self.problems_dialog.close()
+        self.duplicates_tab.shutdown()
         self.hide()  # quitting feels instant; the indexer stops after its current batch
         self.controller.shutdown()
 
     def _on_shutdown_complete(self) -> None:
         self._closed = True
         self.settings.sync()
-        self.close()

@@ -1,18 +1,11 @@
 """The preview pane: the matching passage in its context (for a PDF, its page), with
-highlights, and buttons to open the file or show it in its folder.
-
-Opening never goes through a shell: QDesktopServices for files, and a list-argument
-subprocess for "reveal" (xdg-open on the folder, ``open -R``, ``explorer /select,``).
-"""
+highlights, and buttons to open the file or show it in its folder (see ``desktop``)."""
 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 
-from PySide6.QtCore import QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -23,36 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core.preview import passage_html
 from .icons import file_pixmap, type_key
 from .search_model import format_modified
-
-
-def open_file(path: str) -> bool:
-    return QDesktopServices.openUrl(QUrl.fromLocalFile(path))
-
-
-def reveal_command(path: str, platform: str | None = None) -> list[str]:
-    """The command (a list, never a shell string) that shows ``path`` in its folder."""
-    platform = platform or sys.platform
-    if platform == "darwin":
-        return ["open", "-R", path]
-    if platform.startswith("win"):
-        return ["explorer", f"/select,{os.path.normpath(path)}"]
-    return ["xdg-open", os.path.dirname(path) or "."]
-
-
-def reveal_in_folder(path: str) -> bool:
-    try:
-        subprocess.Popen(
-            reveal_command(path),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        return True
-    except OSError:  # no xdg-open: let Qt find the desktop's file manager
-        return QDesktopServices.openUrl(QUrl.fromLocalFile(os.path.dirname(path)))
 
 
 class PreviewPane(QWidget):
@@ -147,8 +113,6 @@ class PreviewPane(QWidget):
         self.note.hide()
         self.loaded = False
         if hit is not None:
-            from .search_worker import passage_html
-
             self.body.setHtml(passage_html(hit))
 
     def show_document(self, doc) -> None:

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QToolButton,
 )
 
-from .estimate import format_duration
+from ..core.estimate import format_duration
 
 
 def progress_summary(p) -> str:

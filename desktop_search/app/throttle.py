@@ -32,9 +32,6 @@ class Throttle(QObject):
     def pending(self) -> bool:
         return self._args is not None
 
-    def set_delay(self, delay_ms: int) -> None:
-        self._timer.setInterval(delay_ms)
-
     def flush(self) -> None:
         if self._args is not None:
             self._timer.stop()

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
-from .extract import Extracted, Segment
+from .extract import Extracted
 
 
 class TokenCounter(Protocol):
@@ -162,10 +162,6 @@ def chunk_extracted(
                 or any(not units[k].clean_end for k in range(i, end - 1))
             )
     return _enforce_hard_limit(text, chunks, unsure, tokens, cfg)
-
-
-def chunk_segment(text: str, seg: Segment, tokens: TokenCounter, cfg: ChunkConfig) -> list[Chunk]:
-    return chunk_extracted(Extracted(text, [seg]), tokens, cfg)
 
 
 def _replace(units, counts, oversized: dict, first: int):

@@ -21,6 +21,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
+from .errors import ModelError  # noqa: E402
 from .pooling import POOLING_MODES, l2_normalize, pool, pooling_mode_from_config  # noqa: E402
 
 
@@ -44,10 +45,6 @@ _tame_glibc_malloc()
 
 #: Inputs up to this many tokens in all run on one thread (see Encoder.encode).
 SMALL_INPUT_TOKENS = 128
-
-
-class ModelError(RuntimeError):
-    """The model folder is missing or not a sentence-transformers layout we can run."""
 
 
 def default_model_path() -> Path:
@@ -85,9 +82,9 @@ def read_model_config(folder: Path) -> dict:
 class Encoder:
     """Turns texts into L2-normalised float32 vectors, in input order.
 
-    Thread-safe: the model is read-only under inference mode, and each thread gets its
-    own tokenizer (a fast tokenizer is not re-entrant). There is deliberately no global
-    lock, so a one-line query never waits behind an indexing batch.
+    Thread-safe: the model is read-only under inference mode, and every thread shares one
+    Rust tokenizer that is configured once and then only read. There is deliberately no
+    global lock, so a one-line query never waits behind an indexing batch.
     """
 
     def __init__(
@@ -136,7 +133,6 @@ class Encoder:
         # One Rust tokenizer, configured once and then only read: encode_batch borrows it
         # immutably and releases the GIL, so every thread can share it (the transformers
         # wrapper re-configures truncation on each call, which two threads cannot share).
-        self._counting = _backend_copy(self.tokenizer, None)
         self._truncating = _backend_copy(self.tokenizer, self.max_seq_length)
 
     @property
@@ -157,24 +153,10 @@ class Encoder:
                     self._model = model
         return self._model
 
-    def new_tokenizer(self):
-        """A separate transformers tokenizer, for callers that reconfigure it per call."""
-        from transformers import AutoTokenizer
-
-        return AutoTokenizer.from_pretrained(str(self.path), local_files_only=True)
-
     @property
     def model_id(self) -> str:
         """Stable name for the vector set this model produces (vectors are stored per model)."""
         return f"{self.path.resolve()}|{self.pooling}|{int(self.normalize)}|{self.max_seq_length}"
-
-    def count_tokens(self, texts: Sequence[str]) -> list[int]:
-        """Tokens per text, special tokens included, without truncation."""
-        if not texts:
-            return []
-        return [
-            len(e.ids) for e in self._counting.encode_batch(list(texts), add_special_tokens=True)
-        ]
 
     def encode(
         self,

@@ -1,89 +1,49 @@
-"""The core assembled: store, encoder, vectors, indexer and searchers for one data directory.
+"""The application API: one data directory's index, for the CLI and the app alike.
 
-Only one process may index a data directory at a time (an advisory lock); any number
-may search it, read-only, meanwhile.
+Nothing above ``core/`` reaches into the store, the indexer or the vectors: it asks the
+Engine. Reading methods (``search``, ``stats``, ``estimate``, ``file_text``...) may be
+called from any thread; each thread gets its own SQLite connection. Writing methods
+(``sync``, ``forget``, ``adapt``...) need the writer lock (``writer=True``); only one
+process may hold it per data directory, and any number may search meanwhile.
+
+Every value returned is a fresh object the engine never touches again, so a caller may
+hand it to another thread.
 """
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import threading
+import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
-import numpy as np
-
-from .encoder import Encoder, ModelError
-from .indexer import Indexer
-from .search import Searcher
-from .store import Store, private_dir
+from .adapting import AdaptingMixin
+from .datadir import WriterLock, resolve_data_dir, setup_file_logging
+from .dup_store import IgnoreList
+from .duplicates import DEFAULT_MIN_CONTAINMENT, DEFAULT_THRESHOLD, DuplicateFinder, Report
+from .duplicates import file_text as indexed_text
+from .encoder import Encoder
+from .errors import IndexBusyError, ModelError
+from .estimate import Estimate, measure_speed, scan_folders
+from .indexer import DEFAULT_MAX_FILE_SIZE, FileCallback, Indexer, Progress, SyncReport
+from .search import FileResult, Filters, Searcher
+from .store import DB_NAME, Store, private_dir
+from .switch import embed_all
 from .vectors import VectorSet
+from .watcher import WatchBatch
 
 log = logging.getLogger(__name__)
-ENV_HOME = "DESKTOP_SEARCH_HOME"
+
+__all__ = ["Engine", "resolve_data_dir"]
+
+#: At most this many problems travel with ``stats()`` (the app's Problems list).
+MAX_PROBLEMS = 500
 
 
-class IndexBusyError(RuntimeError):
-    """Another process holds the indexing lock on this data directory."""
-
-
-def resolve_data_dir(data_dir: str | os.PathLike | None = None) -> Path:
-    if data_dir:
-        return Path(data_dir).expanduser().resolve()
-    if os.environ.get(ENV_HOME):
-        return Path(os.environ[ENV_HOME]).expanduser().resolve()
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("desktop-search", appauthor=False))
-
-
-class WriterLock:
-    def __init__(self, data_dir: Path) -> None:
-        self.path = data_dir / "writer.lock"
-        self._fh = None
-
-    def acquire(self) -> WriterLock:
-        import fcntl
-
-        fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600)
-        fh = os.fdopen(fd, "r+")
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = fh.read().strip() or "?"
-            fh.close()
-            raise IndexBusyError(
-                f"another desktop-search process (pid {holder}) is indexing {self.path.parent}; "
-                "searching works meanwhile, indexing must wait until it finishes"
-            ) from None
-        fh.seek(0)
-        fh.truncate()
-        fh.write(str(os.getpid()))
-        fh.flush()
-        self._fh = fh
-        return self
-
-    def release(self) -> None:
-        if self._fh is not None:
-            self._fh.close()
-            self._fh = None
-
-
-def setup_file_logging(data_dir: Path) -> None:
-    """Repairs and per-file errors go to a private log in the data directory."""
-    path = data_dir / "desktop-search.log"
-    root = logging.getLogger("desktop_search")
-    if any(getattr(h, "baseFilename", None) == str(path) for h in root.handlers):
-        return
-    if not path.exists():
-        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-    handler = logging.FileHandler(path, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
-
-
-class Engine:
+class Engine(AdaptingMixin):
     def __init__(
         self,
         data_dir: str | os.PathLike | None = None,
@@ -91,6 +51,8 @@ class Engine:
         model_path: str | os.PathLike | None = None,
         writer: bool = True,
         encoder: Encoder | None = None,
+        embed_batch: int = 256,
+        max_file_size: int = DEFAULT_MAX_FILE_SIZE,
     ) -> None:
         self.data_dir = private_dir(resolve_data_dir(data_dir))
         setup_file_logging(self.data_dir)
@@ -109,12 +71,23 @@ class Engine:
                 )
             if writer and how != "loaded":
                 self.vectors.save()
-            self.indexer = Indexer(self.store, encoder, self.vectors) if writer else None
+            self.indexer = (
+                Indexer(
+                    self.store,
+                    encoder,
+                    self.vectors,
+                    embed_batch=embed_batch,
+                    max_file_size=max_file_size,
+                )
+                if writer
+                else None
+            )
         except BaseException:
             if self.lock:
                 self.lock.release()
             raise
         self._local = threading.local()
+        self._stores: list[Store] = []
         self._swap_lock = threading.Lock()
         self.model_version = 0
 
@@ -131,19 +104,231 @@ class Engine:
                 log.warning("active model unusable (%s); using the embedded default", exc)
         return Encoder()
 
+    @staticmethod
+    def read_status(data_dir: str | os.PathLike | None = None) -> dict:
+        """What ``status`` shows, read without loading a model (and without creating an
+        index where there is none)."""
+        path = resolve_data_dir(data_dir)
+        if not (path / DB_NAME).exists():
+            empty = {"roots": [], "files": 0, "failed": 0, "skipped": 0, "passages": 0}
+            return {"data_dir": str(path), **empty, "problems": []}
+        with Store(path) as store:
+            return {"data_dir": str(path), **store.summary()}
+
+    @property
+    def writable(self) -> bool:
+        return self.indexer is not None
+
+    @property
+    def model_path(self) -> Path:
+        return Path(self.encoder.path)
+
+    def _need_writer(self, what: str) -> Indexer:
+        if self.indexer is None:
+            raise IndexBusyError(f"{what} needs the indexing lock; this engine only reads")
+        return self.indexer
+
+    # -- reading, from any thread ----------------------------------------------------
+
+    def _thread_store(self) -> Store:
+        """This thread's own connection (SQLite connections stay in the thread that made them)."""
+        store = getattr(self._local, "store", None)
+        if store is None:
+            store = self._local.store = Store(self.data_dir)
+            self._stores.append(store)
+        return store
+
+    def searcher(self) -> Searcher:
+        """The calling thread's searcher: its own connection, the shared encoder and vectors."""
+        s = getattr(self._local, "searcher", None)
+        if s is None:
+            s = self._local.searcher = Searcher(self._thread_store(), self.encoder, self.vectors)
+            s.model_version = self.model_version
+        if s.model_version != self.model_version:
+            with self._swap_lock:
+                s.encoder, s.vectors = self.encoder, self.vectors
+                s.model_version = self.model_version
+        return s
+
+    def search(
+        self,
+        query: str,
+        *,
+        k: int = 10,
+        mode: str = "hybrid",
+        filters: Filters | None = None,
+        per_file: int = 3,
+        best_sentence: bool = False,
+        rerank: bool = False,
+    ) -> list[FileResult]:
+        """Files best first (see ``Searcher.search``), on this thread's own connection."""
+        return self.searcher().search(
+            query,
+            k=k,
+            mode=mode,
+            filters=filters,
+            per_file=per_file,
+            best_sentence=best_sentence,
+            rerank=rerank,
+        )
+
+    def best_sentences(self, query: str, results: list[FileResult]) -> list[FileResult]:
+        """Copies of ``results`` with each file's best sentence highlighted (the originals
+        may already be in another thread's hands, so they are left alone)."""
+        marked = copy.deepcopy(results)
+        self.searcher().mark_best_sentences(query, marked)
+        return marked
+
+    def warm_up(self) -> None:
+        """Load the weights now, rather than in the middle of the first search."""
+        self.encoder.encode(["warm up"])
+
+    def follow_active_model(self) -> bool:
+        """A reading engine picks up the model another process switched the index to.
+
+        Returns True if it changed; searches use the new model from their next query.
+        """
+        active = self._thread_store().get_meta("active_model")
+        if not active or Path(active) == self.model_path:
+            return False
+        encoder = Encoder(active)
+        vectors = VectorSet(self.data_dir, encoder.model_id, encoder.dim)
+        vectors.open(self._thread_store())
+        with self._swap_lock:
+            self.encoder, self.vectors = encoder, vectors
+            self.model_version += 1
+        return True
+
+    def stats(self) -> dict:
+        """Roots, counts and the first problems: what the app's status bar and lists show."""
+        store = self._thread_store()
+        return {
+            "roots": [r["path"] for r in store.roots()],
+            "problems": store.problems()[:MAX_PROBLEMS],
+            "writable": self.writable,
+            **store.counts(),
+        }
+
+    def status(self) -> dict:
+        return {
+            "data_dir": str(self.data_dir),
+            "model": str(self.encoder.path),
+            **self._thread_store().summary(),
+            "vectors": self.vectors.count(),
+        }
+
+    def estimate(self, folders: list[str], include=(), exclude=()) -> Estimate:
+        """How many files and passages indexing ``folders`` would add (speed not measured)."""
+        return scan_folders(list(folders), include, exclude, self._thread_store())
+
+    def measure_speed(self) -> float:
+        """Passages per second this machine embeds (a short real run of the encoder)."""
+        return measure_speed(self.encoder)
+
+    def file_text(self, path: str) -> str:
+        """A file's indexed text, as the duplicate view compares it."""
+        return indexed_text(self._thread_store(), path)
+
+    def ignore_duplicate(self, a, b, *, passages: bool) -> None:
+        """Never report these two members (``duplicates.Member``) as duplicates again."""
+        ignore = IgnoreList(self._thread_store())
+        if passages and a.text_hash and b.text_hash:
+            ignore.ignore_passage_pair(a.text_hash, b.text_hash)
+        else:
+            ignore.ignore_file_pair(a.path, b.path)
+
+    def duplicates(
+        self,
+        level: str = "passage",
+        threshold: float = DEFAULT_THRESHOLD,
+        *,
+        folder: str | None = None,
+        min_containment: float = DEFAULT_MIN_CONTAINMENT,
+        progress: Callable[[int, int, str], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> Report:
+        """Near-duplicate passages or files, for the active model. Raises ScanCancelled."""
+        store = self._thread_store()
+        with self._swap_lock:
+            vectors, model_id = self.vectors, self.encoder.model_id
+        if not self.writable and store.generation() != vectors.generation:
+            vectors.catch_up(store)  # a writer's own indexer keeps its vectors current
+        finder = DuplicateFinder(store, vectors.index, model_id)
+        t0 = time.perf_counter()
+        report = finder.scan(
+            level,
+            threshold,
+            folder=folder,
+            min_containment=min_containment,
+            progress=progress,
+            cancel=cancel,
+        )
+        report.stats["seconds"] = round(time.perf_counter() - t0, 3)
+        report.stats.update(finder.last_scan)
+        return report
+
+    # -- writing, with the writer lock -------------------------------------------------
+
+    def add_root(self, path: str, include: Iterable[str] = (), exclude: Iterable[str] = ()) -> str:
+        """Add a folder (or change its rules); returns its absolute path. Indexes nothing."""
+        self._need_writer("adding a folder").add_root(path, include, exclude)
+        return os.path.abspath(os.path.expanduser(path))
+
+    def index(
+        self,
+        paths: Iterable[str],
+        *,
+        include: Iterable[str] = (),
+        exclude: Iterable[str] = (),
+        **sync_options,
+    ) -> SyncReport:
+        """Add folders and bring them level with the disk (``sync_options``: see ``sync``)."""
+        roots = [self.add_root(p, include, exclude) for p in paths]
+        return self.sync(roots, **sync_options)
+
+    def sync(
+        self,
+        roots: Iterable[str] | None = None,
+        *,
+        progress: Callable[[Progress], None] | None = None,
+        cancel: threading.Event | None = None,
+        pause: threading.Event | None = None,
+        on_file: FileCallback | None = None,
+    ) -> SyncReport:
+        """Bring folders (all when None) level with the disk; see ``Indexer.sync``."""
+        indexer = self._need_writer("indexing")
+        known = [r["path"] for r in self.store.roots()]
+        if roots is not None:
+            roots = [r for r in (os.path.abspath(r) for r in roots) if r in known]
+        return indexer.sync(roots, progress=progress, cancel=cancel, pause=pause, on_file=on_file)
+
+    def apply_changes(
+        self,
+        batch: WatchBatch,
+        *,
+        cancel: threading.Event | None = None,
+        on_file: FileCallback | None = None,
+    ) -> SyncReport:
+        """What the folder watcher saw: renames keep their passages, the rest is re-checked."""
+        indexer = self._need_writer("updating changed files")
+        for old, new in batch.moved:
+            indexer.move(old, new)
+        return indexer.update_paths(batch.paths(), cancel=cancel, on_file=on_file)
+
+    def forget(self, path: str) -> int:
+        """Drop a folder (or file) and its passages; returns how many passages went."""
+        return self._need_writer("removing a folder").forget(path)
+
     def switch_model(
         self,
         model: str | os.PathLike | Encoder,
         *,
-        progress=None,
+        progress: Callable[[Progress], None] | None = None,
         cancel: threading.Event | None = None,
     ) -> bool:
         """Re-embed every passage for ``model`` (searches keep the old model meanwhile), then
         swap encoder, vectors and indexer in one step. Returns False if cancelled."""
-        from .switch import embed_all
-
-        if self.indexer is None:
-            raise IndexBusyError("switching models needs the indexing lock")
+        old = self._need_writer("switching models")
         encoder = model if isinstance(model, Encoder) else Encoder(model)
         _, complete = embed_all(self.store, encoder, progress=progress, cancel=cancel)
         if not complete:
@@ -151,7 +336,13 @@ class Engine:
         vectors = VectorSet(self.data_dir, encoder.model_id, encoder.dim)
         vectors.open(self.store)
         vectors.save()
-        indexer = Indexer(self.store, encoder, vectors, max_file_size=self.indexer.max_file_size)
+        indexer = Indexer(
+            self.store,
+            encoder,
+            vectors,
+            max_file_size=old.max_file_size,
+            embed_batch=old.embed_batch,
+        )
         with self._swap_lock:  # searchers pick up the new pair at their next query
             self.encoder, self.vectors, self.indexer = encoder, vectors, indexer
             self.model_version += 1
@@ -160,52 +351,7 @@ class Engine:
         log.info("active model is now %s", encoder.path)
         return True
 
-    @property
-    def writable(self) -> bool:
-        return self.indexer is not None
-
-    def searcher(self) -> Searcher:
-        """A searcher for the calling thread (each thread needs its own SQLite connection)."""
-        s = getattr(self._local, "searcher", None)
-        if s is None:
-            s = self._local.searcher = Searcher(Store(self.data_dir), self.encoder, self.vectors)
-            s.model_version = self.model_version
-        if s.model_version != self.model_version:
-            with self._swap_lock:
-                s.encoder, s.vectors, s.model_version = (
-                    self.encoder,
-                    self.vectors,
-                    self.model_version,
-                )
-        return s
-
-    def search(self, query: str, **kw):
-        return self.searcher().search(query, **kw)
-
-    def drop_file(self, path: str | os.PathLike, *, store: Store | None = None) -> int:
-        """Forget one file now (the user trashed it): its passages leave SQLite and the
-        vector index at once instead of at the next sync. Returns the passages removed.
-
-        ``store``: a connection made in the calling thread, when that is not the thread
-        that made the engine (SQLite connections stay in their thread)."""
-        path = os.path.abspath(os.path.expanduser(os.fspath(path)))
-        store = store or self.store
-        _, removed = store.remove_files([path])
-        if removed:
-            self.vectors.apply(
-                [], np.empty((0, self.vectors.dim), np.float32), removed, store.generation()
-            )
-            if self.writable:
-                self.vectors.save()
-        return len(removed)
-
-    def status(self) -> dict:
-        return {
-            "data_dir": str(self.data_dir),
-            "model": str(self.encoder.path),
-            **self.searcher().store.summary(),
-            "vectors": self.vectors.count(),
-        }
+    # -- life -----------------------------------------------------------------------
 
     def __enter__(self) -> Engine:
         return self
@@ -217,4 +363,7 @@ class Engine:
         if self.lock:
             self.lock.release()
             self.lock = None
+        for store in self._stores:
+            store.close()
+        self._stores.clear()
         self.store.close()

@@ -14,6 +14,8 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import ExtractionError
+
 PLAIN_SUFFIXES = frozenset(
     [
         ".txt",
@@ -79,10 +81,6 @@ SUPPORTED_SUFFIXES = PLAIN_SUFFIXES | HTML_SUFFIXES | {".pdf", ".docx"}
 # A file larger than this is not read at all: its text would not fit a desktop index anyway,
 # and reading it whole could exhaust the memory of the machine.
 MAX_FILE_BYTES = 256 * 1024 * 1024
-
-
-class ExtractionError(Exception):
-    """A file whose text cannot be read; the message says why in words a user understands."""
 
 
 @dataclass(frozen=True)

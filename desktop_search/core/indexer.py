@@ -119,6 +119,7 @@ class Indexer:
         self.save_every_s = save_every_s
         # The chunker runs in a reader thread, on its own copy of the Rust tokenizer.
         self._tokens = HFTokenCounter(encoder.tokenizer)
+        self._on_file: FileCallback | None = None  # the running sync's per-file callback
 
     # -- public API -------------------------------------------------------------------
 
@@ -247,9 +248,8 @@ class Indexer:
     # -- internals --------------------------------------------------------------------
 
     def _tell(self, path: str, outcome: str, error: str | None = None) -> None:
-        callback = getattr(self, "_on_file", None)
-        if callback is not None:
-            callback(path, outcome, error)
+        if self._on_file is not None:
+            self._on_file(path, outcome, error)
 
     def _remove(self, paths: list[str]) -> int:
         files, removed = self.store.remove_files(paths)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .extract import SUPPORTED_SUFFIXES
@@ -104,8 +104,3 @@ def scan(root: str, rules: ScanRules) -> ScanResult:
                 continue  # vanished, or a dangling/looping symlink
     result.files.reverse()
     return result
-
-
-def iter_batches(items: list, size: int) -> Iterator[list]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]

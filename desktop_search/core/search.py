@@ -21,6 +21,7 @@ import numpy as np
 
 from . import confidence, keyword
 from . import rerank as rerank_mod
+from .errors import SearchError
 from .fusion import alpha_for, by_best, fuse
 from .highlight import sentence_spans, stem, stems_in, term_spans
 from .query import Query, parse
@@ -37,10 +38,6 @@ SCORED = 1000
 """bm25 rows the hybrid keyword leg reads: beyond the pool they only lend semantic finds
 their bm25 (ranking 1,000 rows costs FTS5 little more than 200; a rowid lookup per
 passage and word cost far more)."""
-
-
-class SearchError(ValueError):
-    """Bad search input (an unknown mode, say)."""
 
 
 @dataclass

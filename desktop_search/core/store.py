@@ -19,14 +19,11 @@ from pathlib import Path
 import numpy as np
 import sqlite_utils
 
+from .errors import StoreError
 from .faults import crashpoint
 
 SCHEMA_VERSION = 1
 DB_NAME = "index.db"
-
-
-class StoreError(RuntimeError):
-    """The database cannot be opened or is not ours."""
 
 
 @dataclass(frozen=True)
@@ -65,7 +62,7 @@ def _touch_private(path: Path) -> None:
 
 
 class Store:
-    def __init__(self, data_dir: str | os.PathLike, *, readonly: bool = False) -> None:
+    def __init__(self, data_dir: str | os.PathLike) -> None:
         self.data_dir = private_dir(Path(data_dir))
         self.path = self.data_dir / DB_NAME
         _touch_private(self.path)
@@ -81,7 +78,6 @@ class Store:
             raise StoreError(f"cannot open index database {self.path}: {exc}") from exc
         self.conn = conn
         self.db = sqlite_utils.Database(conn)
-        self.readonly = readonly
         self._ensure_schema()
 
     def close(self) -> None:
@@ -105,8 +101,6 @@ class Store:
                 return
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path} is not a desktop-search database: {exc}") from exc
-        if self.readonly:
-            raise StoreError(f"no index in {self.data_dir} yet")
         lock_path = self.data_dir / ".schema.lock"
         _touch_private(lock_path)
         with open(lock_path, "w") as lock:
@@ -182,8 +176,6 @@ class Store:
     @contextmanager
     def write(self) -> Iterator[None]:
         """One IMMEDIATE transaction: writers queue on the busy timeout, never deadlock."""
-        if self.readonly:
-            raise StoreError("this store was opened read-only")
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield
@@ -471,6 +463,11 @@ class Store:
                 (model,),
             )
             return cur.rowcount
+
+    def drop_vectors(self, model: str) -> int:
+        """Drop every vector of ``model`` (a model that never became active)."""
+        with self.write():
+            return self.conn.execute("DELETE FROM vectors WHERE model = ?", (model,)).rowcount
 
     # -- reads for search -------------------------------------------------------------
 

@@ -9,12 +9,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..ann import ANNIndex, HNSWIndex
+from ..errors import Cancelled
 from .constants import DEFAULT_K, DEFAULT_THRESHOLD, MAX_K
 
 Progress = Callable[[int, int, str], None]  # (done, total, phase)
 
 
-class ScanCancelled(Exception):
+class ScanCancelled(Cancelled):
     """The caller's cancel event was set."""
 
 

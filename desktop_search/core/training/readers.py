@@ -20,11 +20,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import DataError
+
 KINDS = ("scored", "triplets", "pairs")
-
-
-class DataError(ValueError):
-    """A training file that cannot be read as the kind of data asked for."""
 
 
 @dataclass(frozen=True)

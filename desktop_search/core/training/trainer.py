@@ -20,13 +20,10 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from ..errors import TrainingError
 from ..pooling import l2_normalize, pool
 from .losses import cos_sim_matrix
 from .readers import Example
-
-
-class TrainingError(RuntimeError):
-    """Training cannot start or cannot go on (bad data for the loss, a loss that diverged)."""
 
 
 class SentenceModel(nn.Module):

@@ -1,21 +1,17 @@
 """How big is a set of folders, and about how long will indexing take on this machine?
 
 ``scan_folders`` walks the folders with the indexer's own rules; ``measure_speed`` times
-the real encoder on passage-sized texts; ``EstimateWorker`` does both off the GUI thread.
+the real encoder on passage-sized texts. The wizard shows both before anything is indexed.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import time
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QObject, Signal, Slot
-
-from .index_worker import lower_thread_priority
-
-log = logging.getLogger(__name__)
+from .scan import ScanRules, scan
+from .store import Store
 
 #: Characters of extracted text per new passage: measured on the shared R, gnuplot and
 #: Python manuals (526-564), below 200 tokens' worth because passages end at sentence
@@ -51,9 +47,9 @@ def estimated_passages(path: str, size: int) -> int:
     return max(1, round(size * TEXT_SHARE.get(suffix, 1.0) / CHARS_PER_PASSAGE))
 
 
-def scan_folders(folders: list[str], include=(), exclude=(), store=None) -> Estimate:
-    from ..core.scan import ScanRules, scan
-
+def scan_folders(
+    folders: list[str], include=(), exclude=(), store: Store | None = None
+) -> Estimate:
     rules = ScanRules.from_lists(include, exclude)
     est = Estimate(list(folders))
     for folder in folders:
@@ -109,57 +105,3 @@ def format_size(n: int) -> str:
             return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
         size /= 1024
     return f"{n} bytes"  # pragma: no cover
-
-
-class EstimateWorker(QObject):
-    scanned = Signal(int, object)  # request id, Estimate (speed may be None yet)
-    measured = Signal(int, float)  # request id, passages/s
-
-    def __init__(self, data_dir) -> None:
-        super().__init__()
-        self.data_dir = data_dir
-        self.engine = None
-        self.latest = 0
-        self._store = None
-        self._speed: float | None = None
-        self._started = False
-
-    @Slot(object)
-    def set_engine(self, engine) -> None:
-        self.engine = engine
-
-    @Slot(int, object, object, object, object)
-    def estimate(self, req_id: int, folders, include, exclude, known_speed) -> None:
-        if not self._started:
-            lower_thread_priority()
-            self._started = True
-        if req_id != self.latest:
-            return
-        store = self._own_store()
-        try:
-            est = scan_folders(list(folders), include, exclude, store)
-        except Exception as exc:  # pragma: no cover - scan reports its own errors
-            log.exception("estimate failed")
-            est = Estimate(list(folders), errors=[("", str(exc))])
-        est.speed = self._speed or known_speed
-        self.scanned.emit(req_id, est)
-        if est.speed is None and self.engine is not None and req_id == self.latest:
-            try:
-                self._speed = measure_speed(self.engine.encoder)
-            except Exception:
-                log.exception("measuring encoder speed failed")
-                return
-            self.measured.emit(req_id, self._speed)
-
-    def _own_store(self):
-        if self.engine is None:
-            return None
-        if self._store is None:
-            from ..core.store import Store
-
-            try:
-                self._store = Store(self.engine.data_dir)
-            except Exception:
-                log.exception("opening the store for the estimate")
-                return None
-        return self._store

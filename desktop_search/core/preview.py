@@ -1,91 +1,20 @@
-"""Searching and previews, off the GUI thread.
+"""A preview of a search hit: the passage in its context (for a PDF, its page) as HTML.
 
-The encoder forward pass, SQLite and hnswlib all run here. Each request carries an id;
-the UI stores the newest id in ``latest`` before sending, so a worker that falls behind a
-fast typist skips the stale requests instead of answering them one by one.
+Pure functions over an extracted document, plus a small cache of extracted files. The
+indexing process builds previews (reading a big PDF is heavy Python), so the window only
+shows the HTML.
 """
 
 from __future__ import annotations
 
 import html
-import logging
 import os
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QObject, Signal, Slot
-
-from .index_worker import lower_thread_priority, warm_up
-
-log = logging.getLogger(__name__)
-
-
-@dataclass
-class SearchRequest:
-    id: int
-    query: str
-    mode: str = "hybrid"
-    k: int = 25
-    folder: str | None = None
-    types: tuple[str, ...] = ()
-    after: float | None = None
-    before: float | None = None
-    refine: bool = True  # mark the best sentence in a second pass
-
-
-@dataclass
-class SearchOutcome:
-    request: SearchRequest
-    results: list
-    seconds: float
-    refined: bool = False
-
-
-class SearchWorker(QObject):
-    warmed = Signal()
-    results = Signal(object)  # SearchOutcome
-    refined = Signal(object)  # SearchOutcome with best-sentence highlights
-    failed = Signal(int, str)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.engine = None
-        self.latest = 0  # written by the GUI thread
-
-    @Slot(object)
-    def set_engine(self, engine) -> None:
-        lower_thread_priority()
-        self.engine = engine
-        warm_up(engine.encoder)  # so that the first query is fast
-        self.warmed.emit()
-
-    @Slot(object)
-    def search(self, req: SearchRequest) -> None:
-        import time
-
-        from ..core.search import Filters
-
-        if req.id != self.latest or self.engine is None:
-            return
-        t0 = time.perf_counter()
-        try:
-            searcher = self.engine.searcher()
-            filters = Filters(req.folder, tuple(req.types), req.after, req.before)
-            found = searcher.search(req.query, k=req.k, mode=req.mode, filters=filters, per_file=3)
-        except Exception as exc:
-            log.exception("search failed")
-            self.failed.emit(req.id, str(exc) or type(exc).__name__)
-            return
-        self.results.emit(SearchOutcome(req, found, time.perf_counter() - t0))
-        if req.refine and req.mode != "keyword" and found and req.id == self.latest:
-            try:
-                searcher.mark_best_sentences(req.query, found)
-            except Exception:
-                log.exception("best-sentence pass failed")
-                return
-            if req.id == self.latest:
-                self.refined.emit(SearchOutcome(req, found, time.perf_counter() - t0, refined=True))
+from .errors import ExtractionError
+from .extract import Extracted, extract_file
 
 
 @dataclass
@@ -111,33 +40,15 @@ PASSAGE_BG = "#fff4c2"
 MARK_BG = "#ffd54a"
 
 
-class PreviewWorker(QObject):
-    loaded = Signal(object)  # PreviewDoc
+class ExtractCache:
+    """The last few extracted files, keyed by path, mtime and size (a preview moves
+    between hits of the same file far more often than between files)."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.latest = 0
+    def __init__(self, size: int = 6) -> None:
+        self.size = size
         self._cache: OrderedDict = OrderedDict()
-        self._started = False
 
-    @Slot(object)
-    def load(self, req: PreviewRequest) -> None:
-        if not self._started:
-            lower_thread_priority()
-            self._started = True
-        if req.id != self.latest:
-            return
-        try:
-            doc = build_preview(req, self._extract)
-        except Exception as exc:
-            log.exception("preview failed for %s", req.path)
-            doc = PreviewDoc(req, "", error=str(exc) or type(exc).__name__)
-        if req.id == self.latest:
-            self.loaded.emit(doc)
-
-    def _extract(self, path: str):
-        from ..core.extract import extract_file
-
+    def __call__(self, path: str) -> Extracted:
         try:
             st = os.stat(path)
             key = (path, st.st_mtime_ns, st.st_size)
@@ -149,15 +60,13 @@ class PreviewWorker(QObject):
         doc = extract_file(path)
         if key:
             self._cache[key] = doc
-            while len(self._cache) > 6:
+            while len(self._cache) > self.size:
                 self._cache.popitem(last=False)
         return doc
 
 
 def build_preview(req: PreviewRequest, extract) -> PreviewDoc:
     """The passage in its context (for a PDF: its page), as HTML with the highlights marked."""
-    from ..core.extract import ExtractionError
-
     hit = req.hit
     if hit is None:
         return PreviewDoc(req, "")

@@ -1,0 +1,225 @@
+"""Adapting the encoder to a person's documents: ``Engine.mine_pairs`` and ``Engine.adapt``.
+
+Mine (heading, section) and (title, opening) pairs from the indexed files or a folder,
+fine-tune the model with MNRL, then re-embed the index and switch to the new model.
+The CLI's ``adapt`` and the app's Tools ▸ Adapt both run ``Engine.adapt``; this module
+holds those two methods (as a mixin of the Engine, to keep engine.py short), what they
+share and what the progress says.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .encoder import Encoder
+from .errors import ExtractionError, TrainingError
+from .extract import extract_file
+from .indexer import Progress
+from .training import MinedPair, adapt_pairs, mine_pairs
+from .training.library import indexed_documents
+
+log = logging.getLogger(__name__)
+
+#: What ``--from-folder`` reads: formats whose headings the miner understands.
+FOLDER_SUFFIXES = (".rst", ".txt", ".md", ".markdown", ".html", ".htm")
+
+
+@dataclass(frozen=True)
+class AdaptOptions:
+    epochs: int = 1
+    batch_size: int = 16
+    lr: float = 2e-5
+    max_pairs: int = 5000
+    max_seq_length: int = 128
+    seed: int = 42
+
+
+@dataclass(frozen=True)
+class AdaptProgress:
+    """phase: "reading" (files), "training" (steps) or "re-embedding" (passages).
+
+    ``step`` is the trainer's own progress (loss, learning rate, evaluation) while training.
+    """
+
+    phase: str
+    done: int = 0
+    total: int = 0
+    eta_s: float | None = None
+    pairs: int = 0
+    step: object | None = None
+
+
+@dataclass(frozen=True)
+class AdaptOutcome:
+    """model: the saved folder (None when nothing was saved); active: the index now uses it."""
+
+    model: Path | None
+    active: bool
+    pairs: int
+    steps: int = 0
+    seconds: float = 0.0
+    cancelled: bool = False
+
+
+def new_model_dir(data_dir: Path) -> Path:
+    """``<data dir>/models/adapted-YYYYmmdd-HHMMSS`` (with a suffix if that is taken)."""
+    base = Path(data_dir) / "models" / f"adapted-{time.strftime('%Y%m%d-%H%M%S')}"
+    out, n = base, 1
+    while out.exists():
+        n += 1
+        out = base.with_name(f"{base.name}-{n}")
+    return out
+
+
+def folder_documents(
+    folder: Path, on_error: Callable[[Path, str], None] | None = None
+) -> Iterator[tuple[str, str]]:
+    """(path, text) of the text, reStructuredText, Markdown and HTML files under ``folder``."""
+    for path in sorted(Path(folder).rglob("*")):
+        if not path.is_file() or path.suffix.lower() not in FOLDER_SUFFIXES:
+            continue
+        try:
+            yield str(path), extract_file(path).text
+        except ExtractionError as exc:
+            if on_error:
+                on_error(path, str(exc))
+
+
+def wait_while_paused(pause: threading.Event | None, cancel: threading.Event | None) -> None:
+    """Block between steps while ``pause`` is set (a cancel ends the wait)."""
+    while pause is not None and pause.is_set() and not (cancel is not None and cancel.is_set()):
+        time.sleep(0.05)
+
+
+def reading(
+    docs: Iterator[tuple[str, str]],
+    total: int,
+    progress: Callable[[AdaptProgress], None] | None,
+    cancel: threading.Event | None,
+    pause: threading.Event | None,
+) -> Iterator[tuple[str, str]]:
+    """``docs`` until cancelled, reporting every 25 files and waiting out a pause."""
+    for n, doc in enumerate(docs, 1):
+        wait_while_paused(pause, cancel)
+        if cancel is not None and cancel.is_set():
+            return
+        yield doc
+        if progress and n % 25 == 0:
+            progress(AdaptProgress("reading", n, total))
+
+
+class AdaptingMixin:
+    """The Engine's adapt methods; they use its store, encoder and ``switch_model``."""
+
+    def mine_pairs(
+        self,
+        folder: str | os.PathLike | None = None,
+        *,
+        on_error: Callable[[Path, str], None] | None = None,
+        progress: Callable[[AdaptProgress], None] | None = None,
+        cancel: threading.Event | None = None,
+        pause: threading.Event | None = None,
+    ) -> list[MinedPair]:
+        """(heading, section) and (title, opening) pairs from the indexed files, or from
+        the documents under ``folder``."""
+        if folder is not None:
+            docs, total = folder_documents(Path(folder), on_error), 0
+        else:
+            store = self._thread_store()
+            total = store.counts()["files"]
+            if not total:
+                raise TrainingError(
+                    f"no indexed files in {self.data_dir}: run `desktop-search index FOLDER` "
+                    "first, or pass --from-folder PATH"
+                )
+            docs = indexed_documents(store)
+        if progress:
+            progress(AdaptProgress("reading", 0, total))
+        return mine_pairs(reading(docs, total, progress, cancel, pause))
+
+    def adapt(
+        self,
+        options: AdaptOptions | None = None,
+        *,
+        pairs: list[MinedPair] | None = None,
+        base: str | os.PathLike | None = None,
+        out: str | os.PathLike | None = None,
+        overwrite: bool = False,
+        activate: bool = True,
+        progress: Callable[[AdaptProgress], None] | None = None,
+        cancel: threading.Event | None = None,
+        pause: threading.Event | None = None,
+    ) -> AdaptOutcome:
+        """Mine pairs (unless given), fine-tune ``base`` (default: the active model) on them,
+        save the model in ``out`` (default: a new folder under ``<data dir>/models``) and,
+        with ``activate``, re-embed the index and switch to it.
+
+        A model saved in the default place that never becomes active is deleted again,
+        with its vectors. Searches keep the old model until the switch is complete.
+        """
+        options = options or AdaptOptions()
+        if activate:
+            self._need_writer("adapting the model")
+        if pairs is None:
+            pairs = self.mine_pairs(progress=progress, cancel=cancel, pause=pause)
+        if cancel is not None and cancel.is_set():
+            return AdaptOutcome(None, False, len(pairs), cancelled=True)
+
+        def on_step(p) -> None:
+            if progress:
+                eta = p.elapsed_s / p.step * (p.total_steps - p.step) if p.step else None
+                progress(AdaptProgress("training", p.step, p.total_steps, eta, len(pairs), p))
+            wait_while_paused(pause, cancel)
+
+        def on_embed(p: Progress) -> None:
+            if progress:
+                progress(AdaptProgress("re-embedding", p.files_done, p.files_total, p.eta_s))
+            wait_while_paused(pause, cancel)
+
+        if progress:
+            progress(AdaptProgress("training", pairs=len(pairs)))
+        automatic = out is None
+        result = adapt_pairs(
+            pairs,
+            base or self.encoder.path,
+            new_model_dir(self.data_dir) if automatic else out,
+            epochs=options.epochs,
+            batch_size=options.batch_size,
+            lr=options.lr,
+            max_pairs=options.max_pairs,
+            max_seq_length=options.max_seq_length,
+            seed=options.seed,
+            overwrite=overwrite,
+            progress=on_step,
+            cancel=cancel,
+        )
+        steps, seconds = result.train.steps, result.train.seconds
+        if result.out_dir is None:
+            return AdaptOutcome(None, False, result.pairs, steps, seconds, cancelled=True)
+        active = False
+        encoder = None
+        try:
+            if activate:
+                encoder = Encoder(result.out_dir)
+                active = self.switch_model(encoder, progress=on_embed, cancel=cancel)
+        finally:
+            if automatic and not active:
+                self._discard_model(result.out_dir, encoder)
+        kept = result.out_dir if active or not automatic else None
+        return AdaptOutcome(kept, active, result.pairs, steps, seconds, activate and not active)
+
+    def _discard_model(self, folder: Path, encoder: Encoder | None) -> None:
+        """A trained model that never became active: its folder and its vectors go."""
+        if encoder is not None:
+            try:
+                self.store.drop_vectors(encoder.model_id)
+            except Exception:  # pragma: no cover - only space is lost
+                log.exception("dropping the vectors of a discarded model")
+        shutil.rmtree(folder, ignore_errors=True)

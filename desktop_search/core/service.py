@@ -1,0 +1,382 @@
+"""The indexing process: one writing Engine, driven through a pipe.
+
+The app runs ``main`` in a child process (multiprocessing, spawn), as Recoll runs
+``recollindex``: extraction, chunking, the indexer's bookkeeping, re-embedding and
+duplicate scans then never share an interpreter lock with the window. The window keeps
+a read-only Engine of its own for searching.
+
+Messages are plain picklable objects. To the child: ``Job`` (queued, run in order),
+and the controls ``("pause",)``, ``("resume",)``, ``("cancel", lane)`` and ``("quit",)``,
+which act at once, also in the middle of a job. From the child: ``Event``.
+
+Three lanes run jobs, each on its own thread: "index" (sync, add, forget, changes, adapt:
+one at a time, in order), "scan" (duplicate scans) and "preview" (reading a file for the
+preview pane), so that a long sync never holds up the other two. In those two only the
+newest queued request runs: the older ones are stale.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+
+from .adapting import AdaptOptions, AdaptProgress
+from .engine import Engine
+from .errors import Cancelled, DesktopSearchError, IndexBusyError
+from .preview import ExtractCache, PreviewDoc, build_preview
+from .priority import leave_a_core_free
+
+log = logging.getLogger(__name__)
+
+#: Indexer batch size in passages: smaller than the core's default so that progress,
+#: pause and cancel react within a second or two instead of several.
+EMBED_BATCH = 8
+#: The whole process runs this much nicer than the window's (as the indexing threads did
+#: before they moved here: more would slow indexing a lot on a busy machine).
+PROCESS_NICE = 5
+INDEX_KINDS = ("sync", "add", "forget", "drop", "changes", "adapt", "stats")
+LANES = {"duplicates": "scan", "preview": "preview"}  # every other kind: "index"
+#: Jobs whose end the window learns from a ``finished`` event carrying a JobResult.
+ENDED_BY_RESULT = ("sync", "add", "changes", "forget", "adapt")
+
+
+@dataclass(frozen=True)
+class Job:
+    id: int
+    kind: str  # one of INDEX_KINDS or LANES
+    args: object = None
+
+    @property
+    def lane(self) -> str:
+        return LANES.get(self.kind, "index")
+
+
+@dataclass(frozen=True)
+class Event:
+    """what: ready, started, progress, file, error, finished, done, paused, stats, speed.
+
+    ``done`` ends every job, whatever happened, so the app knows which jobs to send again
+    if the process dies. ``job`` is 0 for events that belong to no job.
+    """
+
+    what: str
+    job: int = 0
+    kind: str = ""
+    payload: object = None
+
+
+@dataclass
+class JobResult:
+    kind: str  # "sync", "changes", "forget", "adapt"
+    report: object | None = None  # SyncReport
+    cancelled: bool = False
+    roots: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    model: str = ""  # "adapt": the folder of the model now active (empty: none)
+
+
+class ObservedEvent(threading.Event):
+    """A threading.Event that calls ``on_seen`` the first time a poller finds it set.
+
+    The indexer polls ``pause.is_set()`` between batches; this tells the window when the
+    pause has actually taken hold ("Pausing…" becomes "Paused").
+    """
+
+    def __init__(self, on_seen) -> None:
+        super().__init__()
+        self._on_seen = on_seen
+        self._reported = False
+
+    def set(self) -> None:
+        self._reported = False
+        super().set()
+
+    def clear(self) -> None:
+        super().clear()
+        self._reported = False
+
+    def is_set(self) -> bool:
+        value = super().is_set()
+        if value and not self._reported:
+            self._reported = True
+            self._on_seen()
+        return value
+
+
+class Service:
+    """Runs jobs on an Engine and reports them through ``send`` (any callable taking an Event)."""
+
+    def __init__(self, engine: Engine, send) -> None:
+        self.engine = engine
+        self._send = send
+        self.pause = ObservedEvent(lambda: send(Event("paused")))
+        self.cancel = {lane: threading.Event() for lane in ("index", "scan", "preview")}
+        self._extracts = ExtractCache()
+        self.stopping = False
+        self._last_stats = 0.0
+
+    # -- controls, from the pipe's reader thread ---------------------------------------
+
+    def control(self, message: tuple) -> None:
+        what = message[0]
+        if what == "pause":
+            self.pause.set()
+        elif what == "resume":
+            self.pause.clear()
+        elif what == "cancel":
+            self.cancel[message[1]].set()
+        elif what == "quit":
+            self.stopping = True
+            for event in self.cancel.values():
+                event.set()
+            self.pause.clear()
+
+    # -- jobs ----------------------------------------------------------------------------
+
+    def run(self, job: Job) -> None:
+        """Run one job to its end; every failure becomes an ``error`` event, never a crash."""
+        if self.stopping:
+            return
+        self.cancel[job.lane].clear()  # a cancel is for the job that was running when sent
+        try:
+            getattr(self, f"_{job.kind}")(job)
+        except Exception as exc:
+            if not isinstance(exc, DesktopSearchError):
+                log.exception("%s job failed", job.kind)
+            self._send(Event("error", job.id, job.kind, ("", f"{job.kind} stopped: {exc}")))
+            if job.kind in ENDED_BY_RESULT:  # the window waits for it to leave the job state
+                self._send(Event("finished", job.id, job.kind, JobResult(job.kind)))
+        finally:
+            self._send(Event("done", job.id, job.kind))
+
+    def _wait_while_paused(self) -> None:
+        while self.pause.is_set() and not self.cancel["index"].is_set() and not self.stopping:
+            time.sleep(0.05)
+
+    def _stats(self, job: Job | None = None) -> None:
+        self._last_stats = time.monotonic()
+        self._send(Event("stats", payload=self.engine.stats()))
+
+    def _add(self, job: Job) -> None:
+        """args: {"folders": [...], "include": [...], "exclude": [...]}; then sync them."""
+        spec = job.args
+        added = []
+        for path in spec["folders"]:
+            try:
+                added.append(self.engine.add_root(path, spec["include"], spec["exclude"]))
+            except OSError as exc:
+                why = exc.strerror or str(exc)
+                self._send(Event("error", job.id, "add", (path, f"cannot add folder: {why}")))
+        self._stats()
+        if added:
+            self._sync(Job(job.id, "sync", added))
+
+    def _sync(self, job: Job) -> None:
+        self._wait_while_paused()
+        known = self.engine.stats()["roots"]
+        roots = [r for r in job.args if r in known] if job.args is not None else None
+        if not (roots if roots is not None else known):
+            self._send(Event("finished", job.id, "sync", JobResult("sync")))
+            return
+        self._send(Event("started", job.id, "sync", roots))
+        t0 = time.monotonic()
+        report = self.engine.sync(
+            roots,
+            progress=lambda p: self._progress(job, p),
+            cancel=self.cancel["index"],
+            pause=self.pause,
+            on_file=lambda path, outcome, error: self._on_file(job, path, outcome, error),
+        )
+        elapsed = time.monotonic() - t0
+        if report.passages_embedded >= 32 and elapsed > 1:
+            self._send(Event("speed", payload=report.passages_embedded / elapsed))
+        self._stats()
+        result = JobResult("sync", report, report.cancelled, roots or known, elapsed)
+        self._send(Event("finished", job.id, "sync", result))
+
+    def _changes(self, job: Job) -> None:
+        """args: a WatchBatch from the folder watcher."""
+        self._wait_while_paused()
+        self._send(Event("started", job.id, "changes"))
+        t0 = time.monotonic()
+        try:
+            report = self.engine.apply_changes(
+                job.args,
+                cancel=self.cancel["index"],
+                on_file=lambda path, outcome, error: self._on_file(job, path, outcome, error),
+            )
+        finally:
+            self._stats()
+        result = JobResult("changes", report, report.cancelled, [], time.monotonic() - t0)
+        self._send(Event("finished", job.id, "changes", result))
+
+    def _forget(self, job: Job) -> None:
+        self._send(Event("started", job.id, "forget", [job.args]))
+        try:
+            self.engine.forget(job.args)
+        finally:
+            self._stats()
+        self._send(Event("finished", job.id, "forget", JobResult("forget", roots=[job.args])))
+
+    def _drop(self, job: Job) -> None:
+        """args: a file the user trashed; its passages leave the index now, not at the next
+        sync. The result is (path, passages removed)."""
+        try:
+            removed = self.engine.forget(job.args)
+        finally:
+            self._stats()
+        self._send(Event("finished", job.id, "drop", (job.args, removed)))
+
+    def _adapt(self, job: Job) -> None:
+        """args: AdaptOptions. Fine-tune on the indexed files, re-embed, switch."""
+        self._wait_while_paused()
+        self._send(Event("started", job.id, "adapt"))
+        t0 = time.monotonic()
+        model = ""
+        cancelled = False
+        try:
+            outcome = self.engine.adapt(
+                job.args or AdaptOptions(),
+                progress=lambda p: self._progress(job, p),
+                cancel=self.cancel["index"],
+                pause=self.pause,
+            )
+            model = str(outcome.model) if outcome.active else ""
+            cancelled = outcome.cancelled
+        except DesktopSearchError as exc:
+            self._send(Event("error", job.id, "adapt", ("", f"Could not adapt the model: {exc}")))
+        finally:
+            self._stats()
+        result = JobResult("adapt", None, cancelled, [], time.monotonic() - t0, model=model)
+        self._send(Event("finished", job.id, "adapt", result))
+
+    def _duplicates(self, job: Job) -> None:
+        """args: {"level", "threshold", "folder", "min_containment"}: a Report, or cancelled."""
+        last = [0.0]
+
+        def progress(done: int, total: int, phase: str) -> None:
+            now = time.perf_counter()
+            if now - last[0] > 0.1 or done >= total:
+                last[0] = now
+                self._send(Event("progress", job.id, "duplicates", (done, total, phase)))
+
+        try:
+            report = self.engine.duplicates(
+                **job.args, progress=progress, cancel=self.cancel["scan"]
+            )
+        except Cancelled:
+            self._send(Event("finished", job.id, "duplicates", None))
+            return
+        self._send(Event("finished", job.id, "duplicates", report))
+
+    def _preview(self, job: Job) -> None:
+        """args: a PreviewRequest; the PreviewDoc carries any error in words."""
+        try:
+            doc = build_preview(job.args, self._extracts)
+        except Exception as exc:
+            log.exception("preview failed for %s", job.args.path)
+            doc = PreviewDoc(job.args, "", error=str(exc) or type(exc).__name__)
+        self._send(Event("finished", job.id, "preview", doc))
+
+    # -- reporting ----------------------------------------------------------------------
+
+    def _progress(self, job: Job, p) -> None:
+        self._send(Event("progress", job.id, job.kind, p))
+        if isinstance(p, AdaptProgress):
+            return
+        if time.monotonic() - self._last_stats > 2.0:
+            self._stats()
+
+    def _on_file(self, job: Job, path: str, outcome: str, error: str | None) -> None:
+        """Per file, as the core commits it: problems reach the window at once."""
+        if outcome in ("failed", "skipped"):
+            self._send(Event("error", job.id, job.kind, (path, error or outcome)))
+        elif outcome in ("added", "updated"):
+            self._send(Event("file", job.id, job.kind, path))
+
+
+def _reader(conn: Connection, service: Service, lanes: dict[str, queue.Queue]) -> None:
+    """Controls act at once; jobs wait in their lane. A closed pipe means quit."""
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            message = ("quit",)
+        if isinstance(message, Job):
+            lanes[message.lane].put(message)
+            continue
+        service.control(message)
+        if message[0] == "quit":
+            for lane in lanes.values():
+                lane.put(None)
+            return
+
+
+def _newest_only(service: Service, jobs: queue.Queue) -> None:
+    """A lane where a newer request makes the queued older ones stale."""
+    while True:
+        job = jobs.get()
+        while job is not None and not jobs.empty():
+            stale, job = job, jobs.get()
+            service._send(Event("done", stale.id, stale.kind))
+        if job is None or service.stopping:
+            return
+        service.run(job)
+
+
+def main(conn: Connection, data_dir: str, model_path: str | None = None) -> None:
+    """The child process: open the writing Engine, then serve jobs until told to quit."""
+    lock = threading.Lock()
+
+    def send(event: Event) -> None:
+        with lock:
+            try:
+                conn.send(event)
+            except (OSError, ValueError):  # the window has gone; nothing left to tell
+                pass
+
+    try:
+        os.nice(PROCESS_NICE)
+    except OSError:
+        pass
+    leave_a_core_free()
+    try:
+        try:
+            engine = Engine(data_dir, model_path=model_path, embed_batch=EMBED_BATCH)
+            why = ""
+        except IndexBusyError as exc:
+            engine = Engine(data_dir, model_path=model_path, writer=False)
+            why = str(exc)
+    except Exception as exc:
+        log.exception("the indexing process cannot open the index")
+        send(Event("failed", payload=str(exc) or type(exc).__name__))
+        conn.close()
+        return
+    service = Service(engine, send)
+    send(Event("ready", payload={"writable": engine.writable, "why": why}))
+    service._stats()
+    lanes = {"index": queue.Queue(), "scan": queue.Queue(), "preview": queue.Queue()}
+    threading.Thread(target=_reader, args=(conn, service, lanes), daemon=True).start()
+    others = [
+        threading.Thread(target=_newest_only, args=(service, lanes[lane]), daemon=True)
+        for lane in ("scan", "preview")
+    ]
+    for thread in others:
+        thread.start()
+    try:
+        while True:
+            job = lanes["index"].get()
+            if job is None or service.stopping:
+                break
+            service.run(job)
+    finally:
+        for thread in others:
+            thread.join(timeout=30)
+        engine.close()
+        send(Event("closed"))
+        conn.close()

@@ -1,0 +1,40 @@
+"""The indexing process's job runner, driven directly (no pipe, no window): what it reports
+for a job, and that a failing job reports an error and still ends."""
+
+from __future__ import annotations
+
+from .corpus import BREAD_TEXT, CAR_TEXT
+
+
+def test_jobs_report_start_progress_files_result_and_end(tmp_path, encoder):
+    from desktop_search.core.engine import Engine
+    from desktop_search.core.service import Job, Service
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "car.txt").write_text(CAR_TEXT, encoding="utf-8")
+    (docs / "bread.md").write_text(BREAD_TEXT, encoding="utf-8")
+    events: list = []
+    with Engine(tmp_path / "data", encoder=encoder, embed_batch=8) as engine:
+        service = Service(engine, events.append)
+        service.run(Job(1, "add", {"folders": [str(docs)], "include": [], "exclude": []}))
+        seen = [(e.what, e.kind) for e in events if e.job == 1]
+        assert seen[0] == ("started", "sync") and seen[-1] == ("done", "add")
+        assert ("progress", "sync") in seen
+        assert sorted(e.payload for e in events if e.what == "file") == [
+            str(docs / "bread.md"),
+            str(docs / "car.txt"),
+        ]
+        result = next(e.payload for e in events if e.what == "finished")
+        assert result.kind == "sync" and result.report.files_added == 2
+        assert [e.payload["files"] for e in events if e.what == "stats"][-1] == 2
+
+        events.clear()
+        service.run(Job(2, "changes", "not a batch of changes"))
+        assert [e.what for e in events if e.job == 2] == ["started", "error", "finished", "done"]
+
+        events.clear()
+        service.run(Job(3, "drop", str(docs / "car.txt")))
+        path, removed = next(e.payload for e in events if e.what == "finished")
+        assert path == str(docs / "car.txt") and removed >= 1
+        assert engine.stats()["files"] == 1
