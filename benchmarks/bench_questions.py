@@ -52,14 +52,13 @@ def build_index(corpus: str, files: list[Path], work: Path):
             dst.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dst)
     engine = Engine(work / "data")
-    engine.indexer.add_root(str(folder))
     with Timer() as t:
-        report = engine.indexer.sync()
-    for root in engine.store.roots():
-        if root["path"] != str(folder):
-            engine.indexer.forget(root["path"])
+        report = engine.index([str(folder)])
+    for root in engine.stats()["roots"]:
+        if root != str(folder):
+            engine.forget(root)
     print(
-        f"{corpus}: {len(files)} files, {engine.store.counts()['passages']} passages "
+        f"{corpus}: {len(files)} files, {engine.stats()['passages']} passages "
         f"(synced in {t.s:.0f} s, {report.passages_embedded} embedded)",
         flush=True,
     )

@@ -43,11 +43,10 @@ def build(name: str, bodies: list[str], work: Path):
     for i, body in enumerate(bodies):
         (corpus / f"s{i:04d}.rst").write_text(body)
     engine = Engine(work / name / "data")
-    engine.indexer.add_root(str(corpus))
     with Timer() as t:
-        report = engine.indexer.sync()
+        report = engine.index([str(corpus)])
     print(
-        f"{name}: {len(bodies)} files, {engine.store.counts()['passages']} passages, "
+        f"{name}: {len(bodies)} files, {engine.stats()['passages']} passages, "
         f"synced in {t.s:.0f} s ({report.passages_embedded} embedded)",
         flush=True,
     )
@@ -58,7 +57,7 @@ def run(name, engine, corpus, queries, work, args, rows: list) -> None:
     from desktop_search.core.keyword import RANK_BUDGET
 
     searcher = engine.searcher()
-    n_passages = engine.store.counts()["passages"]
+    n_passages = engine.stats()["passages"]
     tight = max(1, int(0.15 * n_passages))  # as tight as the budget binds at 100k passages
     runs = [("keyword", RANK_BUDGET, False), ("semantic", RANK_BUDGET, False)]
     runs += [("hybrid", RANK_BUDGET, False)]

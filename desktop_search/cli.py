@@ -82,26 +82,45 @@ def index(paths, exclude, types, data_dir, model_path, as_json) -> None:
 @click.option(
     "--before", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]), help="Modified before."
 )
+@click.option(
+    "--rerank",
+    is_flag=True,
+    help="Rescore the best passages sentence by sentence (slower; see README).",
+)
 @data_dir_option
 @model_option
 @json_option
 @translate_errors
-def search(query, k, mode, types, folder, after, before, data_dir, model_path, as_json) -> None:
-    """Search the index by meaning, by keyword, or both."""
+def search(
+    query, k, mode, types, folder, after, before, rerank, data_dir, model_path, as_json
+) -> None:
+    """Search the index by meaning, by keyword, or both.
+
+    Quote "a phrase" to require it; -word leaves out files that hold the word.
+    """
     from .core.highlight import render, snippet_window
     from .core.search import Filters
 
     filters = Filters(folder=folder, types=tuple(types), after=_ts(after), before=_ts(before))
     with open_engine(data_dir, model_path) as engine:
-        results = engine.search(query, k=k, mode=mode, filters=filters, best_sentence=not as_json)
-    if as_json:
-        click.echo(
-            json.dumps({"query": query, "mode": mode, "results": [r.as_json() for r in results]})
+        results = engine.search(
+            query, k=k, mode=mode, filters=filters, best_sentence=not as_json, rerank=rerank
         )
+    weak = all(r.weak for r in results)
+    if as_json:
+        out = {
+            "query": query,
+            "mode": mode,
+            "weak": weak,
+            "results": [r.as_json() for r in results],
+        }
+        click.echo(json.dumps(out))
         return
     if not results:
         click.echo("no results")
         return
+    if weak:
+        click.echo("no good matches; the closest are:", err=True)
     bold = click.style("", bold=True, reset=False)
     for n, r in enumerate(results, 1):
         click.echo(click.style(f"{n}. {r.path}", fg="cyan") + f"  ({r.score:.3f})")

@@ -202,6 +202,18 @@ def test_first_run_wizard_indexes_and_paraphrase_search_finds_the_file(
         lambda: w.empty.state == "no_results" and w.stack.currentWidget() is w.empty, timeout=20000
     )
     modes.setCurrentIndex(0)
+    # made-up words: no confident bars, and the window says there are no good matches
+    w.search("zxqvbnm flurbish")
+    qtbot.waitUntil(lambda: "No good matches" in w.banner.text(), timeout=20000)
+    assert w.banner.isVisible() and all(r.weak for r in w.model.results())
+    w.search(QUERY)
+    qtbot.waitUntil(lambda: result_names(w)[:1] == [TARGET], timeout=20000)
+    assert not w.banner.isVisible() and not w.model.results()[0].weak
+    # reranking is a setting; it keeps the paraphrase first
+    w.rerank_action.setChecked(True)
+    assert w.settings.rerank
+    qtbot.waitUntil(lambda: result_names(w)[:1] == [TARGET], timeout=30000)
+    w.rerank_action.setChecked(False)
     # a type filter that excludes the target
     w.search(QUERY)
     qtbot.waitUntil(lambda: result_names(w)[:1] == [TARGET], timeout=20000)

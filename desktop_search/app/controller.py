@@ -232,10 +232,14 @@ class AppController(QObject):
             self.process.cancel("index")
             self.resume()
 
-    def search(self, query: str, mode: str = "hybrid", *, k: int = 25, refine=True, **filters):
+    def search(
+        self, query: str, mode: str = "hybrid", *, k: int = 25, refine=True, rerank=False, **filters
+    ):
         """Search in the background (``filters``: folder, types, after, before); the id of
         the request comes back with its results."""
-        req = SearchRequest(self._next("search"), query, mode, k, refine=refine, **filters)
+        req = SearchRequest(
+            self._next("search"), query, mode, k, refine=refine, rerank=rerank, **filters
+        )
         self.search_job.latest = req.id
         if self.is_ready:
             self._search.emit(req)

@@ -147,6 +147,12 @@ class MainWindow(QMainWindow):
             group.addAction(act)
             self.mode_actions.append(act)
         search_menu.addSeparator()
+        self.rerank_action = search_menu.addAction("Rerank results (slower)")
+        self.rerank_action.setObjectName("rerankAction")
+        self.rerank_action.setCheckable(True)
+        self.rerank_action.setChecked(self.settings.rerank)
+        self.rerank_action.toggled.connect(self._set_rerank)
+        search_menu.addSeparator()
         open_act = search_menu.addAction("Open file", self.open_current)
         open_act.setShortcut(QKeySequence("Ctrl+O"))
         reveal = search_menu.addAction("Show in folder", self.reveal_current)
@@ -199,6 +205,11 @@ class MainWindow(QMainWindow):
         self.mode_selector.blockSignals(False)
         self.mode_actions[self.mode_selector.currentIndex()].setChecked(True)
         self._set_folder_choices(self.settings.folders)
+
+    def _set_rerank(self, on: bool) -> None:
+        self.settings.rerank = on
+        if self.search_box.text().strip():
+            self.search_view.search_now()
 
     # -- public, for scripts and tests -------------------------------------------------
 

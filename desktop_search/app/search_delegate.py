@@ -191,7 +191,7 @@ class ResultDelegate(QStyledItemDelegate):
                 extra.append(f"page {page}")
             more = int(index.data(ROLE_MORE) or 0)
             if more:
-                extra.append(f"{more} more match{'es' if more > 1 else ''}")
+                extra.append(f"{more} more matching passage{'s' if more > 1 else ''}")
             tail = "  ·  " + "  ·  ".join(e for e in extra if e)
             tail_w = sfm.horizontalAdvance(tail)
             folder = sfm.elidedText(

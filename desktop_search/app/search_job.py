@@ -37,6 +37,7 @@ class SearchRequest:
     after: float | None = None
     before: float | None = None
     refine: bool = True  # mark the best sentence in a second pass
+    rerank: bool = False  # rescore the best passages sentence by sentence (slower)
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ class SearchJob(QObject):
         try:
             filters = Filters(req.folder, tuple(req.types), req.after, req.before)
             found = self.engine.search(
-                req.query, k=req.k, mode=req.mode, filters=filters, per_file=3
+                req.query, k=req.k, mode=req.mode, filters=filters, per_file=3, rerank=req.rerank
             )
         except Exception as exc:
             log.exception("search failed")

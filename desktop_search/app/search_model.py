@@ -18,13 +18,13 @@ from .icons import file_icon
 ROLE_PATH = Qt.ItemDataRole.UserRole + 1
 ROLE_HIT = Qt.ItemDataRole.UserRole + 2
 ROLE_SNIPPET_HTML = Qt.ItemDataRole.UserRole + 3
-ROLE_SCORE = Qt.ItemDataRole.UserRole + 4  # 0..1, relative to the best result
+ROLE_SCORE = Qt.ItemDataRole.UserRole + 4  # 0..1, absolute: how well it matches
 ROLE_FOLDER = Qt.ItemDataRole.UserRole + 5
 ROLE_MODIFIED = Qt.ItemDataRole.UserRole + 6
 ROLE_IS_FILE = Qt.ItemDataRole.UserRole + 7
 ROLE_PAGE = Qt.ItemDataRole.UserRole + 8
 ROLE_RESULT = Qt.ItemDataRole.UserRole + 9
-ROLE_MORE = Qt.ItemDataRole.UserRole + 10  # further passages in this file
+ROLE_MORE = Qt.ItemDataRole.UserRole + 10  # further matching passages in this file
 
 _ROOT = QModelIndex()
 
@@ -63,12 +63,12 @@ def format_modified(ts: float) -> str:
 class _FileRow:
     __slots__ = ("result", "name", "folder", "modified", "score", "snippets", "icon")
 
-    def __init__(self, result, top: float) -> None:
+    def __init__(self, result) -> None:
         self.result = result
         self.name = os.path.basename(result.path)
         self.folder = os.path.dirname(result.path)
         self.modified = format_modified(result.mtime)
-        self.score = max(0.0, min(1.0, result.score / top)) if top > 0 else 0.0
+        self.score = max(0.0, min(1.0, result.score))
         self.snippets = [snippet_html(h.text, h.highlights) for h in result.passages]
         self.icon = None
 
@@ -83,8 +83,7 @@ class ResultsModel(QAbstractItemModel):
 
     def set_results(self, results: list, query: str = "") -> None:
         self.beginResetModel()
-        top = max((r.score for r in results), default=0.0)
-        self._rows = [_FileRow(r, top) for r in results]
+        self._rows = [_FileRow(r) for r in results]
         self.query = query
         self.endResetModel()
 
@@ -193,10 +192,7 @@ class ResultsModel(QAbstractItemModel):
         if role == ROLE_SNIPPET_HTML:
             return row.snippets[n]
         if role == ROLE_SCORE:
-            best = row.result.passages[0].score
-            if is_file:
-                return row.score
-            return max(0.0, min(1.0, hit.score / best)) if best > 0 else 0.0
+            return row.score if is_file else max(0.0, min(1.0, hit.score))
         if role == ROLE_FOLDER:
             return row.folder
         if role == ROLE_MODIFIED:
@@ -206,5 +202,5 @@ class ResultsModel(QAbstractItemModel):
         if role == ROLE_PAGE:
             return hit.page
         if role == ROLE_MORE:
-            return len(row.result.passages) - 1 if is_file else 0
+            return max(row.result.matches, len(row.result.passages)) - 1 if is_file else 0
         return None

@@ -6,6 +6,7 @@ signals, so that ``MainWindow`` stays a view that only arranges things.
 
 from __future__ import annotations
 
+import html
 import time
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject
@@ -83,7 +84,11 @@ class SearchView(QObject):
             self.clear_results()
             return
         self.search_req = self.win.controller.search(
-            query, self.win.mode, refine=not live, **self._filters()
+            query,
+            self.win.mode,
+            refine=not live,
+            rerank=self.win.settings.rerank and not live,
+            **self._filters(),
         )
         self.live = live
         if not live:
@@ -118,6 +123,7 @@ class SearchView(QObject):
             f"{n} file{'s' if n != 1 else ''} · {outcome.seconds * 1000:.0f} ms" if n else ""
         )
         self.update_empty()
+        self.update_banner()
         if n:
             paths = self.win.model.paths()
             row = paths.index(keep) if keep in paths else 0
@@ -163,7 +169,14 @@ class SearchView(QObject):
 
     def update_banner(self) -> None:
         c = self.win.controller
-        if c.indexing and self.shown_query:
+        results = self.win.model.results()
+        if results and self.shown_query and all(r.weak for r in results):
+            self.win.banner.setText(
+                f"No good matches for “{html.escape(self.shown_query)}”. The closest passages "
+                "are below; their short bars say how loosely they match. Try other words."
+            )
+            self.win.banner.show()
+        elif c.indexing and self.shown_query:
             files = int(c.stats.get("files", 0))
             p = c.last_progress
             total = (

@@ -64,6 +64,14 @@ class AppSettings:
     def mode(self, mode: str) -> None:
         self.qs.setValue("search/mode", mode)
 
+    @property
+    def rerank(self) -> bool:
+        return _bool(self.qs.value("search/rerank", False))
+
+    @rerank.setter
+    def rerank(self, on: bool) -> None:
+        self.qs.setValue("search/rerank", bool(on))
+
     def geometry(self) -> QByteArray | None:
         value = self.qs.value("window/geometry")
         return value if isinstance(value, QByteArray) else None
