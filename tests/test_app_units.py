@@ -62,8 +62,10 @@ def test_results_model_structure_and_roles(qtbot):
     assert model.parent(child) == first
     assert first.data(Qt.ItemDataRole.DisplayRole) == "report.pdf"
     assert first.data(sm.ROLE_FOLDER) == "/docs/a"
-    assert first.data(sm.ROLE_SCORE) == pytest.approx(1.0)
-    assert model.index(1, 0).data(sm.ROLE_SCORE) == pytest.approx(0.5)
+    # bars are absolute: the result's own 0..1 score, not a share of the best one's
+    assert first.data(sm.ROLE_SCORE) == pytest.approx(0.9)
+    assert model.index(1, 0).data(sm.ROLE_SCORE) == pytest.approx(0.45)
+    assert child.data(sm.ROLE_SCORE) == pytest.approx(0.4)
     assert first.data(sm.ROLE_PAGE) == 3 and child.data(sm.ROLE_PAGE) == 5
     assert first.data(sm.ROLE_MORE) == 2
     html = first.data(sm.ROLE_SNIPPET_HTML)

@@ -83,12 +83,19 @@ def test_an_excluded_word_removes_the_file_in_every_mode(engine):
 
 
 def test_nonsense_words_give_no_confident_result(engine):
-    for mode in MODES:
-        results = engine.search("zxqvbnm flurbish", mode=mode, k=10)
-        assert all(r.weak and r.score < confidence.WEAK for r in results), mode
+    for query in ("zxqvbnm flurbish", "qwerty uiop asdf", "blorptang vexillary snood"):
+        for mode in MODES:
+            results = engine.search(query, mode=mode, k=10)
+            assert all(r.weak and r.score < confidence.WEAK for r in results), (query, mode)
     good = engine.search("how often should I change the motor oil in my car", k=3)
     assert names(good)[0] == "car.txt" and not good[0].weak
     assert good[0].as_json()["weak"] is False
+
+
+def test_words_the_index_has_never_seen_need_a_closer_meaning():
+    assert confidence.meaning(0.39, known=0.0) == 0.0  # made-up words, a chance cosine
+    assert confidence.meaning(0.39, known=1.0) > confidence.WEAK
+    assert confidence.meaning(0.7, known=0.0) == 1.0  # a true paraphrase still counts
 
 
 def test_scores_are_absolute_not_relative_to_the_top(engine):

@@ -170,13 +170,8 @@ class SearchView(QObject):
     def update_banner(self) -> None:
         c = self.win.controller
         results = self.win.model.results()
-        if results and self.shown_query and all(r.weak for r in results):
-            self.win.banner.setText(
-                f"No good matches for “{html.escape(self.shown_query)}”. The closest passages "
-                "are below; their short bars say how loosely they match. Try other words."
-            )
-            self.win.banner.show()
-        elif c.indexing and self.shown_query:
+        weak = bool(results and self.shown_query and all(r.weak for r in results))
+        if c.indexing and self.shown_query:
             files = int(c.stats.get("files", 0))
             p = c.last_progress
             total = (
@@ -187,6 +182,13 @@ class SearchView(QObject):
             self.win.banner.setText(
                 f"Indexing is still under way: these results cover the {files:,} files "
                 f"indexed so far{total}. They refresh as more files are indexed."
+                + (" None of them matches well yet." if weak else "")
+            )
+            self.win.banner.show()
+        elif weak:
+            self.win.banner.setText(
+                f"No good matches for “{html.escape(self.shown_query)}”. The closest passages "
+                "are below; their short bars say how loosely they match. Try other words."
             )
             self.win.banner.show()
         else:

@@ -128,6 +128,7 @@ class _Candidates:
     cos: dict[int, float]
     qvec: np.ndarray | None
     coverage: float = 0.0  # share of the query's words in the best keyword passage
+    known: float = 1.0  # share of the query's words that the index holds at all
 
 
 class Searcher:
@@ -171,6 +172,9 @@ class Searcher:
         with self.store.read():
             c = self._candidates(q, mode, filters, pending)
         weights = self._weights(q)
+        if q.terms:
+            freqs = self._doc_freqs.get(self.store.conn, self.store.generation(), list(q.terms))
+            c.known = sum(1 for t in q.terms if freqs[t] > 0) / len(q.terms)
         if c.kw and weights:
             top = stems_in(c.rows[c.kw[0][0]]["text"])
             c.coverage = confidence.words(top, list(weights), weights)
@@ -338,7 +342,7 @@ class Searcher:
     def _hit(self, q: Query, mode: str, c: _Candidates, pid: int, weights) -> PassageHit:
         r = c.rows[pid]
         share = confidence.words(stems_in(r["text"]), list(weights), weights) if weights else 0.0
-        score = confidence.strength(c.cos.get(pid), share, mode)
+        score = confidence.strength(c.cos.get(pid), share, mode, c.known)
         spans = term_spans(r["text"], q.terms) if mode != "semantic" else []
         return PassageHit(pid, r["text"], r["page"], r["start"], r["end"], score, spans)
 
