@@ -142,6 +142,8 @@ class Searcher:
         self._doc_freqs = keyword.DocFreqs()
         self._kw_pool: ThreadPoolExecutor | None = None
         self._kw_store: Store | None = None
+        self._allowed_cache: dict[tuple, np.ndarray] = {}
+        self._allowed_generation: int | None = None
 
     def search(
         self,
@@ -248,15 +250,28 @@ class Searcher:
         return out
 
     def _allowed_ids(self, filters: Filters, files: set[int] | None) -> np.ndarray:
+        """Passages that pass the filters (and belong to ``files`` if given).
+
+        Cached per filter until the index changes: a person keeps a filter while typing,
+        and at 100k passages reading a quarter of them costs 40 ms.
+        """
         where, args = filters.sql()
         if files is not None:
             if not files:
                 return np.empty(0, dtype=np.int64)
-            where += f" AND f.id IN ({','.join(str(int(i)) for i in files)})"
-        rows = self.store.conn.execute(
-            f"SELECT p.id FROM files f JOIN passages p ON p.file_id = f.id WHERE {where}", args
-        ).fetchall()
-        return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+            where += f" AND f.id IN ({','.join(str(int(i)) for i in sorted(files))})"
+        key, generation = (where, tuple(args)), self.store.generation()
+        if self._allowed_generation != generation:
+            self._allowed_cache, self._allowed_generation = {}, generation
+        if key not in self._allowed_cache:
+            rows = self.store.conn.execute(
+                f"SELECT p.id FROM files f JOIN passages p ON p.file_id = f.id WHERE {where}", args
+            ).fetchall()
+            if len(self._allowed_cache) >= 8:
+                self._allowed_cache.pop(next(iter(self._allowed_cache)))
+            ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+            self._allowed_cache[key] = ids
+        return self._allowed_cache[key]
 
     def _keyword_async(self, q: Query, filters: Filters) -> Future:
         if self._kw_pool is None:

@@ -212,7 +212,8 @@ class VectorSet:
         if allowed is not None:
             if banned:
                 allowed = allowed[~np.isin(allowed, np.fromiter(banned, np.int64, len(banned)))]
-            allowed = np.asarray(self.index.known(allowed), dtype=np.int64)
+            if len(allowed) <= self.EXACT_LIMIT:  # only ids with a vector can be read
+                allowed = np.asarray(self.index.known(allowed), dtype=np.int64)
             if len(allowed) == 0:
                 return []
             if len(allowed) <= self.EXACT_LIMIT:
