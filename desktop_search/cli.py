@@ -13,6 +13,7 @@ from datetime import datetime
 import click
 
 from .cli_common import data_dir_option, json_option, model_option, open_engine, translate_errors
+from .core.sanitize import display_name
 from .core.search import MODES
 
 
@@ -49,9 +50,11 @@ def cli(ctx: click.Context, group_data_dir: str | None) -> None:
 def index(paths, exclude, types, data_dir, model_path, as_json) -> None:
     """Add folders to the index and bring them up to date."""
     bar = _ProgressPrinter(enabled=sys.stderr.isatty() or not as_json)
-    with open_engine(data_dir, model_path, writer=True) as engine:
-        report = engine.index(paths, include=types, exclude=exclude, progress=bar)
-    bar.finish()
+    try:
+        with open_engine(data_dir, model_path, writer=True) as engine:
+            report = engine.index(paths, include=types, exclude=exclude, progress=bar)
+    finally:
+        bar.finish()  # an error then starts on a line of its own
     if as_json:
         click.echo(json.dumps(report.as_json()))
     else:
@@ -61,7 +64,7 @@ def index(paths, exclude, types, data_dir, model_path, as_json) -> None:
             f"embedded {report.passages_embedded} passages"
         )
         for err in report.errors[:20]:
-            click.echo(f"  ! {err['path']}: {err['error']}", err=True)
+            click.echo(f"  ! {display_name(err['path'])}: {err['error']}", err=True)
 
 
 @cli.command()
@@ -101,6 +104,8 @@ def search(
     from .core.highlight import render, snippet_window
     from .core.search import Filters
 
+    if not query.strip():
+        raise click.UsageError("the query is empty")
     filters = Filters(folder=folder, types=tuple(types), after=_ts(after), before=_ts(before))
     with open_engine(data_dir, model_path) as engine:
         results = engine.search(
@@ -123,7 +128,7 @@ def search(
         click.echo("no good matches; the closest are:", err=True)
     bold = click.style("", bold=True, reset=False)
     for n, r in enumerate(results, 1):
-        click.echo(click.style(f"{n}. {r.path}", fg="cyan") + f"  ({r.score:.3f})")
+        click.echo(click.style(f"{n}. {display_name(r.path)}", fg="cyan") + f"  ({r.score:.3f})")
         for p in r.passages[:2]:
             s, e = snippet_window(p.text, p.highlights)
             spans = [(a - s, b - s) for a, b in p.highlights if a >= s and b <= e]
@@ -143,8 +148,11 @@ def search(
 @translate_errors
 def status(data_dir, as_json) -> None:
     """Roots, counts, and the files that failed with their errors."""
-    from .core.engine import Engine
+    from .core.engine import Engine, resolve_data_dir
 
+    if not as_json and not (resolve_data_dir(data_dir) / "index.db").exists():
+        click.echo(f"no index yet in {resolve_data_dir(data_dir)}")
+        return
     info = Engine.read_status(data_dir)
     if as_json:
         click.echo(json.dumps(info))
@@ -155,9 +163,9 @@ def status(data_dir, as_json) -> None:
         f"failed: {info['failed']}  skipped: {info['skipped']}"
     )
     for root in info["roots"]:
-        click.echo(f"  {root}")
+        click.echo(f"  {display_name(root)}")
     for p in info["problems"]:
-        click.echo(f"  ! {p['path']}: {p['error']}")
+        click.echo(f"  ! {display_name(p['path'])}: {p['error']}")
 
 
 @cli.command()
@@ -168,7 +176,7 @@ def forget(path, data_dir) -> None:
     """Remove a folder (or file) and everything indexed under it."""
     with open_engine(data_dir, writer=True) as engine:
         n = engine.forget(path)
-    click.echo(f"forgot {path} ({n} passages)")
+    click.echo(f"forgot {display_name(path)} ({n} passages)")
 
 
 @cli.command()
@@ -217,9 +225,16 @@ class _ProgressPrinter:
 def _register_commands() -> None:
     """Commands that live in their own modules (they import the options defined above)."""
     from .cli_duplicates import duplicates_command
+    from .cli_repair import repair_command
     from .cli_train import adapt_command, switch_model_command, train_command
 
-    for command in (duplicates_command, train_command, adapt_command, switch_model_command):
+    for command in (
+        duplicates_command,
+        train_command,
+        adapt_command,
+        switch_model_command,
+        repair_command,
+    ):
         cli.add_command(command)
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import functools
+import sqlite3
 
 import click
 
+from .core.database import DamagedIndexError, is_damage
 from .core.errors import DesktopSearchError
 
 data_dir_option = click.option(
@@ -36,6 +38,10 @@ def translate_errors(fn):
             return fn(*args, **kwargs)
         except (DesktopSearchError, OSError) as exc:
             raise click.ClickException(str(exc)) from exc
+        except sqlite3.DatabaseError as exc:  # damage found on first use, past the open
+            if not is_damage(exc):
+                raise
+            raise click.ClickException(str(DamagedIndexError())) from exc
         except KeyboardInterrupt:
             raise click.Abort() from None
 

@@ -30,6 +30,7 @@ from .core.duplicates import (
     MIN_THRESHOLD,
     ProgressText,
 )
+from .core.sanitize import display_name
 
 
 @click.command("duplicates")
@@ -87,7 +88,7 @@ def duplicates_command(level, threshold, folder, min_containment, limit, data_di
         click.echo(click.style(f"{n}. {_describe(g)}", fg="cyan"))
         for m in g.members:
             where = f" p.{m.page}" if m.page else ""
-            click.echo(f"   {m.path}{where}")
+            click.echo(f"   {display_name(m.path)}{where}")
             if m.text:
                 snippet = " ".join(m.text.split())
                 click.echo(f"      {snippet[:160]}{'…' if len(snippet) > 160 else ''}")

@@ -6,6 +6,7 @@ use a temporary data directory never touch the user's).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
@@ -15,7 +16,14 @@ DEFAULT_TYPES = ("documents", "web", "text")
 
 class AppSettings:
     def __init__(self, data_dir: Path) -> None:
-        self.qs = QSettings(str(Path(data_dir) / "app-settings.ini"), QSettings.Format.IniFormat)
+        try:
+            Path(data_dir).mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError:
+            pass  # the engine reports an unusable data folder in words
+        keep_qt_settings_in(Path(data_dir))
+        path = Path(data_dir) / "app-settings.ini"
+        _create_private(path)  # Qt rewrites it through a temp file that keeps these bits
+        self.qs = QSettings(str(path), QSettings.Format.IniFormat)
 
     def sync(self) -> None:
         self.qs.sync()
@@ -103,6 +111,21 @@ class AppSettings:
     @encoder_speed.setter
     def encoder_speed(self, value: float) -> None:
         self.qs.setValue("machine/passages_per_s", float(value))
+
+
+def keep_qt_settings_in(data_dir: Path) -> None:
+    """Qt's own per-user settings (the file dialog's history: ``QtProject.conf``) go to the
+    data folder, private, instead of ``~/.config``: the app writes nothing outside it."""
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(data_dir))
+    _create_private(data_dir / "QtProject.conf")
+
+
+def _create_private(path: Path) -> None:
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    except OSError:  # a read-only data folder: Qt cannot write there either
+        pass
 
 
 def _list(value) -> list[str]:

@@ -10,6 +10,7 @@ import logging
 import os
 from pathlib import Path
 
+from .database import can_write
 from .errors import IndexBusyError
 
 ENV_HOME = "DESKTOP_SEARCH_HOME"
@@ -63,9 +64,14 @@ def setup_file_logging(data_dir: Path) -> None:
     root = logging.getLogger("desktop_search")
     if any(getattr(h, "baseFilename", None) == str(path) for h in root.handlers):
         return
+    if not can_write(data_dir):  # a read-only data folder: searching logs nothing
+        return
     if not path.exists():
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
     root.setLevel(logging.INFO)
+    pdf = logging.getLogger("pypdf")  # its warnings about damaged PDFs: the log, not the terminal
+    pdf.addHandler(handler)
+    pdf.propagate = False

@@ -21,6 +21,15 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from .adapting import AdaptingMixin
+from .database import (
+    DamagedIndexError,
+    ReadOnlyError,
+    can_write,
+    damage_is_named,
+    is_damage,
+    private_dir,
+    require_index,
+)
 from .datadir import WriterLock, resolve_data_dir, setup_file_logging
 from .dup_store import IgnoreList
 from .duplicates import DEFAULT_MIN_CONTAINMENT, DEFAULT_THRESHOLD, DuplicateFinder, Report
@@ -29,8 +38,10 @@ from .encoder import Encoder
 from .errors import IndexBusyError, ModelError
 from .estimate import Estimate, measure_speed, scan_folders
 from .indexer import DEFAULT_MAX_FILE_SIZE, FileCallback, Indexer, Progress, SyncReport
+from .repair import RepairReport, is_healthy, salvage
+from .sanitize import clean_query
 from .search import FileResult, Filters, Searcher
-from .store import DB_NAME, Store, private_dir
+from .store import DB_NAME, Store
 from .switch import embed_all
 from .vectors import VectorSet
 from .watcher import WatchBatch
@@ -54,7 +65,12 @@ class Engine(AdaptingMixin):
         embed_batch: int = 256,
         max_file_size: int = DEFAULT_MAX_FILE_SIZE,
     ) -> None:
-        self.data_dir = private_dir(resolve_data_dir(data_dir))
+        resolved = resolve_data_dir(data_dir)
+        if not writer:
+            require_index(resolved)  # a reading engine never creates an empty index
+        elif resolved.is_dir() and not can_write(resolved):
+            raise ReadOnlyError(resolved)
+        self.data_dir = private_dir(resolved)
         setup_file_logging(self.data_dir)
         self.lock = WriterLock(self.data_dir).acquire() if writer else None
         try:
@@ -82,9 +98,11 @@ class Engine(AdaptingMixin):
                 if writer
                 else None
             )
-        except BaseException:
+        except BaseException as exc:
             if self.lock:
                 self.lock.release()
+            if is_damage(exc):
+                raise DamagedIndexError(self.data_dir / DB_NAME) from exc
             raise
         self._local = threading.local()
         self._stores: list[Store] = []
@@ -112,6 +130,8 @@ class Engine(AdaptingMixin):
         if not (path / DB_NAME).exists():
             empty = {"roots": [], "files": 0, "failed": 0, "skipped": 0, "passages": 0}
             return {"data_dir": str(path), **empty, "problems": []}
+        if not is_healthy(path / DB_NAME):  # SQLite's quick_check: 0.4 s per 600 MB
+            raise DamagedIndexError(path / DB_NAME)
         with Store(path) as store:
             return {"data_dir": str(path), **store.summary()}
 
@@ -161,16 +181,19 @@ class Engine(AdaptingMixin):
         best_sentence: bool = False,
         rerank: bool = False,
     ) -> list[FileResult]:
-        """Files best first (see ``Searcher.search``), on this thread's own connection."""
-        return self.searcher().search(
-            query,
-            k=k,
-            mode=mode,
-            filters=filters,
-            per_file=per_file,
-            best_sentence=best_sentence,
-            rerank=rerank,
-        )
+        """Files best first (see ``Searcher.search``), on this thread's own connection.
+        The query is cleaned here, once: a shell passes bytes that are not UTF-8 as lone
+        surrogates, which neither the tokenizer nor SQLite accepts."""
+        with damage_is_named(self.data_dir / DB_NAME):
+            return self.searcher().search(
+                clean_query(query),
+                k=k,
+                mode=mode,
+                filters=filters,
+                per_file=per_file,
+                best_sentence=best_sentence,
+                rerank=rerank,
+            )
 
     def best_sentences(self, query: str, results: list[FileResult]) -> list[FileResult]:
         """Copies of ``results`` with each file's best sentence highlighted (the originals
@@ -314,6 +337,26 @@ class Engine(AdaptingMixin):
         for old, new in batch.moved:
             indexer.move(old, new)
         return indexer.update_paths(batch.paths(), cancel=cancel, on_file=on_file)
+
+    @classmethod
+    def repair(
+        cls, data_dir: str | os.PathLike | None = None, *, progress=None, **engine_kw
+    ) -> RepairReport:
+        """Move a damaged index aside, salvage its vectors and folders, and rebuild from disk
+        (the salvaged vectors spare most of the embedding)."""
+        data_dir = resolve_data_dir(data_dir)
+        require_index(data_dir)
+        if not can_write(data_dir):
+            raise ReadOnlyError(data_dir)
+        setup_file_logging(data_dir)
+        lock = WriterLock(data_dir).acquire()
+        try:
+            report = salvage(data_dir)
+        finally:
+            lock.release()
+        with cls(data_dir, **engine_kw) as engine:
+            report.sync = engine.sync(progress=progress)
+        return report
 
     def forget(self, path: str) -> int:
         """Drop a folder (or file) and its passages; returns how many passages went."""

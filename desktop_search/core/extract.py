@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import logging
 import os
 import re
 import stat
@@ -15,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ExtractionError
+from .extract_docx import docx_text
+from .sanitize import plain_error
 
 PLAIN_SUFFIXES = frozenset(
     [
@@ -77,6 +80,10 @@ PLAIN_SUFFIXES = frozenset(
 )
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 SUPPORTED_SUFFIXES = PLAIN_SUFFIXES | HTML_SUFFIXES | {".pdf", ".docx"}
+
+# pypdf reports damaged PDFs through logging; without a handler Python would print those
+# warnings on the terminal. The engine's log file takes them (``setup_file_logging``).
+logging.getLogger("pypdf").addHandler(logging.NullHandler())
 
 # A file larger than this is not read at all: its text would not fit a desktop index anyway,
 # and reading it whole could exhaust the memory of the machine.
@@ -165,7 +172,9 @@ def extract_bytes(data: bytes, kind: str) -> Extracted:
     except MemoryError as exc:  # pragma: no cover - depends on the machine
         raise ExtractionError("document is too large to read") from exc
     except Exception as exc:  # third-party parsers raise anything on malformed input
-        raise ExtractionError(f"malformed {kind} file: {type(exc).__name__}: {exc}"[:300]) from exc
+        raise ExtractionError(
+            plain_error(f"malformed {kind} file: {type(exc).__name__}: {exc}")[:300]
+        ) from exc
 
 
 _BOMS = (
@@ -256,11 +265,15 @@ def _looks_like_text(text: str) -> bool:
     return bad / len(sample) < 0.05
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 def normalize_text(text: str) -> str:
-    """Drop control characters and unify newlines; offsets are into this normalised text."""
+    """Drop control characters and unify newlines; offsets are into this normalised text.
+
+    Lone surrogates (a PDF's broken ToUnicode map yields them) go too: neither SQLite nor
+    the tokenizer accepts them.
+    """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _CONTROL.sub(" ", text)
 
@@ -275,7 +288,7 @@ def _extract_pdf(data: bytes) -> Extracted:
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
     except PdfReadError as exc:
-        raise ExtractionError(f"corrupt PDF: {exc}"[:300]) from exc
+        raise ExtractionError(plain_error(f"corrupt PDF: {exc}")[:300]) from exc
     if reader.is_encrypted:
         try:
             ok = reader.decrypt("")
@@ -293,7 +306,7 @@ def _extract_pdf(data: bytes) -> Extracted:
         raise ExtractionError(_ENCRYPTED) from exc
     except Exception as exc:
         raise ExtractionError(
-            f"corrupt PDF (page tree): {type(exc).__name__}: {exc}"[:300]
+            plain_error(f"corrupt PDF (page tree): {type(exc).__name__}: {exc}")[:300]
         ) from exc
     parts: list[str] = []
     segments: list[Segment] = []
@@ -307,7 +320,7 @@ def _extract_pdf(data: bytes) -> Extracted:
         except (RecursionError, MemoryError):
             raise
         except Exception as exc:  # one damaged page must not cost the rest of the document
-            failures.append(f"page {number}: {type(exc).__name__}: {exc}")
+            failures.append(plain_error(f"page {number}: {type(exc).__name__}: {exc}"))
             page_text = ""
         if page_text.strip():
             segments.append(Segment(pos, pos + len(page_text), number))
@@ -324,36 +337,7 @@ def _extract_pdf(data: bytes) -> Extracted:
 
 
 def _extract_docx(data: bytes) -> Extracted:
-    import zipfile
-
-    import docx
-    from docx.table import Table
-
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise ExtractionError("corrupt or not a .docx document") from exc
-    blocks: list[str] = []
-    # Body paragraphs and tables in document order (tables are not moved to the end).
-    for block in document.iter_inner_content():
-        if isinstance(block, Table):
-            blocks.extend(_table_rows(block))
-        else:
-            blocks.append(block.text)
-    return Extracted(normalize_text("\n".join(blocks)), kind="docx")
-
-
-def _table_rows(table) -> list[str]:
-    rows = []
-    for row in table.rows:
-        cells: list[str] = []
-        last = None
-        for cell in row.cells:
-            if cell is not last and (last is None or cell._tc is not last._tc):
-                cells.append(cell.text)
-            last = cell
-        rows.append("\t".join(cells))
-    return rows
+    return Extracted(normalize_text(docx_text(data)), kind="docx")
 
 
 # Hidden or non-text content, dropped with everything inside it.

@@ -1,4 +1,4 @@
-"""Crash points for the crash-safety tests.
+"""Crash points, failing files and a full disk, for the crash-safety and clear-error tests.
 
 ``DESKTOP_SEARCH_CRASHPOINT=name:n`` makes the process SIGKILL itself the n-th time it
 reaches the named point, so tests can kill a real indexing run at exact moments
@@ -26,3 +26,27 @@ def crashpoint(name: str) -> None:
     _seen[name] += 1
     if _seen[name] >= int(nth or 1):
         os.kill(os.getpid(), signal.SIGKILL)
+
+
+PAGES_ENV = "DESKTOP_SEARCH_MAX_PAGES"
+
+
+def page_limit(conn) -> None:
+    """``DESKTOP_SEARCH_MAX_PAGES=n`` caps the database at n pages (SQLite's own
+    ``max_page_count``): past it every write fails exactly as on a full disk."""
+    pages = os.environ.get(PAGES_ENV)
+    if pages:
+        conn.execute(f"PRAGMA max_page_count = {int(pages)}")
+
+
+FAIL_ENV = "DESKTOP_SEARCH_FAILPOINT"
+
+
+def failpoint(name: str, path: str) -> None:
+    """``DESKTOP_SEARCH_FAILPOINT=name:needle`` raises an unexpected error at the named point
+    for every file whose path contains ``needle`` (a bug, as far as the indexer knows)."""
+    spec = os.environ.get(FAIL_ENV)
+    if spec:
+        point, _, needle = spec.partition(":")
+        if point == name and needle in path:
+            raise RuntimeError(f"injected failure at {name}")

@@ -14,17 +14,26 @@ import logging
 import os
 import queue
 import re
+import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .chunking import ChunkConfig, HFTokenCounter, chunk_extracted
+from .database import (
+    DiskFullError,
+    NotIndexedError,
+    damage_is_named,
+    is_damage,
+    is_disk_full,
+)
 from .encoder import Encoder
 from .extract import ExtractionError, extract_bytes, kind_of
-from .faults import crashpoint
+from .faults import crashpoint, failpoint
 from .scan import FileStat, ScanRules, scan
 from .store import NewPassage, Store
 from .vectors import VectorSet
@@ -60,6 +69,10 @@ class SyncReport:
     def as_json(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if k != "cancelled"}
 
+    def files_done(self) -> int:
+        """Files whose new state this run has committed (what a disk-full message counts)."""
+        return self.files_added + self.files_updated + self.files_failed
+
     def merge(self, other: SyncReport) -> None:
         for key in (
             "files_added",
@@ -94,6 +107,7 @@ class _Prepared:
     passages: list[NewPassage] = field(default_factory=list)
     error: str | None = None
     state: str = "ok"  # ok / error / skipped / same (content unchanged)
+    fatal: Exception | None = None  # the database is damaged: the run must stop, not the file
 
 
 class Indexer:
@@ -132,6 +146,8 @@ class Indexer:
     def forget(self, path: str) -> int:
         """Drop a root (or any folder or file) and everything indexed under it."""
         path = os.path.abspath(os.path.expanduser(path))
+        if not self.store.knows(path):
+            raise NotIndexedError(f"{path} is not indexed (see `desktop-search status`)")
         removed = self.store.remove_root(path)
         self.vectors.apply(
             [], np.empty((0, self.vectors.dim), np.float32), removed, self.store.generation()
@@ -161,30 +177,16 @@ class Indexer:
         todo: list[tuple[FileStat, int | None, bool]] = []
         if progress:
             progress(Progress("scanning"))
-        for root in wanted:
-            info = known.get(root)
-            rules = ScanRules.from_lists(info["include"], info["exclude"]) if info else ScanRules()
-            found = scan(root, rules)
-            for folder, msg in found.errors:
-                report.errors.append({"path": folder, "error": msg})
-                self._tell(folder, "failed", msg)
-            indexed = self.store.files_under(root)
-            on_disk = {f.path for f in found.files}
-            gone = [p for p in indexed if p not in on_disk]
-            if gone:
-                report.files_removed += self._remove(gone)
-            for f in found.files:
-                row = indexed.get(f.path)
-                if row and row.size == f.size and row.mtime_ns == f.mtime_ns:
-                    report.files_unchanged += 1
-                else:
-                    todo.append((f, info["id"] if info else None, row is None))
-        self._process(todo, report, progress, cancel, pause)
-        if not report.cancelled:
-            self.store.prune_vectors(self.model_id)
-        if progress:
-            progress(Progress("saving", len(todo), len(todo), report.passages_embedded))
-        self.vectors.save()
+        with _clear_errors(report, self.store.path):
+            for root in wanted:
+                info = known.get(root)
+                todo += self._scan_root(root, info, report)
+            self._process(todo, report, progress, cancel, pause)
+            if not report.cancelled:
+                self.store.prune_vectors(self.model_id)
+            if progress:
+                progress(Progress("saving", len(todo), len(todo), report.passages_embedded))
+            self.vectors.save()
         if progress:
             progress(Progress("done", len(todo), len(todo), report.passages_embedded))
         return report
@@ -228,10 +230,11 @@ class Indexer:
                     report.files_unchanged += 1
                 else:
                     todo.append((f, root["id"], row is None))
-        if gone:
-            report.files_removed += self._remove(gone)
-        self._process(todo, report, None, cancel, None)
-        self.vectors.save()
+        with _clear_errors(report, self.store.path):
+            if gone:
+                report.files_removed += self._remove(gone)
+            self._process(todo, report, None, cancel, None)
+            self.vectors.save()
         return report
 
     def move(self, old: str, new: str) -> bool:
@@ -246,6 +249,36 @@ class Indexer:
         return self.store.move_file(old, new, root["id"])
 
     # -- internals --------------------------------------------------------------------
+
+    def _scan_root(self, root: str, info: dict | None, report: SyncReport) -> list:
+        """Walk one root: drop what vanished, return what needs reading.
+
+        A folder that cannot be read is recorded as a problem (so ``status`` lists it), and
+        what was indexed inside it is kept rather than dropped as vanished.
+        """
+        rules = ScanRules.from_lists(info["include"], info["exclude"]) if info else ScanRules()
+        root_id = info["id"] if info else None
+        found = scan(root, rules)
+        unreadable = [folder for folder, _ in found.errors]
+        for folder, msg in found.errors:
+            report.errors.append({"path": folder, "error": msg})
+            self.store.record_problem(
+                path=folder, root_id=root_id, size=0, mtime_ns=0, state="error", error=msg
+            )
+            self._tell(folder, "failed", msg)
+        indexed = self.store.files_under(root)
+        on_disk = {f.path for f in found.files}
+        gone = [p for p in indexed if p not in on_disk and not _inside_any(p, unreadable)]
+        if gone:
+            report.files_removed += self._remove(gone)
+        todo = []
+        for f in found.files:
+            row = indexed.get(f.path)
+            if row and row.size == f.size and row.mtime_ns == f.mtime_ns:
+                report.files_unchanged += 1
+            else:
+                todo.append((f, root_id, row is None))
+        return todo
 
     def _tell(self, path: str, outcome: str, error: str | None = None) -> None:
         if self._on_file is not None:
@@ -275,7 +308,14 @@ class Indexer:
             for f, root_id, is_new in todo:
                 if stop.is_set():
                     break
-                prepared.put(self._prepare(f, root_id, is_new))
+                try:
+                    item = self._prepare(f, root_id, is_new)
+                except Exception as exc:  # one odd file must fail only itself
+                    log.exception("unexpected failure reading %r", f.path)
+                    item = _Prepared(f, root_id, is_new, state="error", error=_internal(exc))
+                    if is_damage(exc):
+                        item.fatal = exc
+                prepared.put(item)
             prepared.put(None)
 
         thread = threading.Thread(target=reader, name="desktop-search-reader", daemon=True)
@@ -333,6 +373,7 @@ class Indexer:
 
     def _prepare(self, f: FileStat, root_id: int | None, is_new: bool) -> _Prepared:
         item = _Prepared(f, root_id, is_new)
+        failpoint("read", f.path)
         if f.size > self.max_file_size:
             item.state, item.error = (
                 "skipped",
@@ -371,8 +412,8 @@ class Indexer:
             item.state, item.error = "error", str(exc)
             return item
         except Exception as exc:  # a bug must not stop the whole sync
-            log.exception("unexpected failure on %s", f.path)
-            item.state, item.error = "error", f"internal error: {type(exc).__name__}: {exc}"
+            log.exception("unexpected failure on %r", f.path)
+            item.state, item.error = "error", _internal(exc)
             return item
         if not chunks:
             item.state, item.error = "error", "no text found"
@@ -410,57 +451,82 @@ class Indexer:
             fresh = dict(zip(missing, vecs))
             report.passages_embedded += len(missing)
             crashpoint("embed")
+        lookup = {**cached, **fresh}
         for item in batch:
-            st = item.stat
-            if item.state == "same":
-                self.store.touch_file(st.path, st.size, st.mtime_ns)
-                report.files_unchanged += 1
-                self._tell(st.path, "unchanged")
-                continue
-            if item.state == "gone":
-                report.files_removed += self._remove([st.path])
-                continue
-            if item.state != "ok":
-                removed = self.store.record_problem(
-                    path=st.path,
-                    root_id=item.root_id,
-                    size=st.size,
-                    mtime_ns=st.mtime_ns,
-                    state=item.state,
-                    error=item.error or "",
-                )
-                if removed:
-                    self.vectors.apply(
-                        [],
-                        np.empty((0, self.vectors.dim), np.float32),
-                        removed,
-                        self.store.generation(),
-                    )
-                report.files_failed += 1
-                report.errors.append({"path": st.path, "error": item.error or item.state})
-                self._tell(st.path, "skipped" if item.state == "skipped" else "failed", item.error)
-                continue
-            mine = {p.text_hash for p in item.passages}
-            new_vectors = {h: v for h, v in fresh.items() if h in mine}
-            added, removed = self.store.save_file(
+            if item.fatal is not None:
+                raise item.fatal
+            try:
+                self._commit_one(item, lookup, fresh, report)
+            except (sqlite3.OperationalError, MemoryError):
+                raise  # the disk, the lock or the machine: every file would fail alike
+            except Exception as exc:
+                if is_damage(exc):
+                    raise
+                log.exception("unexpected failure saving %r", item.stat.path)
+                self._record_failure(item, _internal(exc), report)
+
+    def _commit_one(
+        self, item: _Prepared, lookup: dict[str, np.ndarray], fresh: dict, report: SyncReport
+    ) -> None:
+        st = item.stat
+        failpoint("save", st.path)
+        if item.state == "same":
+            self.store.touch_file(st.path, st.size, st.mtime_ns)
+            report.files_unchanged += 1
+            self._tell(st.path, "unchanged")
+            return
+        if item.state == "gone":
+            report.files_removed += self._remove([st.path])
+            return
+        if item.state != "ok":
+            self._record_failure(item, item.error or item.state, report)
+            return
+        mine = {p.text_hash for p in item.passages}
+        new_vectors = {h: v for h, v in fresh.items() if h in mine}
+        added, removed = self.store.save_file(
+            path=st.path,
+            root_id=item.root_id,
+            size=st.size,
+            mtime_ns=st.mtime_ns,
+            content_hash=item.hash,
+            kind=item.kind,
+            passages=item.passages,
+            model=self.model_id,
+            new_vectors=new_vectors,
+        )
+        mat = np.stack([lookup[p.text_hash] for p in item.passages]) if item.passages else None
+        self.vectors.apply(added, mat, removed, self.store.generation())
+        if item.is_new:
+            report.files_added += 1
+        else:
+            report.files_updated += 1
+        self._tell(st.path, "added" if item.is_new else "updated")
+
+    def _record_failure(self, item: _Prepared, error: str, report: SyncReport) -> None:
+        """Remember a file that failed (or was skipped) and drop its stale passages."""
+        st = item.stat
+        state = "skipped" if item.state == "skipped" else "error"
+        try:
+            removed = self.store.record_problem(
                 path=st.path,
                 root_id=item.root_id,
                 size=st.size,
                 mtime_ns=st.mtime_ns,
-                content_hash=item.hash,
-                kind=item.kind,
-                passages=item.passages,
-                model=self.model_id,
-                new_vectors=new_vectors,
+                state=state,
+                error=error,
             )
-            lookup = {**cached, **fresh}
-            mat = np.stack([lookup[p.text_hash] for p in item.passages]) if item.passages else None
-            self.vectors.apply(added, mat, removed, self.store.generation())
-            if item.is_new:
-                report.files_added += 1
-            else:
-                report.files_updated += 1
-            self._tell(st.path, "added" if item.is_new else "updated")
+        except (sqlite3.OperationalError, MemoryError):
+            raise
+        except Exception:  # not even the problem can be stored: report it, carry on
+            log.exception("cannot record the problem with %r", st.path)
+            removed = []
+        if removed:
+            self.vectors.apply(
+                [], np.empty((0, self.vectors.dim), np.float32), removed, self.store.generation()
+            )
+        report.files_failed += 1
+        report.errors.append({"path": st.path, "error": error})
+        self._tell(st.path, "skipped" if state == "skipped" else "failed", error)
 
 
 _TOKEN = re.compile(r"\S+")
@@ -472,6 +538,27 @@ def is_noise(text: str, max_word: int = 45) -> bool:
     words = _TOKEN.findall(text)
     total = sum(len(w) for w in words)
     return total == 0 or sum(len(w) for w in words if len(w) <= max_word) < 0.3 * total
+
+
+def _internal(exc: BaseException) -> str:
+    return f"internal error: {type(exc).__name__}: {exc}"[:300]
+
+
+def _inside_any(path: str, folders: list[str]) -> bool:
+    return any(path == d or path.startswith(d.rstrip(os.sep) + os.sep) for d in folders)
+
+
+@contextmanager
+def _clear_errors(report: SyncReport, db_path) -> Iterator[None]:
+    """A full disk or a damaged database ends the run with one plain error; what was
+    committed stays committed."""
+    try:
+        with damage_is_named(db_path):
+            yield
+    except (sqlite3.OperationalError, OSError) as exc:
+        if is_disk_full(exc):
+            raise DiskFullError(report.files_done()) from exc
+        raise
 
 
 def _root_of(path: str, roots: list[dict]) -> dict | None:

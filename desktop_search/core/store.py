@@ -19,11 +19,23 @@ from pathlib import Path
 import numpy as np
 import sqlite_utils
 
-from .errors import StoreError
+from .database import (
+    DB_NAME,
+    DamagedIndexError,
+    NoIndexError,
+    ReadOnlyError,
+    StoreError,
+    can_write,
+    connect,
+    db_text,
+    is_damage,
+    private_dir,
+    require_index,
+    touch_private,
+)
 from .faults import crashpoint
 
 SCHEMA_VERSION = 1
-DB_NAME = "index.db"
 
 
 @dataclass(frozen=True)
@@ -47,38 +59,27 @@ class NewPassage:
     text_hash: str
 
 
-def private_dir(path: Path) -> Path:
-    """Create a directory readable by the user only (the index holds private text)."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.chmod(path, 0o700)
-    return path
-
-
-def _touch_private(path: Path) -> None:
-    if not path.exists():
-        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
-        os.close(fd)
-    os.chmod(path, 0o600)
-
-
 class Store:
+    """One connection to the index; read-only (by itself) where the user may not write."""
+
     def __init__(self, data_dir: str | os.PathLike) -> None:
-        self.data_dir = private_dir(Path(data_dir))
+        self.data_dir = Path(data_dir)
         self.path = self.data_dir / DB_NAME
-        _touch_private(self.path)
+        if self.data_dir.is_dir() and not can_write(self.data_dir):
+            require_index(self.data_dir)
+            self.readonly = True
+        else:
+            self.readonly = False
+            private_dir(self.data_dir)
+            touch_private(self.path)
         try:
-            conn = sqlite3.connect(
-                self.path, timeout=30, isolation_level=None, check_same_thread=False
-            )
-            conn.execute("PRAGMA busy_timeout=30000")
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA foreign_keys=ON")
+            self.conn = connect(self.path, self.readonly)
+            self.db = sqlite_utils.Database(self.conn)
+            self._ensure_schema()
         except sqlite3.DatabaseError as exc:
+            if is_damage(exc):
+                raise DamagedIndexError(self.path) from exc
             raise StoreError(f"cannot open index database {self.path}: {exc}") from exc
-        self.conn = conn
-        self.db = sqlite_utils.Database(conn)
-        self._ensure_schema()
 
     def close(self) -> None:
         self.conn.close()
@@ -100,9 +101,13 @@ class Store:
                 self._check_version()
                 return
         except sqlite3.DatabaseError as exc:
+            if is_damage(exc):
+                raise
             raise StoreError(f"{self.path} is not a desktop-search database: {exc}") from exc
+        if self.readonly:
+            raise NoIndexError(self.data_dir)
         lock_path = self.data_dir / ".schema.lock"
-        _touch_private(lock_path)
+        touch_private(lock_path)
         with open(lock_path, "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             if "meta" in self.db.table_names():  # another process won the race
@@ -176,11 +181,14 @@ class Store:
     @contextmanager
     def write(self) -> Iterator[None]:
         """One IMMEDIATE transaction: writers queue on the busy timeout, never deadlock."""
+        if self.readonly:
+            raise ReadOnlyError(self.data_dir)
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            if self.conn.in_transaction:  # SQLite has already rolled back after a full disk
+                self.conn.execute("ROLLBACK")
             raise
         else:
             self.conn.execute("COMMIT")
@@ -215,7 +223,9 @@ class Store:
 
     def add_root(self, path: str, include: Sequence[str] = (), exclude: Sequence[str] = ()) -> int:
         with self.write():
-            row = self.conn.execute("SELECT id FROM roots WHERE path = ?", (path,)).fetchone()
+            row = self.conn.execute(
+                "SELECT id FROM roots WHERE path = CAST(? AS TEXT)", (db_text(path),)
+            ).fetchone()
             if row:
                 self.conn.execute(
                     "UPDATE roots SET include = ?, exclude = ? WHERE id = ?",
@@ -223,8 +233,8 @@ class Store:
                 )
                 return int(row[0])
             cur = self.conn.execute(
-                "INSERT INTO roots(path, include, exclude, added_at) VALUES (?, ?, ?, ?)",
-                (path, json.dumps(list(include)), json.dumps(list(exclude)), time.time()),
+                "INSERT INTO roots(path, include, exclude, added_at) VALUES (CAST(? AS TEXT), ?, ?, ?)",
+                (db_text(path), json.dumps(list(include)), json.dumps(list(exclude)), time.time()),
             )
             return int(cur.lastrowid)
 
@@ -246,20 +256,27 @@ class Store:
         """Forget a root and everything under it; returns the passage ids removed."""
         with self.write():
             removed = self._passage_ids_under(path)
-            like = _prefix_like(path)
-            self.conn.execute(
-                "DELETE FROM files WHERE path = ? OR path LIKE ? ESCAPE '\\'", (path, like)
-            )
-            self.conn.execute("DELETE FROM roots WHERE path = ?", (path,))
+            self.conn.execute(f"DELETE FROM files WHERE {_under()}", _under_args(path))
+            self.conn.execute("DELETE FROM roots WHERE path = CAST(? AS TEXT)", (db_text(path),))
             if removed:
                 self._bump_generation()
         return removed
 
+    def knows(self, path: str) -> bool:
+        """Is ``path`` a root, or an indexed file or folder?"""
+        root = self.conn.execute(
+            "SELECT 1 FROM roots WHERE path = CAST(? AS TEXT)", (db_text(path),)
+        ).fetchone()
+        inside = self.conn.execute(
+            f"SELECT 1 FROM files WHERE {_under()} LIMIT 1", _under_args(path)
+        ).fetchone()
+        return bool(root or inside)
+
     def _passage_ids_under(self, path: str) -> list[int]:
         rows = self.conn.execute(
             "SELECT p.id FROM passages p JOIN files f ON f.id = p.file_id"
-            " WHERE f.path = ? OR f.path LIKE ? ESCAPE '\\'",
-            (path, _prefix_like(path)),
+            f" WHERE {_under('f.path')}",
+            _under_args(path),
         ).fetchall()
         return [r[0] for r in rows]
 
@@ -267,15 +284,16 @@ class Store:
 
     def files_under(self, root: str) -> dict[str, FileRow]:
         rows = self.conn.execute(
-            "SELECT id, path, size, mtime_ns, hash, state, error FROM files"
-            " WHERE path = ? OR path LIKE ? ESCAPE '\\'",
-            (root, _prefix_like(root)),
+            f"SELECT id, path, size, mtime_ns, hash, state, error FROM files WHERE {_under()}",
+            _under_args(root),
         ).fetchall()
         return {r[1]: FileRow(*r) for r in rows}
 
     def file(self, path: str) -> FileRow | None:
         r = self.conn.execute(
-            "SELECT id, path, size, mtime_ns, hash, state, error FROM files WHERE path = ?", (path,)
+            "SELECT id, path, size, mtime_ns, hash, state, error FROM files"
+            " WHERE path = CAST(? AS TEXT)",
+            (db_text(path),),
         ).fetchone()
         return FileRow(*r) if r else None
 
@@ -296,7 +314,8 @@ class Store:
         """Content unchanged (same hash): only remember the new stat so we skip it next time."""
         with self.write():
             self.conn.execute(
-                "UPDATE files SET size = ?, mtime_ns = ? WHERE path = ?", (size, mtime_ns, path)
+                "UPDATE files SET size = ?, mtime_ns = ? WHERE path = CAST(? AS TEXT)",
+                (size, mtime_ns, db_text(path)),
             )
 
     def save_file(
@@ -364,12 +383,14 @@ class Store:
     def _replace_file(self, path: str, **fields) -> tuple[int, list[int]]:
         """Insert or update a file row and drop its old passages (inside a write transaction)."""
         fields["indexed_at"] = time.time()
-        old = self.conn.execute("SELECT id FROM files WHERE path = ?", (path,)).fetchone()
+        old = self.conn.execute(
+            "SELECT id FROM files WHERE path = CAST(? AS TEXT)", (db_text(path),)
+        ).fetchone()
         if not old:
-            cols = ["path", *fields]
+            cols = ", ".join(["path", *fields])
+            marks = ", ".join(["CAST(? AS TEXT)", *("?" * len(fields))])
             cur = self.conn.execute(
-                f"INSERT INTO files({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-                [path, *fields.values()],
+                f"INSERT INTO files({cols}) VALUES ({marks})", [db_text(path), *fields.values()]
             )
             return int(cur.lastrowid), []
         removed = [
@@ -386,7 +407,9 @@ class Store:
         files = 0
         with self.write():
             for path in dict.fromkeys(paths):
-                row = self.conn.execute("SELECT id FROM files WHERE path = ?", (path,)).fetchone()
+                row = self.conn.execute(
+                    "SELECT id FROM files WHERE path = CAST(? AS TEXT)", (db_text(path),)
+                ).fetchone()
                 if not row:
                     continue
                 removed += [
@@ -404,11 +427,14 @@ class Store:
     def move_file(self, old_path: str, new_path: str, root_id: int | None) -> bool:
         """A rename keeps the passages (and their ids) as they are: no embedding, no index change."""
         with self.write():
-            if self.conn.execute("SELECT 1 FROM files WHERE path = ?", (new_path,)).fetchone():
+            new, old = db_text(new_path), db_text(old_path)
+            if self.conn.execute(
+                "SELECT 1 FROM files WHERE path = CAST(? AS TEXT)", (new,)
+            ).fetchone():
                 return False
             cur = self.conn.execute(
-                "UPDATE files SET path = ?, root_id = ? WHERE path = ?",
-                (new_path, root_id, old_path),
+                "UPDATE files SET path = CAST(? AS TEXT), root_id = ? WHERE path = CAST(? AS TEXT)",
+                (new, root_id, old),
             )
             return cur.rowcount > 0
 
@@ -526,3 +552,12 @@ def _prefix_like(path: str) -> str:
     """LIKE pattern for everything inside folder ``path`` (with % and _ escaped)."""
     prefix = path.rstrip(os.sep) + os.sep
     return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _under(column: str = "path") -> str:
+    """SQL: ``column`` is the folder itself or anything inside it (args from ``_under_args``)."""
+    return f"({column} = CAST(? AS TEXT) OR {column} LIKE CAST(? AS TEXT) ESCAPE '\\')"
+
+
+def _under_args(path: str) -> tuple[bytes, bytes]:
+    return db_text(path), db_text(_prefix_like(path))

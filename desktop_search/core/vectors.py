@@ -19,8 +19,9 @@ from pathlib import Path
 import numpy as np
 
 from .ann import ExactIndex, HNSWIndex
+from .database import private_dir
 from .faults import crashpoint
-from .store import Store, private_dir
+from .store import Store
 
 log = logging.getLogger(__name__)
 
