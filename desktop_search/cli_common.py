@@ -7,7 +7,7 @@ import sqlite3
 
 import click
 
-from .core.database import DamagedIndexError, is_damage
+from .core.database import DamagedIndexError, is_damage, require_index
 from .core.errors import DesktopSearchError
 
 data_dir_option = click.option(
@@ -49,7 +49,10 @@ def translate_errors(fn):
 
 
 def open_engine(data_dir, model_path=None, writer=False):
-    """The Engine, imported here so that ``--help`` and usage errors never load torch."""
-    from .core.engine import Engine
+    """The Engine, imported here so that ``--help`` and usage errors never load torch.
+    A reading command on an empty data folder says "no index yet" and creates nothing."""
+    from .core.engine import Engine, resolve_data_dir
 
+    if not writer:
+        require_index(resolve_data_dir(data_dir))
     return Engine(data_dir, model_path=model_path, writer=writer)

@@ -66,9 +66,7 @@ class Engine(AdaptingMixin):
         max_file_size: int = DEFAULT_MAX_FILE_SIZE,
     ) -> None:
         resolved = resolve_data_dir(data_dir)
-        if not writer:
-            require_index(resolved)  # a reading engine never creates an empty index
-        elif resolved.is_dir() and not can_write(resolved):
+        if writer and resolved.is_dir() and not can_write(resolved):
             raise ReadOnlyError(resolved)
         self.data_dir = private_dir(resolved)
         setup_file_logging(self.data_dir)
