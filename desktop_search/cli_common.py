@@ -48,11 +48,12 @@ def translate_errors(fn):
     return wrapper
 
 
-def open_engine(data_dir, model_path=None, writer=False):
+def open_engine(data_dir, model_path=None, writer=False, *, need_index=True, hint=""):
     """The Engine, imported here so that ``--help`` and usage errors never load torch.
-    A reading command on an empty data folder says "no index yet" and creates nothing."""
+    A reading command on an empty data folder says "no index yet" (plus ``hint``) and
+    creates nothing."""
     from .core.engine import Engine, resolve_data_dir
 
-    if not writer:
-        require_index(resolve_data_dir(data_dir))
+    if not writer and need_index:
+        require_index(resolve_data_dir(data_dir), hint)
     return Engine(data_dir, model_path=model_path, writer=writer)

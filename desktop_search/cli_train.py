@@ -234,7 +234,12 @@ def adapt_command(
     if not dry_run:
         check_output_folder(out, base, overwrite)
     skipped: list[Path] = []
-    with open_engine(data_dir, writer=activate and not dry_run) as engine:
+    with open_engine(
+        data_dir,
+        writer=activate and not dry_run,
+        need_index=folder is None,
+        hint="or learn from a folder with --from-folder DIR",
+    ) as engine:
         pairs = engine.mine_pairs(folder, on_error=lambda p, _: skipped.append(p))
         titles = sum(p.kind == "title" for p in pairs)
         source = str(folder) if folder is not None else f"the index in {engine.data_dir}"

@@ -43,8 +43,11 @@ class DiskFullError(StoreError):
 class NoIndexError(StoreError):
     """A reading command on a data folder that holds no index (nothing is created)."""
 
-    def __init__(self, data_dir: Path | str) -> None:
-        super().__init__(f"no index yet in {data_dir}; run `desktop-search index FOLDER` first")
+    def __init__(self, data_dir: Path | str, hint: str = "") -> None:
+        super().__init__(
+            f"no index yet in {data_dir}; run `desktop-search index FOLDER` first"
+            + (f", {hint}" if hint else "")
+        )
 
 
 class ReadOnlyError(StoreError):
@@ -126,10 +129,10 @@ def can_write(data_dir: Path) -> bool:
     return os.access(data_dir, os.W_OK | os.X_OK) and (not db.exists() or os.access(db, os.W_OK))
 
 
-def require_index(data_dir: Path) -> None:
+def require_index(data_dir: Path, hint: str = "") -> None:
     """Reading commands call this first, so that they never create an empty index."""
     if not (data_dir / DB_NAME).is_file():
-        raise NoIndexError(data_dir)
+        raise NoIndexError(data_dir, hint)
 
 
 def db_text(value: str) -> str | bytes:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 
 from .adapting import AdaptOptions, AdaptProgress
+from .database import NotIndexedError
 from .engine import Engine
 from .errors import Cancelled, DesktopSearchError, IndexBusyError
 from .preview import ExtractCache, PreviewDoc, build_preview
@@ -228,6 +229,8 @@ class Service:
         sync. The result is (path, passages removed)."""
         try:
             removed = self.engine.forget(job.args)
+        except NotIndexedError:  # the watcher saw it go first: nothing left to drop
+            removed = 0
         finally:
             self._stats()
         self._send(Event("finished", job.id, "drop", (job.args, removed)))
