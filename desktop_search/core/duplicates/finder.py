@@ -116,22 +116,8 @@ class DuplicateFinder:
             and len(in_folder) < len(np.unique(table.file_ids))
         ):
             # A folder scan without a full cache: query only the folder's passages.
-            mask = _in_sorted(table.file_ids, in_folder)
-            ids, vecs = self._vectors(table.ids[mask])
-            pairs = near_duplicate_pairs(
-                ids,
-                vecs,
-                self.index,
-                threshold,
-                self.k,
-                max_k=self.max_k,
-                ef=self.ef,
-                threads=self.threads,
-                table=table,
-                candidates=table.ids[mask],
-                progress=progress,
-                cancel=cancel,
-            )
+            mine = table.ids[_in_sorted(table.file_ids, in_folder)]
+            pairs, _ = self._query(mine, threshold, table, progress, cancel, candidates=mine)
         else:
             pairs = self._all_pairs(threshold, table, cached, progress, cancel)
         pairs = pairs.above(threshold)
@@ -141,6 +127,35 @@ class DuplicateFinder:
             fb = table.file_ids[table.positions(pairs.b)[0]]
             pairs = pairs.select(_in_sorted(fa, in_folder) & _in_sorted(fb, in_folder))
         return pairs
+
+    def _query(
+        self,
+        passage_ids: np.ndarray | None,
+        threshold: float,
+        table: PassageTable,
+        progress: Progress | None = None,
+        cancel: threading.Event | None = None,
+        *,
+        candidates: np.ndarray | None = None,
+    ) -> tuple[Pairs, int]:
+        """(pairs of these passages, all when None, with their neighbours; how many were
+        queried), with this finder's k-NN settings."""
+        ids, vecs = self._vectors(passage_ids)
+        pairs = near_duplicate_pairs(
+            ids,
+            vecs,
+            self.index,
+            threshold,
+            self.k,
+            max_k=self.max_k,
+            ef=self.ef,
+            threads=self.threads,
+            table=table,
+            candidates=candidates,
+            progress=progress,
+            cancel=cancel,
+        )
+        return pairs, int(len(ids))
 
     def _cached(self, threshold: float) -> tuple[Pairs, int] | None:
         got = self.cache.get(threshold) if self.cache is not None else None
@@ -158,20 +173,7 @@ class DuplicateFinder:
             old_pairs = old_pairs.select(still)
             new_ids = live[live > max_id]
             if len(new_ids):  # only passages added since the cached scan are queried
-                ids, vecs = self._vectors(new_ids)
-                fresh = near_duplicate_pairs(
-                    ids,
-                    vecs,
-                    self.index,
-                    self.cache.threshold,
-                    self.k,
-                    max_k=self.max_k,
-                    ef=self.ef,
-                    threads=self.threads,
-                    table=table,
-                    progress=progress,
-                    cancel=cancel,
-                )
+                fresh, _ = self._query(new_ids, self.cache.threshold, table, progress, cancel)
                 old_pairs = Pairs.concat([old_pairs, fresh])
                 changed = True
             if changed:
@@ -186,21 +188,8 @@ class DuplicateFinder:
             return old_pairs
         if progress:
             progress(0, len(table), "loading vectors")
-        ids, vecs = self._vectors(None)
-        pairs = near_duplicate_pairs(
-            ids,
-            vecs,
-            self.index,
-            threshold,
-            self.k,
-            max_k=self.max_k,
-            ef=self.ef,
-            threads=self.threads,
-            table=table,
-            progress=progress,
-            cancel=cancel,
-        )
-        self.last_scan = {"incremental": False, "queried": int(len(ids))}
+        pairs, queried = self._query(None, threshold, table, progress, cancel)
+        self.last_scan = {"incremental": False, "queried": queried}
         if self.cache is not None:
             top = int(table.ids.max()) if len(table) else 0
             self.cache.put(pairs.a, pairs.b, pairs.score, threshold, top)
@@ -319,18 +308,7 @@ class DuplicateFinder:
             raise FileNotFoundError(f"not indexed: {path}")
         table = self.load_table()
         mine = table.ids[table.file_ids == row.id]
-        ids, vecs = self._vectors(mine)
-        pairs = near_duplicate_pairs(
-            ids,
-            vecs,
-            self.index,
-            threshold,
-            self.k,
-            max_k=self.max_k,
-            ef=self.ef,
-            threads=self.threads,
-            table=table,
-        )
+        pairs, _ = self._query(mine, threshold, table)
         if level == "passage":
             groups = self._passage_groups(pairs, table)
         else:
