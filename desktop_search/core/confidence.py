@@ -17,7 +17,7 @@ confident bars.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 
 COS_NONE = 0.20
 COS_FULL = 0.65
@@ -41,13 +41,14 @@ def idf(doc_freq: int, n_docs: int) -> float:
     return max(0.05, math.log(1 + (n_docs - doc_freq + 0.5) / (doc_freq + 0.5)))
 
 
-def words(found: Iterable[str], terms: Sequence[str], weights: Mapping[str, float]) -> float:
-    """The idf-weighted share of ``terms`` that are among ``found``."""
-    total = sum(weights.get(t, 1.0) for t in terms)
+def words(found: Iterable[str], weights: Mapping[str, float]) -> float:
+    """The share of the query's words (``weights``: word -> idf) that are among ``found``,
+    weighted by idf."""
+    total = sum(weights.values())
     if total <= 0:
         return 0.0
     got = set(found)
-    return sum(weights.get(t, 1.0) for t in terms if t in got) / total
+    return sum(w for t, w in weights.items() if t in got) / total
 
 
 def strength(cos: float | None, word_share: float, mode: str, known: float = 1.0) -> float:

@@ -173,13 +173,9 @@ class Searcher:
         pending = self._keyword_async(q, filters) if mode == "hybrid" else None
         with self.store.read():
             c = self._candidates(q, mode, filters, pending)
-        weights = self._weights(q)
-        if q.terms:
-            freqs = self._doc_freqs.get(self.store.conn, self.store.generation(), list(q.terms))
-            c.known = sum(1 for t in q.terms if freqs[t] > 0) / len(q.terms)
+        weights, c.known = self._weights(q)
         if c.kw and weights:
-            top = stems_in(c.rows[c.kw[0][0]]["text"])
-            c.coverage = confidence.words(top, list(weights), weights)
+            c.coverage = confidence.words(stems_in(c.rows[c.kw[0][0]]["text"]), weights)
         if rerank and c.qvec is not None:
             self._rerank(c, mode)
         results = self._rank(q, mode, c, k, per_file, weights)
@@ -345,18 +341,20 @@ class Searcher:
             )
         return results
 
-    def _weights(self, q: Query) -> dict[str, float]:
-        """idf per query word, by stem (the word counts are cached per index generation)."""
+    def _weights(self, q: Query) -> tuple[dict[str, float], float]:
+        """(idf per query word by stem, the share of the words the index holds at all); the
+        word counts are cached per index generation."""
         if not q.terms:
-            return {}
+            return {}, 1.0
         conn, gen = self.store.conn, self.store.generation()
         n = max(1, self._doc_freqs.total(conn, gen))
         freqs = self._doc_freqs.get(conn, gen, list(q.terms))
-        return {stem(t): confidence.idf(freqs[t], n) for t in q.terms}
+        known = sum(1 for t in q.terms if freqs[t] > 0) / len(q.terms)
+        return {stem(t): confidence.idf(freqs[t], n) for t in q.terms}, known
 
     def _hit(self, q: Query, mode: str, c: _Candidates, pid: int, weights) -> PassageHit:
         r = c.rows[pid]
-        share = confidence.words(stems_in(r["text"]), list(weights), weights) if weights else 0.0
+        share = confidence.words(stems_in(r["text"]), weights) if weights else 0.0
         score = confidence.strength(c.cos.get(pid), share, mode, c.known)
         spans = term_spans(r["text"], q.terms) if mode != "semantic" else []
         return PassageHit(pid, r["text"], r["page"], r["start"], r["end"], score, spans)
