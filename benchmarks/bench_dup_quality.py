@@ -376,7 +376,7 @@ def main() -> None:
     engine = Engine(CACHE / "index")
     engine.indexer.add_root(str(root))
     t0 = time.perf_counter()
-    sync = engine.indexer.sync()
+    sync = engine.sync()
     log(
         f"indexed: {sync.files_added} added, {sync.passages_embedded} embedded in "
         f"{time.perf_counter() - t0:.0f} s"

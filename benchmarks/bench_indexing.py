@@ -42,7 +42,7 @@ def main() -> None:
     engine = Engine(args.out)
     engine.indexer.add_root(str(src))
     with Timer() as t:
-        report = engine.indexer.sync()
+        report = engine.sync()
     counts = engine.store.counts()
     e2e = report.passages_embedded / t.s
     rss = peak_rss_mb()

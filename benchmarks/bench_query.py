@@ -107,9 +107,9 @@ def build_synthetic(data_dir: Path, encoder, n: int) -> None:
             content_hash=str(f),
             kind="text",
             passages=passages,
-            model=encoder.model_id,
-            new_vectors=vecs,
         )
+        with store.write():
+            store.put_vectors(encoder.model_id, vecs)
     vs = VectorSet(data_dir, encoder.model_id, encoder.dim)
     vs.open(store)
     vs.save()

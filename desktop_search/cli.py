@@ -43,16 +43,27 @@ def cli(ctx: click.Context, group_data_dir: str | None) -> None:
 @click.option(
     "--type", "types", multiple=True, help="Only these file types, e.g. pdf (repeatable)."
 )
+@click.option(
+    "--no-embed",
+    is_flag=True,
+    help="Stop after the keyword index (phase 1); a later `index` adds meaning search.",
+)
 @data_dir_option
 @model_option
 @json_option
 @translate_errors
-def index(paths, exclude, types, data_dir, model_path, as_json) -> None:
-    """Add folders to the index and bring them up to date."""
+def index(paths, exclude, types, no_embed, data_dir, model_path, as_json) -> None:
+    """Add folders to the index and bring them up to date.
+
+    Phase 1 makes every file searchable by its words; phase 2 embeds the passages for
+    meaning search, newest files first.
+    """
     bar = _ProgressPrinter(enabled=sys.stderr.isatty() or not as_json)
     try:
         with open_engine(data_dir, model_path, writer=True) as engine:
-            report = engine.index(paths, include=types, exclude=exclude, progress=bar)
+            report = engine.index(
+                paths, include=types, exclude=exclude, progress=bar, embed=not no_embed
+            )
     finally:
         bar.finish()  # an error then starts on a line of its own
     if as_json:
@@ -62,6 +73,11 @@ def index(paths, exclude, types, data_dir, model_path, as_json) -> None:
             f"added {report.files_added}, updated {report.files_updated}, removed {report.files_removed}, "
             f"unchanged {report.files_unchanged}, failed {report.files_failed}; "
             f"embedded {report.passages_embedded} passages"
+            + (
+                f"; {report.passages_pending} passages wait for meaning search"
+                if report.passages_pending
+                else ""
+            )
         )
         for err in report.errors[:20]:
             click.echo(f"  ! {display_name(err['path'])}: {err['error']}", err=True)
@@ -111,16 +127,24 @@ def search(
         results = engine.search(
             query, k=k, mode=mode, filters=filters, best_sentence=not as_json, rerank=rerank
         )
+        pending = engine.pending() if mode != "keyword" else {"passages": 0, "files": 0}
     weak = all(r.weak for r in results)
     if as_json:
         out = {
             "query": query,
             "mode": mode,
             "weak": weak,
+            "pending": pending,
             "results": [r.as_json() for r in results],
         }
         click.echo(json.dumps(out))
         return
+    if pending["passages"]:
+        click.echo(
+            f"meaning search does not cover {pending['passages']} passages of "
+            f"{pending['files']} files yet (run `desktop-search index` to finish)",
+            err=True,
+        )
     if not results:
         click.echo("no results")
         return
@@ -162,6 +186,8 @@ def status(data_dir, as_json) -> None:
         f"folders: {len(info['roots'])}  files: {info['files']}  passages: {info['passages']}  "
         f"failed: {info['failed']}  skipped: {info['skipped']}"
     )
+    if info["passages_pending"]:
+        click.echo(f"meaning search: {info['passages_pending']} passages still to embed")
     for root in info["roots"]:
         click.echo(f"  {display_name(root)}")
     for p in info["problems"]:
@@ -207,8 +233,17 @@ class _ProgressPrinter:
             filled = int(width * p.files_done / p.files_total)
             eta = f"{p.eta_s:4.0f}s" if p.eta_s is not None else "  ?"
             line = (
-                f"\r[{'#' * filled}{'.' * (width - filled)}] {p.files_done}/{p.files_total} files "
-                f"{p.passages_per_s:5.1f} passages/s eta {eta}"
+                f"\r1/2 words [{'#' * filled}{'.' * (width - filled)}] "
+                f"{p.files_done}/{p.files_total} files eta {eta}"
+            )
+        elif p.phase == "embedding" and p.passages_total:
+            width = 24
+            filled = int(width * p.passages_embedded / p.passages_total)
+            eta = f"{p.eta_s:4.0f}s" if p.eta_s is not None else "  ?"
+            line = (
+                f"\r2/2 meaning [{'#' * filled}{'.' * (width - filled)}] "
+                f"{p.passages_embedded}/{p.passages_total} passages "
+                f"{p.passages_per_s:5.1f}/s eta {eta}"
             )
         elif p.phase in ("scanning", "saving"):
             line = f"\r{p.phase}…"

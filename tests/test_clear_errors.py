@@ -96,7 +96,7 @@ def test_damaged_index_says_so_and_repair_salvages_the_vectors(tmp_path, encoder
     data = tmp_path / "data"
     with Engine(data, encoder=encoder) as engine:
         engine.indexer.add_root(str(root))
-        total = engine.indexer.sync().passages_embedded
+        total = engine.sync().passages_embedded
     db = data / "index.db"
     offset = 4096 if where == "page2" else _vector_leaf(db) * 4096 - 4096
     with open(db, "r+b") as fh:  # 8 KB of zeros, as a failing disk leaves them
@@ -144,19 +144,19 @@ def test_full_disk_stops_with_a_count_and_a_rerun_carries_on(tmp_path, encoder):
     data = tmp_path / "data"
     with Engine(data, encoder=encoder) as engine:
         engine.indexer.add_root(str(root))
-        engine.indexer.sync()
+        engine.sync()
     _notes(tmp_path / "more", 150)
     limit = _page_count(data / "index.db") + 12
     with Engine(data, encoder=encoder) as engine:
         engine.store.conn.execute(f"PRAGMA max_page_count = {limit}")
         engine.indexer.add_root(str(tmp_path / "more"))
         with pytest.raises(DiskFullError) as err:
-            engine.indexer.sync()
+            engine.sync()
         done = err.value.files_done
         assert 0 < done < 152
         assert str(err.value) == f"disk full after {done} files; free space and run again"
         engine.store.conn.execute("PRAGMA max_page_count = 1073741823")  # space freed
-        report = engine.indexer.sync()
+        report = engine.sync()
         assert report.files_added == 152 - done and report.files_failed == 0
         assert engine.store.counts()["files"] == 157
     assert _integrity(data / "index.db") == "ok"
@@ -167,7 +167,7 @@ def test_full_disk_on_the_command_line_is_one_line_and_exit_1(tmp_path, encoder)
     data = tmp_path / "data"
     with Engine(data, encoder=encoder) as engine:
         engine.indexer.add_root(str(_notes(tmp_path / "docs", 3)))
-        engine.indexer.sync()
+        engine.sync()
     more = _notes(tmp_path / "more", 150)
     limit = str(_page_count(data / "index.db") + 12)
     full = _cli(
@@ -200,7 +200,7 @@ def test_file_names_that_are_not_utf8_are_indexed_shown_and_openable(tmp_path, e
     data = tmp_path / "data"
     with Engine(data, encoder=encoder) as engine:
         engine.indexer.add_root(str(root))
-        report = engine.indexer.sync()
+        report = engine.sync()
         assert (report.files_added, report.files_failed) == (3, 0), report.errors
         car = engine.search("automobile maintenance", k=1)[0]
         assert os.fsencode(car.path) == bad  # lossless: the exact bytes come back
@@ -208,7 +208,7 @@ def test_file_names_that_are_not_utf8_are_indexed_shown_and_openable(tmp_path, e
             assert fh.read() == CAR_TEXT.encode()
         bread = engine.search("sourdough loaf", k=1, mode="keyword")[0]
         assert os.fsencode(bread.path) == folder + b"/recette.md"
-        assert engine.indexer.sync().files_unchanged == 3  # found again by its stored path
+        assert engine.sync().files_unchanged == 3  # found again by its stored path
         assert engine.indexer.forget(os.fsdecode(folder)) == 1
     shown = CliRunner().invoke(cli, ["search", "automobile maintenance", "--data-dir", str(data)])
     assert shown.exit_code == 0
@@ -228,7 +228,7 @@ def test_a_file_name_with_a_newline_stays_on_its_result_line(tmp_path, encoder):
     data = tmp_path / "data"
     with Engine(data, encoder=encoder) as engine:
         engine.indexer.add_root(str(root))
-        engine.indexer.sync()
+        engine.sync()
     out = CliRunner().invoke(cli, ["search", "automobile maintenance", "--data-dir", str(data)])
     first = out.output.splitlines()[0]
     assert first.startswith("1. ") and first.split("  (")[0].endswith("two\\nlines.txt")
@@ -256,7 +256,7 @@ def test_usage_errors_and_an_empty_data_folder(tmp_path, encoder):
     data = tmp_path / "data"
     with Engine(data, encoder=encoder) as engine:
         engine.indexer.add_root(str(_notes(tmp_path / "docs", 1)))
-        engine.indexer.sync()
+        engine.sync()
     never = runner.invoke(cli, ["forget", str(tmp_path / "elsewhere"), "--data-dir", str(data)])
     assert never.exit_code == 1 and "is not indexed" in never.output
     ok = runner.invoke(cli, ["forget", str(tmp_path / "docs"), "--data-dir", str(data)])
@@ -327,7 +327,7 @@ def test_a_data_folder_that_cannot_be_written_still_searches(open_tmp, encoder, 
     data = open_tmp / "data"
     with Engine(data, encoder=encoder) as engine:
         engine.indexer.add_root(str(root))
-        engine.indexer.sync()
+        engine.sync()
     (data / "writer.lock").unlink()
     if case == "not owned":  # another user's index, readable by all
         _tree(data, 0o755, 0o644)
@@ -366,7 +366,7 @@ def test_an_unreadable_subfolder_is_listed_in_status(open_tmp, encoder):
     data = open_tmp / "data"
     with Engine(data, encoder=encoder) as engine:
         engine.indexer.add_root(str(root))
-        assert engine.indexer.sync().files_added == 4
+        assert engine.sync().files_added == 4
     owner = NOBODY if os.geteuid() == 0 else None
     _tree(data, 0o700, 0o600, owner=owner)
     _tree(root, 0o755, 0o644, owner=owner)
@@ -374,7 +374,7 @@ def test_an_unreadable_subfolder_is_listed_in_status(open_tmp, encoder):
 
     def sync_then_status() -> dict:  # nothing changed on disk, so nothing is embedded
         with Engine(data, encoder=encoder) as engine:
-            report = engine.indexer.sync()
+            report = engine.sync()
         return {"report": report.as_json(), "status": _invoke("status", "--data-dir", str(data))}
 
     seen = _as_nobody(sync_then_status)
@@ -384,7 +384,7 @@ def test_an_unreadable_subfolder_is_listed_in_status(open_tmp, encoder):
     assert f"  ! {secret}: cannot read folder: Permission denied" in seen["status"]["out"]
     secret.chmod(0o755)
     with Engine(data, encoder=encoder) as engine:
-        assert engine.indexer.sync().errors == []
+        assert engine.sync().errors == []
         assert engine.store.problems() == []
         assert engine.store.counts()["files"] == 4
 
@@ -397,7 +397,7 @@ def test_a_query_that_is_not_utf8_is_cleaned_at_the_engines_door(tmp_path, encod
     data = tmp_path / "data"
     with Engine(data, encoder=encoder) as engine:
         engine.indexer.add_root(str(_notes(tmp_path / "docs", 2)))
-        engine.indexer.sync()
+        engine.sync()
         for query in ("\ud800brake pads", "brake pads \udcff", "sourdough \udcc3\udca9"):
             assert engine.search(query, k=1, mode=mode), (query, mode)
         assert Path(engine.search("\ud800brake pads", k=1, mode=mode)[0].path).name == "car.txt"

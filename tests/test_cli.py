@@ -36,8 +36,10 @@ def test_index_json_shape(library):
         "files_unchanged",
         "files_failed",
         "passages_embedded",
+        "passages_pending",
         "errors",
     }
+    assert report["passages_embedded"] > 0 and report["passages_pending"] == 0
     assert report["files_added"] == 2 and report["files_failed"] == 1
     assert report["errors"][0]["path"].endswith("broken.pdf")
     assert "pdf" in report["errors"][0]["error"].lower()
@@ -51,6 +53,7 @@ def test_search_json_shape_and_paraphrase(library):
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
     assert out["query"] == "automobile maintenance" and out["mode"] == "hybrid"
+    assert out["pending"] == {"passages": 0, "files": 0}
     top = out["results"][0]
     assert top["path"] == str(docs / "car.txt")
     p = top["passages"][0]
@@ -74,7 +77,7 @@ def test_status_lists_failed_files(library):
     result = CliRunner().invoke(cli, ["status", "--data-dir", str(data), "--json"])
     assert result.exit_code == 0
     info = json.loads(result.stdout)
-    assert info["files"] == 2 and info["failed"] == 1
+    assert info["files"] == 2 and info["failed"] == 1 and info["passages_pending"] == 0
     assert info["problems"][0]["path"].endswith("broken.pdf")
 
 

@@ -332,7 +332,7 @@ def engine(corpus: Path, tmp_path_factory, encoder):
 
     eng = Engine(tmp_path_factory.mktemp("dupdata"), encoder=encoder)
     eng.indexer.add_root(str(corpus))
-    report = eng.indexer.sync()
+    report = eng.sync()
     assert report.files_failed == 0
     yield eng
     eng.close()
@@ -491,7 +491,7 @@ def test_incremental_scan_and_check_file(engine, corpus: Path) -> None:
     new = corpus / "para" / "second-copy.txt"
     new.write_text(PARAPHRASE.replace("useful desk calculator", "handy desk calculator"))
     try:
-        engine.indexer.sync()
+        engine.sync()
         finder = DuplicateFinder.for_engine(engine)
         report = finder.scan("passage")
         assert finder.last_scan == {"incremental": True, "queried": 1}
@@ -509,7 +509,7 @@ def test_incremental_scan_and_check_file(engine, corpus: Path) -> None:
         )
     finally:
         new.unlink()
-        engine.indexer.sync()
+        engine.sync()
     finder = DuplicateFinder.for_engine(engine)
     assert not groups_with(
         finder.scan("passage"), "second-copy.txt"

@@ -55,7 +55,7 @@ def engine(corpus: Path, tmp_path_factory, encoder):
 
     eng = Engine(tmp_path_factory.mktemp("trustdata"), encoder=encoder)
     eng.indexer.add_root(str(corpus))
-    assert eng.indexer.sync().files_failed == 0
+    assert eng.sync().files_failed == 0
     yield eng
     eng.close()
 
@@ -201,7 +201,7 @@ def test_identical_files_cost_linear_memory(tmp_path, encoder) -> None:
     data = tmp_path / "data"
     with Engine(data, encoder=encoder) as eng:
         eng.indexer.add_root(str(root))
-        assert eng.indexer.sync().files_added == N_COPIES
+        assert eng.sync().files_added == N_COPIES
         model, dim = eng.encoder.model_id, eng.encoder.dim
         data_dir = eng.data_dir
     for level in ("file", "passage"):

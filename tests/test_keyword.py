@@ -77,7 +77,7 @@ def test_doc_freqs_count_stemmed_words_and_reset_on_change(notes):
         "okapi": 0,
     }  # porter: "meetings" matches "meeting"
     (root / "okapi.txt").write_text("An okapi and a zebra at the zoo.")
-    engine.indexer.sync()
+    engine.sync()
     try:
         assert freqs.get(store.conn, store.generation(), ["zebra", "okapi"]) == {
             "zebra": 2,
@@ -85,7 +85,7 @@ def test_doc_freqs_count_stemmed_words_and_reset_on_change(notes):
         }
     finally:
         (root / "okapi.txt").unlink()
-        engine.indexer.sync()
+        engine.sync()
 
 
 def test_cap_ranks_only_the_newest_matching_rows(notes):

@@ -87,7 +87,7 @@ def test_bad_inputs_are_recorded_and_indexing_carries_on(tmp_path, fixture_data,
     engine.indexer.max_file_size = 6 * 1024 * 1024
     try:
         engine.indexer.add_root(str(root))
-        report = engine.indexer.sync()
+        report = engine.sync()
         # a file deleted between the scan and the read
         gone = engine.indexer._prepare(FileStat(str(root / "vanished.txt"), 10, 0), None, True)
         assert gone.state == "gone" and "disappeared" in gone.error
@@ -147,7 +147,7 @@ def test_unreadable_file_is_a_clear_error(tmp_path, encoder):
     f.chmod(0)
     with Engine(tmp_path / "data", encoder=encoder) as engine:
         engine.indexer.add_root(str(root))
-        engine.indexer.sync()
+        engine.sync()
         assert engine.store.problems()[0]["error"] == "permission denied"
 
 
@@ -204,7 +204,7 @@ def test_search_while_indexing_from_a_thread_and_a_process(tmp_path, fixture_dat
         text=True,
     )
     try:
-        report = engine.indexer.sync()
+        report = engine.sync()
     finally:
         stop.set()
         thread.join()
@@ -267,7 +267,7 @@ def test_no_network_and_private_files(tmp_path, monkeypatch, fixture_data):
     engine = Engine(data, encoder=Encoder())  # a fresh load, offline
     try:
         engine.indexer.add_root(str(root))
-        engine.indexer.sync()
+        engine.sync()
         assert Path(engine.search("automobile maintenance", k=1)[0].path).name == "car.txt"
     finally:
         engine.close()

@@ -34,6 +34,7 @@ from .datadir import WriterLock, resolve_data_dir, setup_file_logging
 from .dup_store import IgnoreList
 from .duplicates import DEFAULT_MIN_CONTAINMENT, DEFAULT_THRESHOLD, DuplicateFinder, Report
 from .duplicates import file_text as indexed_text
+from .embedding import Embedder, EmbedReport
 from .encoder import Encoder
 from .errors import IndexBusyError, ModelError
 from .estimate import Estimate, measure_speed, scan_folders
@@ -42,7 +43,6 @@ from .repair import RepairReport, is_healthy, salvage
 from .sanitize import clean_query
 from .search import FileResult, Filters, Searcher
 from .store import DB_NAME, Store
-from .switch import embed_all
 from .vectors import VectorSet
 from .watcher import WatchBatch
 
@@ -62,7 +62,7 @@ class Engine(AdaptingMixin):
         model_path: str | os.PathLike | None = None,
         writer: bool = True,
         encoder: Encoder | None = None,
-        embed_batch: int = 256,
+        embed_batch: int = 64,
         max_file_size: int = DEFAULT_MAX_FILE_SIZE,
     ) -> None:
         resolved = resolve_data_dir(data_dir)
@@ -86,16 +86,17 @@ class Engine(AdaptingMixin):
             if writer and how != "loaded":
                 self.vectors.save()
             self.indexer = (
-                Indexer(
-                    self.store,
-                    encoder,
-                    self.vectors,
-                    embed_batch=embed_batch,
-                    max_file_size=max_file_size,
-                )
+                Indexer(self.store, encoder, self.vectors, max_file_size=max_file_size)
                 if writer
                 else None
             )
+            self.embed_batch = embed_batch
+            self.embedder = (
+                Embedder(self.store, encoder, self.vectors, batch=embed_batch) if writer else None
+            )
+            if writer and self.store.get_meta("model_id") != encoder.model_id:
+                with self.store.write():  # whose vectors ``status`` counts as pending
+                    self.store.set_meta("model_id", encoder.model_id)
         except BaseException as exc:
             if self.lock:
                 self.lock.release()
@@ -126,7 +127,14 @@ class Engine(AdaptingMixin):
         index where there is none)."""
         path = resolve_data_dir(data_dir)
         if not (path / DB_NAME).exists():
-            empty = {"roots": [], "files": 0, "failed": 0, "skipped": 0, "passages": 0}
+            empty = {
+                "roots": [],
+                "files": 0,
+                "failed": 0,
+                "skipped": 0,
+                "passages": 0,
+                "passages_pending": 0,
+            }
             return {"data_dir": str(path), **empty, "problems": []}
         if not is_healthy(path / DB_NAME):  # SQLite's quick_check: 0.4 s per 600 MB
             raise DamagedIndexError(path / DB_NAME)
@@ -228,6 +236,7 @@ class Engine(AdaptingMixin):
             "problems": store.problems()[:MAX_PROBLEMS],
             "writable": self.writable,
             **store.counts(),
+            "passages_pending": self.pending()["passages"],
         }
 
     def status(self) -> dict:
@@ -236,7 +245,15 @@ class Engine(AdaptingMixin):
             "model": str(self.encoder.path),
             **self._thread_store().summary(),
             "vectors": self.vectors.count(),
+            "passages_pending": self.pending()["passages"],
         }
+
+    def pending(self) -> dict[str, int]:
+        """Passages (and files) that meaning search does not cover yet: phase 2's backlog."""
+        store = self._thread_store()
+        if store.counts()["passages"] == self.vectors.count():  # the usual case, and cheap
+            return {"passages": 0, "files": 0}
+        return store.pending_counts(self.encoder.model_id)
 
     def estimate(self, folders: list[str], include=(), exclude=()) -> Estimate:
         """How many files and passages indexing ``folders`` would add (speed not measured)."""
@@ -315,13 +332,45 @@ class Engine(AdaptingMixin):
         cancel: threading.Event | None = None,
         pause: threading.Event | None = None,
         on_file: FileCallback | None = None,
+        embed: bool = True,
     ) -> SyncReport:
-        """Bring folders (all when None) level with the disk; see ``Indexer.sync``."""
+        """Bring folders (all when None) level with the disk: phase 1 (text and keyword
+        index, see ``Indexer.sync``), then, if ``embed``, phase 2 (``embed_pending``)."""
         indexer = self._need_writer("indexing")
         known = [r["path"] for r in self.store.roots()]
         if roots is not None:
             roots = [r for r in (os.path.abspath(r) for r in roots) if r in known]
-        return indexer.sync(roots, progress=progress, cancel=cancel, pause=pause, on_file=on_file)
+        report = indexer.sync(roots, progress=progress, cancel=cancel, pause=pause, on_file=on_file)
+        if embed and not report.cancelled:
+            done = self.embed_pending(progress=progress, cancel=cancel, pause=pause)
+            report.passages_embedded = done.passages_embedded
+            report.cancelled = done.cancelled
+            report.passages_pending = done.remaining
+        else:
+            report.passages_pending = self.pending()["passages"]
+        return report
+
+    def embed_pending(
+        self,
+        *,
+        progress: Callable[[Progress], None] | None = None,
+        cancel: threading.Event | None = None,
+        pause: threading.Event | None = None,
+        yield_to: Callable[[], bool] | None = None,
+        limit: int | None = None,
+    ) -> EmbedReport:
+        """Phase 2: embed passages that have no vector yet, most useful first (see
+        ``embedding``); stops early on ``cancel`` or when ``yield_to()`` is true."""
+        self._need_writer("embedding")
+        with damage_is_named(self.data_dir / DB_NAME):
+            return self.embedder.run(
+                progress=progress, cancel=cancel, pause=pause, yield_to=yield_to, limit=limit
+            )
+
+    def prioritize(self, paths: Iterable[str]) -> None:
+        """Embed these files next (one the person opened or previewed). Any thread."""
+        if self.embedder is not None:
+            self.embedder.prioritize([os.path.abspath(p) for p in paths])
 
     def apply_changes(
         self,
@@ -329,12 +378,19 @@ class Engine(AdaptingMixin):
         *,
         cancel: threading.Event | None = None,
         on_file: FileCallback | None = None,
+        embed: bool = True,
     ) -> SyncReport:
-        """What the folder watcher saw: renames keep their passages, the rest is re-checked."""
+        """What the folder watcher saw: renames keep their passages, the rest is re-checked
+        (phase 1), then, if ``embed``, phase 2 embeds the changed passages."""
         indexer = self._need_writer("updating changed files")
         for old, new in batch.moved:
             indexer.move(old, new)
-        return indexer.update_paths(batch.paths(), cancel=cancel, on_file=on_file)
+        report = indexer.update_paths(batch.paths(), cancel=cancel, on_file=on_file)
+        if embed and not report.cancelled:
+            done = self.embed_pending(cancel=cancel)
+            report.passages_embedded, report.cancelled = done.passages_embedded, done.cancelled
+        report.passages_pending = self.pending()["passages"]
+        return report
 
     @classmethod
     def repair(
@@ -371,24 +427,21 @@ class Engine(AdaptingMixin):
         swap encoder, vectors and indexer in one step. Returns False if cancelled."""
         old = self._need_writer("switching models")
         encoder = model if isinstance(model, Encoder) else Encoder(model)
-        _, complete = embed_all(self.store, encoder, progress=progress, cancel=cancel)
-        if not complete:
-            return False
         vectors = VectorSet(self.data_dir, encoder.model_id, encoder.dim)
         vectors.open(self.store)
+        embedder = Embedder(self.store, encoder, vectors, batch=self.embed_batch)
+        if not embedder.run(progress=progress, cancel=cancel).complete:
+            vectors.save()
+            return False
         vectors.save()
-        indexer = Indexer(
-            self.store,
-            encoder,
-            vectors,
-            max_file_size=old.max_file_size,
-            embed_batch=old.embed_batch,
-        )
+        indexer = Indexer(self.store, encoder, vectors, max_file_size=old.max_file_size)
         with self._swap_lock:  # searchers pick up the new pair at their next query
             self.encoder, self.vectors, self.indexer = encoder, vectors, indexer
+            self.embedder = embedder
             self.model_version += 1
         with self.store.write():
             self.store.set_meta("active_model", str(encoder.path))
+            self.store.set_meta("model_id", encoder.model_id)
         log.info("active model is now %s", encoder.path)
         return True
 

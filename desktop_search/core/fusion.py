@@ -74,3 +74,30 @@ def by_best(
         if f not in best or s > best[f]:
             best[f] = s
     return sorted(best.items(), key=lambda kv: (-kv[1], str(kv[0])))
+
+
+def keep_keyword_places(
+    fused: list[tuple[Hashable, float]],
+    keyword: list[tuple[Hashable, float]],
+    waiting: set[Hashable],
+) -> list[tuple[Hashable, float]]:
+    """Files still waiting for their vectors keep at least the place that their keyword
+    evidence alone gives them.
+
+    Such a file has no cosine yet, so fusion alone would sink it below files that merely
+    have one; while indexing catches up, hybrid search must not hide what keyword search
+    finds.
+    """
+    if not waiting:
+        return fused
+    kw_place = {f: i for i, (f, _) in enumerate(keyword)}
+    limit = {f: min(i, kw_place.get(f, i)) for i, (f, _) in enumerate(fused) if f in waiting}
+    late = sorted((x for x in fused if x[0] in waiting), key=lambda x: (limit[x[0]], str(x[0])))
+    rest = [x for x in fused if x[0] not in waiting]
+    out: list[tuple[Hashable, float]] = []
+    while late or rest:
+        if late and (not rest or limit[late[0][0]] <= len(out)):
+            out.append(late.pop(0))
+        else:
+            out.append(rest.pop(0))
+    return out

@@ -1,10 +1,11 @@
-"""Keeps the index level with the user's folders.
+"""Phase 1 of indexing: keeps the text and keyword index level with the user's folders.
 
-Only the encoder is expensive, so the indexer is built to avoid forward passes: files are
-skipped by stat, then by content hash; passages are embedded only when their exact text
-has never been embedded (the vector cache is keyed by text hash); extraction of the next
-files overlaps with the encoder; each file commits atomically, so a killed run resumes
-where it stopped.
+Files are skipped by stat, then by content hash; a new or changed file is extracted,
+chunked and committed (text and FTS rows) in one transaction, without the encoder, so it
+is keyword-searchable at once and a killed run resumes where it stopped. Extraction of the
+next files overlaps with committing. Passages whose exact text already has a vector (the
+cache is keyed by text hash) enter the vector index at once; the rest wait for phase 2
+(``embedding``).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from .database import (
 )
 from .encoder import Encoder
 from .extract import ExtractionError, extract_bytes, kind_of
-from .faults import crashpoint, failpoint
+from .faults import failpoint
 from .scan import FileStat, ScanRules, scan
 from .store import NewPassage, Store
 from .vectors import VectorSet
@@ -46,13 +47,17 @@ FileCallback = Callable[[str, str, "str | None"], None]
 
 @dataclass
 class Progress:
-    phase: str  # "scanning", "indexing", "saving", "done"
+    """phase: "scanning", "indexing" (phase 1, by file), "embedding" (phase 2, by passage),
+    "saving", "done"."""
+
+    phase: str
     files_done: int = 0
     files_total: int = 0
     passages_embedded: int = 0
     passages_per_s: float = 0.0
     eta_s: float | None = None
     current: str = ""
+    passages_total: int = 0
 
 
 @dataclass
@@ -63,6 +68,7 @@ class SyncReport:
     files_unchanged: int = 0
     files_failed: int = 0
     passages_embedded: int = 0
+    passages_pending: int = 0  # without a vector when the run ended
     errors: list[dict] = field(default_factory=list)
     cancelled: bool = False
 
@@ -97,7 +103,7 @@ def text_hash(text: str) -> str:
 
 @dataclass
 class _Prepared:
-    """A file read and chunked off the main thread, waiting for its vectors."""
+    """A file read and chunked off the main thread, waiting to be committed."""
 
     stat: FileStat
     root_id: int | None
@@ -119,17 +125,14 @@ class Indexer:
         *,
         chunk_config: ChunkConfig | None = None,
         max_file_size: int = DEFAULT_MAX_FILE_SIZE,
-        embed_batch: int = 256,
         save_every_s: float = 120.0,
     ) -> None:
         self.store = store
-        self.encoder = encoder
         self.vectors = vectors
-        self.model_id = encoder.model_id
+        self.model_id = encoder.model_id  # whose cached vectors are reused
         hard = encoder.max_seq_length - 2
         self.chunk_config = chunk_config or ChunkConfig(max_tokens=min(200, hard), hard_limit=hard)
         self.max_file_size = max_file_size
-        self.embed_batch = embed_batch
         self.save_every_s = save_every_s
         # The chunker runs in a reader thread, on its own copy of the Rust tokenizer.
         self._tokens = HFTokenCounter(encoder.tokenizer)
@@ -320,9 +323,8 @@ class Indexer:
 
         thread = threading.Thread(target=reader, name="desktop-search-reader", daemon=True)
         thread.start()
-        batch: list[_Prepared] = []
-        pending = 0
         files_done = 0
+        last_told = 0.0
         try:
             while True:
                 if pause is not None:
@@ -332,37 +334,30 @@ class Indexer:
                     report.cancelled = True
                     break
                 item = prepared.get()
-                if item is not None:
-                    batch.append(item)
-                    pending += len(item.passages)
-                if batch and (item is None or pending >= self.embed_batch or len(batch) >= 32):
-                    self._commit(batch, report)
-                    for b in batch:
-                        files_done += 1
-                        done_bytes += b.stat.size
-                    current = batch[-1].stat.path
-                    batch, pending = [], 0
-                    if progress:
-                        elapsed = max(time.monotonic() - started, 1e-6)
-                        rate = report.passages_embedded / elapsed
-                        frac = done_bytes / total_bytes
-                        eta = elapsed * (1 - frac) / frac if frac > 0 else None
-                        progress(
-                            Progress(
-                                "indexing",
-                                files_done,
-                                len(todo),
-                                report.passages_embedded,
-                                rate,
-                                eta,
-                                current,
-                            )
-                        )
-                    if time.monotonic() - last_save > self.save_every_s:
-                        self.vectors.save()
-                        last_save = time.monotonic()
                 if item is None:
                     break
+                self._commit(item, report)
+                files_done += 1
+                done_bytes += item.stat.size
+                now = time.monotonic()
+                if progress and (now - last_told > 0.1 or files_done == len(todo)):
+                    last_told = now
+                    elapsed = max(now - started, 1e-6)
+                    frac = done_bytes / total_bytes
+                    eta = elapsed * (1 - frac) / frac if frac > 0 else None
+                    progress(
+                        Progress(
+                            "indexing",
+                            files_done,
+                            len(todo),
+                            passages_per_s=files_done / elapsed,
+                            eta_s=eta,
+                            current=item.stat.path,
+                        )
+                    )
+                if now - last_save > self.save_every_s:
+                    self.vectors.save()
+                    last_save = time.monotonic()
         finally:
             stop.set()
             while thread.is_alive():  # unblock the reader so it can exit
@@ -440,34 +435,20 @@ class Indexer:
             local.store = Store(self.store.data_dir)
         return local.store
 
-    def _commit(self, batch: list[_Prepared], report: SyncReport) -> None:
-        hashes = [p.text_hash for item in batch for p in item.passages]
-        cached = self.store.cached_vectors(self.model_id, hashes)
-        missing = [h for h in dict.fromkeys(hashes) if h not in cached]
-        fresh: dict[str, np.ndarray] = {}
-        if missing:
-            texts = {p.text_hash: p.text for item in batch for p in item.passages}
-            vecs = self.encoder.encode([texts[h] for h in missing])
-            fresh = dict(zip(missing, vecs))
-            report.passages_embedded += len(missing)
-            crashpoint("embed")
-        lookup = {**cached, **fresh}
-        for item in batch:
-            if item.fatal is not None:
-                raise item.fatal
-            try:
-                self._commit_one(item, lookup, fresh, report)
-            except (sqlite3.OperationalError, MemoryError):
-                raise  # the disk, the lock or the machine: every file would fail alike
-            except Exception as exc:
-                if is_damage(exc):
-                    raise
-                log.exception("unexpected failure saving %r", item.stat.path)
-                self._record_failure(item, _internal(exc), report)
+    def _commit(self, item: _Prepared, report: SyncReport) -> None:
+        if item.fatal is not None:
+            raise item.fatal
+        try:
+            self._commit_one(item, report)
+        except (sqlite3.OperationalError, MemoryError):
+            raise  # the disk, the lock or the machine: every file would fail alike
+        except Exception as exc:
+            if is_damage(exc):
+                raise
+            log.exception("unexpected failure saving %r", item.stat.path)
+            self._record_failure(item, _internal(exc), report)
 
-    def _commit_one(
-        self, item: _Prepared, lookup: dict[str, np.ndarray], fresh: dict, report: SyncReport
-    ) -> None:
+    def _commit_one(self, item: _Prepared, report: SyncReport) -> None:
         st = item.stat
         failpoint("save", st.path)
         if item.state == "same":
@@ -481,8 +462,6 @@ class Indexer:
         if item.state != "ok":
             self._record_failure(item, item.error or item.state, report)
             return
-        mine = {p.text_hash for p in item.passages}
-        new_vectors = {h: v for h, v in fresh.items() if h in mine}
         added, removed = self.store.save_file(
             path=st.path,
             root_id=item.root_id,
@@ -491,11 +470,20 @@ class Indexer:
             content_hash=item.hash,
             kind=item.kind,
             passages=item.passages,
-            model=self.model_id,
-            new_vectors=new_vectors,
         )
-        mat = np.stack([lookup[p.text_hash] for p in item.passages]) if item.passages else None
-        self.vectors.apply(added, mat, removed, self.store.generation())
+        # Texts embedded before (a rename, a copy, an undo) enter the vector index now.
+        cached = self.store.cached_vectors(self.model_id, [p.text_hash for p in item.passages])
+        known = [
+            (pid, cached[p.text_hash])
+            for pid, p in zip(added, item.passages)
+            if p.text_hash in cached
+        ]
+        mat = (
+            np.stack([v for _, v in known])
+            if known
+            else np.empty((0, self.vectors.dim), np.float32)
+        )
+        self.vectors.apply([pid for pid, _ in known], mat, removed, self.store.generation())
         if item.is_new:
             report.files_added += 1
         else:

@@ -22,7 +22,7 @@ import numpy as np
 from . import confidence, keyword
 from . import rerank as rerank_mod
 from .errors import SearchError
-from .fusion import alpha_for, by_best, fuse
+from .fusion import alpha_for, by_best, fuse, keep_keyword_places
 from .highlight import sentence_spans, stem, stems_in, term_spans
 from .query import Query, parse
 from .store import Store, _prefix_like
@@ -300,7 +300,12 @@ class Searcher:
         """(files best first, each passage's score) for the mode."""
         file_of = {i: r["file_id"] for i, r in c.rows.items()}
         if mode == "hybrid":
-            return fuse(c.cos, dict(c.kw), file_of, alpha_for(c.coverage))
+            files, passages = fuse(c.cos, dict(c.kw), file_of, alpha_for(c.coverage))
+            waiting = {file_of[i] for i, _ in c.kw if i not in c.cos}  # not embedded yet
+            if waiting:
+                keyword_order = by_best(dict(c.kw), {i: file_of[i] for i, _ in c.kw})
+                files = keep_keyword_places(files, keyword_order, waiting)
+            return files, passages
         scores = dict(c.sem) if mode == "semantic" else dict(c.kw)
         return by_best(scores, {i: file_of[i] for i in scores}), scores
 

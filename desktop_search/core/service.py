@@ -13,6 +13,11 @@ Three lanes run jobs, each on its own thread: "index" (sync, add, forget, change
 one at a time, in order), "scan" (duplicate scans) and "preview" (reading a file for the
 preview pane), so that a long sync never holds up the other two. In those two only the
 newest queued request runs: the older ones are stale.
+
+The index lane's jobs are phase 1 only (text and keyword index). Whenever that lane has
+nothing queued, it runs phase 2 (embedding) until the backlog is done or a job arrives: a
+watcher's change or a new folder goes ahead of the backlog, and a file the window
+previews is embedded next. Its progress comes as ``progress`` events of kind "embed".
 """
 
 from __future__ import annotations
@@ -34,9 +39,9 @@ from .priority import leave_a_core_free
 
 log = logging.getLogger(__name__)
 
-#: Indexer batch size in passages: smaller than the core's default so that progress,
-#: pause and cancel react within a second or two instead of several.
-EMBED_BATCH = 8
+#: Phase 2 batch size in passages: smaller than the core's default so that progress,
+#: pause, cancel and a waiting job get their turn within a second or two.
+EMBED_BATCH = 16
 #: The whole process runs this much nicer than the window's (as the indexing threads did
 #: before they moved here: more would slow indexing a lot on a busy machine).
 PROCESS_NICE = 5
@@ -120,6 +125,7 @@ class Service:
         self._extracts = ExtractCache()
         self.stopping = False
         self._last_stats = 0.0
+        self.embedding_held = False  # cancelled: no phase 2 until the next sync or change
 
     # -- controls, from the pipe's reader thread ---------------------------------------
 
@@ -192,10 +198,10 @@ class Service:
             cancel=self.cancel["index"],
             pause=self.pause,
             on_file=lambda path, outcome, error: self._on_file(job, path, outcome, error),
+            embed=False,
         )
         elapsed = time.monotonic() - t0
-        if report.passages_embedded >= 32 and elapsed > 1:
-            self._send(Event("speed", payload=report.passages_embedded / elapsed))
+        self.embedding_held = report.cancelled
         self._stats()
         result = JobResult("sync", report, report.cancelled, roots or known, elapsed)
         self._send(Event("finished", job.id, "sync", result))
@@ -210,7 +216,9 @@ class Service:
                 job.args,
                 cancel=self.cancel["index"],
                 on_file=lambda path, outcome, error: self._on_file(job, path, outcome, error),
+                embed=False,
             )
+            self.embedding_held = False
         finally:
             self._stats()
         result = JobResult("changes", report, report.cancelled, [], time.monotonic() - t0)
@@ -278,13 +286,38 @@ class Service:
         self._send(Event("finished", job.id, "duplicates", report))
 
     def _preview(self, job: Job) -> None:
-        """args: a PreviewRequest; the PreviewDoc carries any error in words."""
+        """args: a PreviewRequest; the PreviewDoc carries any error in words. A file the
+        person looks at is embedded next."""
+        self.engine.prioritize([job.args.path])
         try:
             doc = build_preview(job.args, self._extracts)
         except Exception as exc:
             log.exception("preview failed for %s", job.args.path)
             doc = PreviewDoc(job.args, "", error=str(exc) or type(exc).__name__)
         self._send(Event("finished", job.id, "preview", doc))
+
+    def embed(self, waiting) -> None:
+        """Phase 2 while the index lane is idle; ``waiting()`` says a job has come."""
+        if self.stopping or self.embedding_held or not self.engine.writable:
+            return
+        if not self.engine.pending()["passages"]:
+            return
+        job = Job(0, "embed")
+        t0 = time.monotonic()
+        report = self.engine.embed_pending(
+            progress=lambda p: self._progress(job, p),
+            cancel=self.cancel["index"],
+            pause=self.pause,
+            yield_to=lambda: waiting() or self.stopping,
+        )
+        elapsed = time.monotonic() - t0
+        if report.passages_embedded >= 32 and elapsed > 1:
+            self._send(Event("speed", payload=report.passages_embedded / elapsed))
+        if report.cancelled:
+            self.cancel["index"].clear()
+            self.embedding_held = True
+        self._stats()
+        self._send(Event("finished", 0, "embed", report))
 
     # -- reporting ----------------------------------------------------------------------
 
@@ -371,9 +404,12 @@ def main(conn: Connection, data_dir: str, model_path: str | None = None) -> None
     ]
     for thread in others:
         thread.start()
+    index_lane = lanes["index"]
     try:
         while True:
-            job = lanes["index"].get()
+            if index_lane.empty():
+                service.embed(lambda: not index_lane.empty())
+            job = index_lane.get()
             if job is None or service.stopping:
                 break
             service.run(job)

@@ -16,7 +16,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import sqlite_utils
 
 from .database import (
@@ -34,6 +33,7 @@ from .database import (
     touch_private,
 )
 from .faults import crashpoint
+from .store_vectors import VectorRows
 
 SCHEMA_VERSION = 1
 
@@ -59,7 +59,7 @@ class NewPassage:
     text_hash: str
 
 
-class Store:
+class Store(VectorRows):
     """One connection to the index; read-only (by itself) where the user may not write."""
 
     def __init__(self, data_dir: str | os.PathLike) -> None:
@@ -328,10 +328,8 @@ class Store:
         content_hash: str,
         kind: str,
         passages: Sequence[NewPassage],
-        model: str,
-        new_vectors: dict[str, np.ndarray],
     ) -> tuple[list[int], list[int]]:
-        """Replace a file's passages and store their new vectors, atomically.
+        """Replace a file's passages (text and FTS rows), atomically.
 
         Returns (added passage ids, removed passage ids) for the vector index.
         """
@@ -347,7 +345,6 @@ class Store:
                 error=None,
                 n_passages=len(passages),
             )
-            self.put_vectors(model, new_vectors)
             added = []
             for p in passages:
                 cur = self.conn.execute(
@@ -438,63 +435,6 @@ class Store:
             )
             return cur.rowcount > 0
 
-    # -- vectors ----------------------------------------------------------------------
-
-    def put_vectors(self, model: str, vectors: dict[str, np.ndarray]) -> None:
-        self.conn.executemany(
-            "INSERT OR IGNORE INTO vectors(model, text_hash, vec) VALUES (?, ?, ?)",
-            [(model, h, np.asarray(v, dtype=np.float32).tobytes()) for h, v in vectors.items()],
-        )
-
-    def cached_vectors(self, model: str, hashes: Iterable[str]) -> dict[str, np.ndarray]:
-        out: dict[str, np.ndarray] = {}
-        uniq = list(dict.fromkeys(hashes))
-        for i in range(0, len(uniq), 500):
-            part = uniq[i : i + 500]
-            q = f"SELECT text_hash, vec FROM vectors WHERE model = ? AND text_hash IN ({','.join('?' * len(part))})"
-            for h, blob in self.conn.execute(q, [model, *part]):
-                out[h] = np.frombuffer(blob, dtype=np.float32)
-        return out
-
-    def passage_vectors(
-        self, model: str, ids: Sequence[int] | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """(ids, matrix) of passages that have a vector for ``model``; all of them when ids is None."""
-        base = "SELECT p.id, v.vec FROM passages p JOIN vectors v ON v.text_hash = p.text_hash AND v.model = ?"
-        rows: list = []
-        if ids is None:
-            rows = self.conn.execute(base + " ORDER BY p.id", (model,)).fetchall()
-        else:
-            ids = list(ids)
-            for i in range(0, len(ids), 500):
-                part = ids[i : i + 500]
-                rows += self.conn.execute(
-                    base + f" WHERE p.id IN ({','.join('?' * len(part))})", [model, *part]
-                ).fetchall()
-        if not rows:
-            return np.empty(0, dtype=np.int64), np.empty((0, 0), dtype=np.float32)
-        id_arr = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-        mat = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), -1)
-        return id_arr, mat
-
-    def passage_ids(self) -> np.ndarray:
-        rows = self.conn.execute("SELECT id FROM passages").fetchall()
-        return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-
-    def prune_vectors(self, model: str) -> int:
-        """Drop cached vectors no passage uses any more (after a sync, when renames are settled)."""
-        with self.write():
-            cur = self.conn.execute(
-                "DELETE FROM vectors WHERE model = ? AND text_hash NOT IN (SELECT text_hash FROM passages)",
-                (model,),
-            )
-            return cur.rowcount
-
-    def drop_vectors(self, model: str) -> int:
-        """Drop every vector of ``model`` (a model that never became active)."""
-        with self.write():
-            return self.conn.execute("DELETE FROM vectors WHERE model = ?", (model,)).rowcount
-
     # -- reads for search -------------------------------------------------------------
 
     def passages_by_id(self, ids: Sequence[int]) -> dict[int, dict]:
@@ -534,10 +474,13 @@ class Store:
         }
 
     def summary(self) -> dict:
-        """What ``status`` shows: roots, counts and problems (no model needed to read it)."""
+        """What ``status`` shows: roots, counts and problems (no model needed to read it:
+        what is pending is counted for the model the index was last written with)."""
+        model = self.get_meta("model_id")
         return {
             "roots": [r["path"] for r in self.roots()],
             **self.counts(),
+            "passages_pending": self.pending_counts(model)["passages"] if model else 0,
             "problems": self.problems(),
         }
 

@@ -116,11 +116,12 @@ class VectorSet:
         log.info("rebuilt vector index from %d stored vectors (no re-embedding)", len(ids))
 
     def catch_up(self, store: Store) -> tuple[int, int]:
-        """Apply whatever changed in SQLite since the index was saved: add missing, drop extra."""
+        """Apply whatever changed in SQLite since the index was saved: add the passages that
+        have a vector and are missing, drop the ones that are gone."""
         with self.lock:
             with store.read():
                 gen = store.generation()
-                db_ids = store.passage_ids()
+                db_ids = store.embedded_ids(self.model_id)
             have = self.index.ids()
             missing = np.setdiff1d(db_ids, have, assume_unique=True)
             extra = np.setdiff1d(have, db_ids, assume_unique=True)

@@ -12,9 +12,7 @@ watcher's own thread; it should only queue the batch for the indexer::
     watcher.watch("/home/me/Documents")
     ...
     # in the indexing thread:
-    for old, new in batch.moved:
-        indexer.move(old, new)
-    indexer.update_paths(batch.paths())
+    engine.apply_changes(batch)
 """
 
 from __future__ import annotations
