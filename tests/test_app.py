@@ -56,8 +56,10 @@ def docs(tmp_path, fixture_data) -> Path:
 
 
 @pytest.fixture
-def big_docs(tmp_path, fixture_data) -> Path:
-    """About 48 one-passage files: long enough to pause, cancel or quit in the middle."""
+def big_docs(tmp_path, fixture_data, monkeypatch) -> Path:
+    """About 48 one-passage files, read slowly (as from a slow disk): long enough to pause,
+    cancel or quit in the middle of phase 1, which needs no encoder and is fast."""
+    monkeypatch.setenv("DESKTOP_SEARCH_SLOWPOINT", "read:0.2")
     root = tmp_path / "big"
     root.mkdir()
     src = fixture_data / "docs" / "rst"
@@ -110,8 +112,13 @@ def close_window(qtbot, w) -> None:
 
 
 def wait_indexed(qtbot, w, files: int, timeout: int = 90000) -> None:
+    """Both phases done: every file searchable by its words and by meaning."""
     qtbot.waitUntil(
-        lambda: w.controller.job is None and w.controller.stats.get("files") == files,
+        lambda: (
+            w.controller.job is None
+            and w.controller.stats.get("files") == files
+            and w.controller.stats.get("passages_pending") == 0
+        ),
         timeout=timeout,
     )
 

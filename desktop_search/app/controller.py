@@ -21,6 +21,7 @@ from ..core.preview import PreviewRequest
 from ..core.service import Event, JobResult
 from .adapt_job import AdaptJob
 from .duplicates_job import DuplicateScanJob
+from .embed_job import EmbedJob
 from .estimate_job import EstimateJob
 from .index_process import IndexProcess
 from .messages import MessageBridge
@@ -103,6 +104,7 @@ class AppController(QObject):
         self.sync_job = SyncJob(self.process, self)
         self.watch_job = WatchJob(self.process, quiet_s=watch_quiet_s, parent=self)
         self.adapt_job = AdaptJob(self.process, self)
+        self.embed_job = EmbedJob(self.process, self)
         self.scan_job = DuplicateScanJob(self.process, self)
         self.search_job = SearchJob(self.data_dir, encoder=encoder, model_path=model_path)
         self.preview_job = PreviewJob(self.process, self)
@@ -133,6 +135,10 @@ class AppController(QObject):
         aj.progress.connect(self._on_progress)
         aj.error.connect(lambda message: self._on_error("", message))
         aj.result.connect(self._on_adapted)
+        ej = self.embed_job
+        ej.started.connect(lambda: self._on_started("embed", None))
+        ej.progress.connect(self._on_progress)
+        ej.result.connect(self._on_finished)
 
         self._open.connect(self.search_job.open)
         self._search.connect(self.search_job.search)
@@ -354,7 +360,7 @@ class AppController(QObject):
     def _on_finished(self, result: JobResult) -> None:
         self.job = None
         self.job_roots = None
-        if result.kind in ("sync", "adapt") and self.pause_requested:
+        if result.kind in ("sync", "adapt", "embed") and self.pause_requested:
             # the job ended (its last batch, or a cancel) while a pause was pending: a pause
             # belongs to the job, so later jobs must not wait on it
             self.pause_requested = False

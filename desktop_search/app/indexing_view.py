@@ -28,11 +28,14 @@ class IndexingView(QObject):
             w.status.activity.setText("Looking for new and changed files…")
         elif kind == "changes":
             w.messages.info("Updating changed files…", 3000)
+        elif kind == "embed":
+            w.progress_panel.begin(0, "Making passages searchable by meaning")
+            w.status.set_progress(None)
         w.search_view.update_empty()
 
     def _on_progress(self, p) -> None:
         w = self.win
-        if w.controller.job != "sync":
+        if w.controller.job not in ("sync", "embed"):
             return
         w.progress_panel.update_progress(p)
         w.status.set_progress(p)
@@ -41,8 +44,10 @@ class IndexingView(QObject):
     def _on_finished(self, result) -> None:
         w = self.win
         report = result.report
-        changed = report is not None and (
-            report.files_added or report.files_updated or report.files_removed
+        changed = (
+            result.kind in ("sync", "changes")
+            and report is not None
+            and (report.files_added or report.files_updated or report.files_removed)
         )
         if changed:
             w.duplicates_tab.rescan_if_shown()  # the groups on screen may be out of date now
@@ -64,6 +69,11 @@ class IndexingView(QObject):
                     + (f", {failed:,} failed (see Problems)" if failed else ""),
                     8000,
                 )
+        elif result.kind == "embed":
+            w.progress_panel.hide()
+            w.status.set_progress(None)
+            if report is not None and report.complete:
+                w.messages.info("Meaning search covers every passage", 5000)
         elif result.kind == "changes" and report is not None:
             n = report.files_added + report.files_updated + report.files_removed
             if n:

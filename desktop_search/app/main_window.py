@@ -328,6 +328,7 @@ class MainWindow(QMainWindow):
             int(s.get("files", 0)),
             int(s.get("passages", 0)),
             c.queued,
+            int(s.get("passages_pending", 0)),
         )
 
     def _on_problems(self, problems) -> None:

@@ -26,6 +26,13 @@ def progress_summary(p) -> str:
         return "Looking for new and changed files…"
     if p.phase == "saving":
         return "Saving the index…"
+    if p.phase == "embedding":
+        parts = [f"{p.passages_embedded:,} of {p.passages_total:,} passages"]
+        if p.passages_per_s:
+            parts.append(f"{p.passages_per_s:.1f}/s")
+        if p.eta_s is not None and p.passages_embedded < p.passages_total:
+            parts.append(format_duration(p.eta_s) + " left")
+        return " · ".join(parts)
     parts = [f"{p.files_done:,} of {p.files_total:,} files"]
     if p.passages_per_s:
         parts.append(f"{p.passages_per_s:.1f} passages/s")
@@ -81,14 +88,16 @@ class IndexProgressPanel(QFrame):
     def _toggle(self) -> None:
         (self.resumeClicked if self.paused else self.pauseClicked).emit()
 
-    def begin(self, folders: int) -> None:
+    def begin(self, folders: int, title: str = "") -> None:
         self.paused = False
         self.pause_btn.setText("Pause")
         self.pause_btn.setEnabled(True)
         self.cancel_btn.setEnabled(True)
         self.cancel_btn.setText("Cancel")
         self.title.setText(
-            f"<b>Indexing {folders} folder{'s' if folders != 1 else ''}</b>"
+            f"<b>{title}</b>"
+            if title
+            else f"<b>Indexing {folders} folder{'s' if folders != 1 else ''}</b>"
             if folders
             else "<b>Indexing</b>"
         )
@@ -101,6 +110,9 @@ class IndexProgressPanel(QFrame):
         if p.phase == "indexing" and p.files_total:
             self.bar.setRange(0, p.files_total)
             self.bar.setValue(p.files_done)
+        elif p.phase == "embedding" and p.passages_total:
+            self.bar.setRange(0, p.passages_total)
+            self.bar.setValue(p.passages_embedded)
         elif p.phase in ("scanning", "saving"):
             self.bar.setRange(0, 0)
         self.detail.setText(progress_summary(p))
@@ -160,11 +172,16 @@ class AppStatusBar(QStatusBar):
         self.addPermanentWidget(self.problems)
         self.addPermanentWidget(self.summary)
 
-    def set_summary(self, watching: int, files: int, passages: int, queued: int = 0) -> None:
+    def set_summary(
+        self, watching: int, files: int, passages: int, queued: int = 0, pending: int = 0
+    ) -> None:
         text = (
             f"watching {watching} folder{'s' if watching != 1 else ''} · {files:,} files · "
             f"{passages:,} passages"
         )
+        if pending:
+            covered = max(0, passages - pending)
+            text += f" · meaning search covers {covered:,} of {passages:,} passages"
         if queued:
             text += f" · {queued} change{'s' if queued != 1 else ''} queued"
         self.summary.setText(text)
@@ -180,6 +197,10 @@ class AppStatusBar(QStatusBar):
             self.mini.setValue(p.files_done)
             name = os.path.basename(p.current) if p.current else ""
             self.activity.setText(progress_summary(p) + (f" · {name}" if name else ""))
+        elif p.phase == "embedding" and p.passages_total:
+            self.mini.setRange(0, p.passages_total)
+            self.mini.setValue(p.passages_embedded)
+            self.activity.setText("Meaning search: " + progress_summary(p))
         else:
             self.mini.setRange(0, 0)
             self.activity.setText(progress_summary(p))

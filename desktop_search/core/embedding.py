@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from .encoder import Encoder
-from .faults import crashpoint
+from .faults import crashpoint, slowpoint
 from .indexer import Progress
 from .store import Store
 from .vectors import VectorSet
@@ -114,11 +114,13 @@ class Embedder:
         report = EmbedReport()
         total = self.pending()["passages"]
         started = last_save = time.monotonic()
+        if progress and total:
+            progress(_progress(report, total, started))
         window: list[tuple[str, str]] = []
         try:
             while True:
-                if pause is not None:
-                    while pause.is_set() and not _stop(cancel, yield_to):
+                if pause is not None:  # a job that comes meanwhile waits for the resume too
+                    while pause.is_set() and not (cancel is not None and cancel.is_set()):
                         time.sleep(0.05)
                 if cancel is not None and cancel.is_set():
                     report.cancelled = True
@@ -141,6 +143,7 @@ class Embedder:
                 part, window = window[:size], window[size:]
                 vecs = self.encoder.encode([t for _, t in part])
                 crashpoint("embed")
+                slowpoint("embed")
                 ids, mat = self.store.add_vectors(
                     self.model_id, {h: v for (h, _), v in zip(part, vecs)}
                 )
@@ -157,10 +160,6 @@ class Embedder:
                 self.vectors.save()
         report.remaining = self.pending()["passages"]
         return report
-
-
-def _stop(cancel: threading.Event | None, yield_to: Callable[[], bool] | None) -> bool:
-    return bool((cancel is not None and cancel.is_set()) or (yield_to is not None and yield_to()))
 
 
 def _progress(report: EmbedReport, total: int, started: float) -> Progress:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from collections import Counter
 
 ENV = "DESKTOP_SEARCH_CRASHPOINT"
@@ -50,3 +51,15 @@ def failpoint(name: str, path: str) -> None:
         point, _, needle = spec.partition(":")
         if point == name and needle in path:
             raise RuntimeError(f"injected failure at {name}")
+
+
+SLOW_ENV = "DESKTOP_SEARCH_SLOWPOINT"
+
+
+def slowpoint(name: str) -> None:
+    """``DESKTOP_SEARCH_SLOWPOINT=read:0.2,embed:1`` sleeps that many seconds at each named
+    point: a slow disk or a slow machine, so that tests can pause or quit mid-phase."""
+    for spec in os.environ.get(SLOW_ENV, "").split(","):
+        point, _, seconds = spec.partition(":")
+        if point == name:
+            time.sleep(float(seconds or 0))

@@ -34,7 +34,7 @@ from .database import (
 )
 from .encoder import Encoder
 from .extract import ExtractionError, extract_bytes, kind_of
-from .faults import failpoint
+from .faults import failpoint, slowpoint
 from .scan import FileStat, ScanRules, scan
 from .store import NewPassage, Store
 from .vectors import VectorSet
@@ -369,6 +369,7 @@ class Indexer:
     def _prepare(self, f: FileStat, root_id: int | None, is_new: bool) -> _Prepared:
         item = _Prepared(f, root_id, is_new)
         failpoint("read", f.path)
+        slowpoint("read")
         if f.size > self.max_file_size:
             item.state, item.error = (
                 "skipped",

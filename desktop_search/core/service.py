@@ -78,8 +78,8 @@ class Event:
 
 @dataclass
 class JobResult:
-    kind: str  # "sync", "changes", "forget", "adapt"
-    report: object | None = None  # SyncReport
+    kind: str  # "sync", "changes", "forget", "adapt", "embed"
+    report: object | None = None  # SyncReport (EmbedReport for "embed")
     cancelled: bool = False
     roots: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -303,6 +303,7 @@ class Service:
         if not self.engine.pending()["passages"]:
             return
         job = Job(0, "embed")
+        self._send(Event("started", 0, "embed"))
         t0 = time.monotonic()
         report = self.engine.embed_pending(
             progress=lambda p: self._progress(job, p),
@@ -317,7 +318,8 @@ class Service:
             self.cancel["index"].clear()
             self.embedding_held = True
         self._stats()
-        self._send(Event("finished", 0, "embed", report))
+        result = JobResult("embed", report, report.cancelled, [], elapsed)
+        self._send(Event("finished", 0, "embed", result))
 
     # -- reporting ----------------------------------------------------------------------
 
