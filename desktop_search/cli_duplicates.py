@@ -81,6 +81,12 @@ def duplicates_command(level, threshold, folder, min_containment, limit, data_di
     if as_json:
         click.echo(json.dumps(report.as_json()))
         return
+    if report.pending["passages"]:
+        click.echo(
+            f"{report.pending['passages']} passages of {report.pending['files']} files are not "
+            "embedded yet and were left out (run `desktop-search index` to finish)",
+            err=True,
+        )
     if not report.groups:
         click.echo(f"no duplicates at threshold {threshold:.2f}")
         return

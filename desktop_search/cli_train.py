@@ -290,9 +290,8 @@ def _adapt_printer() -> Callable:
 
 def _show_reembedding(p) -> None:
     click.echo(
-        f"\rre-embedding {p.files_done}/{p.files_total} passages, {p.passages_per_s:.1f}/s".ljust(
-            60
-        ),
+        f"\rre-embedding {p.passages_embedded}/{p.passages_total} passages, "
+        f"{p.passages_per_s:.1f}/s".ljust(60),
         nl=False,
         err=True,
     )

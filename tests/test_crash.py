@@ -20,20 +20,22 @@ from desktop_search.core.engine import Engine
 from desktop_search.core.store import Store
 from desktop_search.core.training.readers import read_stsb_rows as read_stsb
 
-N_FILES = 240
+N_FILES = 600  # one passage each: phase 2 needs three batches of 256
 
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory, fixture_data):
-    """A few hundred real, distinct short documents (STS-B train sentences)."""
+    """Hundreds of real, distinct short documents (STS-B sentences)."""
     root = tmp_path_factory.mktemp("crash") / "docs"
     root.mkdir()
-    rows = read_stsb(fixture_data / "stsb" / "sts-train.csv")
+    rows = [*read_stsb(fixture_data / "stsb" / "sts-train.csv")]
+    rows += read_stsb(fixture_data / "stsb" / "sts-dev.csv")
     sentences = list(dict.fromkeys(s for a, b, _ in rows for s in (a, b)))
+    assert len(sentences) >= 2 * N_FILES
     for i in range(N_FILES):
         sub = root / f"d{i % 7}"
         sub.mkdir(exist_ok=True)
-        (sub / f"note{i:03d}.txt").write_text(" ".join(sentences[3 * i : 3 * i + 3]))
+        (sub / f"note{i:03d}.txt").write_text(" ".join(sentences[2 * i : 2 * i + 2]))
     return root
 
 

@@ -130,3 +130,22 @@ def test_cli_finds_a_word_while_phase_two_is_still_running(tmp_path, fixture_dat
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait()
+
+
+def test_duplicate_finder_works_on_embedded_passages_and_reports_the_rest(docs, tmp_path, encoder):
+    shutil.copy(docs / "car.txt", docs / "car-copy.txt")
+    data = tmp_path / "data"
+    with Engine(data, encoder=encoder) as engine:
+        engine.index([docs], embed=False)
+        report = engine.duplicates("file")  # identical files are known by their hash alone
+        assert report.pending == engine.pending()
+        assert report.as_json()["pending"]["files"] == len(os.listdir(docs))
+        assert _pairs(report) == [{"car.txt", "car-copy.txt"}]
+        engine.embed_pending()
+        report = engine.duplicates("file")
+        assert report.pending == {"passages": 0, "files": 0}
+        assert {"car.txt", "car-copy.txt"} in _pairs(report)
+
+
+def _pairs(report) -> list[set[str]]:
+    return [{os.path.basename(m.path) for m in g.members} for g in report.groups]

@@ -180,7 +180,9 @@ class AdaptingMixin:
 
         def on_embed(p: Progress) -> None:
             if progress:
-                progress(AdaptProgress("re-embedding", p.files_done, p.files_total, p.eta_s))
+                progress(
+                    AdaptProgress("re-embedding", p.passages_embedded, p.passages_total, p.eta_s)
+                )
             wait_while_paused(pause, cancel)
 
         if progress:

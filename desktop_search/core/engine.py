@@ -62,7 +62,7 @@ class Engine(AdaptingMixin):
         model_path: str | os.PathLike | None = None,
         writer: bool = True,
         encoder: Encoder | None = None,
-        embed_batch: int = 64,
+        embed_batch: int = 256,
         max_file_size: int = DEFAULT_MAX_FILE_SIZE,
     ) -> None:
         resolved = resolve_data_dir(data_dir)
@@ -303,6 +303,7 @@ class Engine(AdaptingMixin):
         )
         report.stats["seconds"] = round(time.perf_counter() - t0, 3)
         report.stats.update(finder.last_scan)
+        report.pending = self.pending()  # passages phase 2 has not reached are left out
         return report
 
     # -- writing, with the writer lock -------------------------------------------------

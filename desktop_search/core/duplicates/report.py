@@ -57,11 +57,14 @@ class Report:
     threshold: float
     groups: list[Group]
     stats: dict = field(default_factory=dict)
+    pending: dict = field(default_factory=lambda: {"passages": 0, "files": 0})
+    """What the scan could not see: passages (and files) without a vector yet."""
 
     def as_json(self) -> dict:
         return {
             "level": self.level,
             "threshold": float(self.threshold),
+            "pending": dict(self.pending),
             "groups": [g.as_json() for g in self.groups],
         }
 
