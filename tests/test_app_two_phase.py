@@ -19,7 +19,7 @@ def test_meaning_search_coverage_pause_cancel_restart_until_complete(
 ):
     from PySide6.QtWidgets import QFrame, QPushButton
 
-    # phase 1 at full speed; each phase-2 batch (16 passages) as on a slow machine
+    # phase 1 at full speed; each phase-2 batch (8 passages) as on a slow machine
     monkeypatch.setenv("DESKTOP_SEARCH_SLOWPOINT", "embed:1.0")
     total = len(list(big_docs.iterdir()))
     data = tmp_path / "data"

@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 
 #: Phase 2 batch size in passages: smaller than the core's default so that progress,
 #: pause, cancel and a waiting job get their turn within a second or two.
-EMBED_BATCH = 16
+EMBED_BATCH = 8
 #: The whole process runs this much nicer than the window's (as the indexing threads did
 #: before they moved here: more would slow indexing a lot on a busy machine).
 PROCESS_NICE = 5
