@@ -79,7 +79,7 @@ def filtered_runs(folder: str | None):
 def build_synthetic(data_dir: Path, encoder, n: int) -> None:
     from desktop_search.core.chunking import ChunkConfig, HFTokenCounter, chunk_extracted
     from desktop_search.core.extract import extract_file
-    from desktop_search.core.indexer import text_hash
+    from desktop_search.core.reading import text_hash
     from desktop_search.core.store import NewPassage, Store
     from desktop_search.core.vectors import VectorSet
 

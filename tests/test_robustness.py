@@ -83,13 +83,14 @@ def test_bad_inputs_are_recorded_and_indexing_carries_on(tmp_path, fixture_data,
     root = tmp_path / "bad"
     expected = _write_bad_folder(root, fixture_data)
     data = tmp_path / "data"
-    engine = Engine(data, encoder=encoder)
-    engine.indexer.max_file_size = 6 * 1024 * 1024
+    engine = Engine(data, encoder=encoder, max_file_size=6 * 1024 * 1024)
     try:
         engine.indexer.add_root(str(root))
         report = engine.sync()
         # a file deleted between the scan and the read
-        gone = engine.indexer._prepare(FileStat(str(root / "vanished.txt"), 10, 0), None, True)
+        gone = engine.indexer.reader.prepare(
+            FileStat(str(root / "vanished.txt"), 10, 0), None, True
+        )
         assert gone.state == "gone" and "disappeared" in gone.error
         for query, name in [
             ("creme brulee dessert", "latin1.txt"),
@@ -224,7 +225,7 @@ def test_second_instance_refuses_to_index_but_may_search(tmp_path, encoder):
     first = Engine(data, encoder=encoder)
     try:
         first.indexer.add_root(str(root))
-        first.indexer.sync()
+        first.sync()
         with pytest.raises(IndexBusyError, match="another desktop-search process"):
             Engine(data, encoder=encoder)
         result = subprocess.run(

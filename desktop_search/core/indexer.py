@@ -10,11 +10,9 @@ cache is keyed by text hash) enter the vector index at once; the rest wait for p
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import queue
-import re
 import sqlite3
 import threading
 import time
@@ -24,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .chunking import ChunkConfig, HFTokenCounter, chunk_extracted
+from .chunking import ChunkConfig, HFTokenCounter
 from .database import (
     DiskFullError,
     NotIndexedError,
@@ -33,10 +31,10 @@ from .database import (
     is_disk_full,
 )
 from .encoder import Encoder
-from .extract import ExtractionError, extract_bytes, kind_of
-from .faults import failpoint, slowpoint
+from .faults import failpoint
+from .reading import FileReader, Prepared, internal_error
 from .scan import FileStat, ScanRules, scan
-from .store import NewPassage, Store
+from .store import Store
 from .vectors import VectorSet
 
 log = logging.getLogger(__name__)
@@ -93,29 +91,6 @@ class SyncReport:
         self.cancelled = self.cancelled or other.cancelled
 
 
-def content_hash(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
-def text_hash(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-
-
-@dataclass
-class _Prepared:
-    """A file read and chunked off the main thread, waiting to be committed."""
-
-    stat: FileStat
-    root_id: int | None
-    is_new: bool
-    hash: str = ""
-    kind: str = ""
-    passages: list[NewPassage] = field(default_factory=list)
-    error: str | None = None
-    state: str = "ok"  # ok / error / skipped / same (content unchanged)
-    fatal: Exception | None = None  # the database is damaged: the run must stop, not the file
-
-
 class Indexer:
     def __init__(
         self,
@@ -135,7 +110,9 @@ class Indexer:
         self.max_file_size = max_file_size
         self.save_every_s = save_every_s
         # The chunker runs in a reader thread, on its own copy of the Rust tokenizer.
-        self._tokens = HFTokenCounter(encoder.tokenizer)
+        self.reader = FileReader(
+            store.data_dir, HFTokenCounter(encoder.tokenizer), self.chunk_config, max_file_size
+        )
         self._on_file: FileCallback | None = None  # the running sync's per-file callback
 
     # -- public API -------------------------------------------------------------------
@@ -312,10 +289,10 @@ class Indexer:
                 if stop.is_set():
                     break
                 try:
-                    item = self._prepare(f, root_id, is_new)
+                    item = self.reader.prepare(f, root_id, is_new)
                 except Exception as exc:  # one odd file must fail only itself
                     log.exception("unexpected failure reading %r", f.path)
-                    item = _Prepared(f, root_id, is_new, state="error", error=_internal(exc))
+                    item = Prepared(f, root_id, is_new, state="error", error=internal_error(exc))
                     if is_damage(exc):
                         item.fatal = exc
                 prepared.put(item)
@@ -366,77 +343,7 @@ class Indexer:
                 except queue.Empty:
                     thread.join(0.05)
 
-    def _prepare(self, f: FileStat, root_id: int | None, is_new: bool) -> _Prepared:
-        item = _Prepared(f, root_id, is_new)
-        failpoint("read", f.path)
-        slowpoint("read")
-        if f.size > self.max_file_size:
-            item.state, item.error = (
-                "skipped",
-                f"larger than the size limit ({self.max_file_size // (1024 * 1024)} MB)",
-            )
-            return item
-        try:
-            with open(f.path, "rb") as fh:
-                data = fh.read(self.max_file_size + 1)
-        except FileNotFoundError:
-            item.state, item.error = "gone", "file disappeared before it could be read"
-            return item
-        except PermissionError:
-            item.state, item.error = "error", "permission denied"
-            return item
-        except OSError as exc:
-            item.state, item.error = "error", f"cannot read file: {exc.strerror or exc}"
-            return item
-        if len(data) > self.max_file_size:
-            item.state, item.error = (
-                "skipped",
-                f"larger than the size limit ({self.max_file_size // (1024 * 1024)} MB)",
-            )
-            return item
-        item.hash = content_hash(data)
-        if not is_new:
-            row = self.store_for_reader().file(f.path)
-            if row and row.hash == item.hash:
-                item.state = "same"
-                return item
-        item.kind = kind_of(f.path) or "text"
-        try:
-            doc = extract_bytes(data, item.kind)
-            chunks = chunk_extracted(doc, self._tokens, self.chunk_config)
-        except ExtractionError as exc:
-            item.state, item.error = "error", str(exc)
-            return item
-        except Exception as exc:  # a bug must not stop the whole sync
-            log.exception("unexpected failure on %r", f.path)
-            item.state, item.error = "error", _internal(exc)
-            return item
-        if not chunks:
-            item.state, item.error = "error", "no text found"
-            return item
-        chunks = [c for c in chunks if not is_noise(c.text)]
-        if not chunks:
-            item.state, item.error = (
-                "error",
-                "no searchable words (encoded data or one huge unbroken line)",
-            )
-            return item
-        item.passages = [
-            NewPassage(i, c.text, c.start, c.end, c.page, text_hash(c.text))
-            for i, c in enumerate(chunks)
-        ]
-        return item
-
-    def store_for_reader(self) -> Store:
-        """The reader thread's own connection (SQLite connections stay on one thread)."""
-        local = getattr(self, "_reader_local", None)
-        if local is None:
-            local = self._reader_local = threading.local()
-        if getattr(local, "store", None) is None:
-            local.store = Store(self.store.data_dir)
-        return local.store
-
-    def _commit(self, item: _Prepared, report: SyncReport) -> None:
+    def _commit(self, item: Prepared, report: SyncReport) -> None:
         if item.fatal is not None:
             raise item.fatal
         try:
@@ -447,9 +354,9 @@ class Indexer:
             if is_damage(exc):
                 raise
             log.exception("unexpected failure saving %r", item.stat.path)
-            self._record_failure(item, _internal(exc), report)
+            self._record_failure(item, internal_error(exc), report)
 
-    def _commit_one(self, item: _Prepared, report: SyncReport) -> None:
+    def _commit_one(self, item: Prepared, report: SyncReport) -> None:
         st = item.stat
         failpoint("save", st.path)
         if item.state == "same":
@@ -491,7 +398,7 @@ class Indexer:
             report.files_updated += 1
         self._tell(st.path, "added" if item.is_new else "updated")
 
-    def _record_failure(self, item: _Prepared, error: str, report: SyncReport) -> None:
+    def _record_failure(self, item: Prepared, error: str, report: SyncReport) -> None:
         """Remember a file that failed (or was skipped) and drop its stale passages."""
         st = item.stat
         state = "skipped" if item.state == "skipped" else "error"
@@ -516,21 +423,6 @@ class Indexer:
         report.files_failed += 1
         report.errors.append({"path": st.path, "error": error})
         self._tell(st.path, "skipped" if state == "skipped" else "failed", error)
-
-
-_TOKEN = re.compile(r"\S+")
-
-
-def is_noise(text: str, max_word: int = 45) -> bool:
-    """Passages that are mostly unbroken runs (base64, minified blobs) embed as [UNK] soup
-    that matches every query; they are left out rather than allowed to pollute results."""
-    words = _TOKEN.findall(text)
-    total = sum(len(w) for w in words)
-    return total == 0 or sum(len(w) for w in words if len(w) <= max_word) < 0.3 * total
-
-
-def _internal(exc: BaseException) -> str:
-    return f"internal error: {type(exc).__name__}: {exc}"[:300]
 
 
 def _inside_any(path: str, folders: list[str]) -> bool:
