@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from desktop_search.cli import cli
 from desktop_search.core.engine import Engine
+from desktop_search.core.service import Service
 
 from .corpus import BREAD_TEXT, CAR_TEXT
 
@@ -71,6 +72,11 @@ def test_phase_two_embeds_newest_first_and_prioritized_files_jump_the_queue(
         engine.prioritize([oldest])
         engine.embed_pending(limit=1)
         assert _covered(engine) == {newest, oldest}
+        # the indexing process takes the same request from the window, at once
+        second_oldest = str(files[-2])
+        Service(engine, lambda event: None).control(("prioritize", [second_oldest]))
+        engine.embed_pending(limit=1)
+        assert _covered(engine) == {newest, oldest, second_oldest}
 
 
 def _covered(engine: Engine) -> set[str]:

@@ -232,6 +232,10 @@ class AppController(QObject):
             self.paused = False
             self.pausedChanged.emit(False)
 
+    def prioritize(self, path: str) -> None:
+        """A file the person opened is embedded next, if it is still waiting."""
+        self.process.prioritize([path])
+
     def cancel(self) -> None:
         """Stop the running sync (or adapt) after the current batch; what is done stays done."""
         if self.job is not None:

@@ -128,6 +128,10 @@ class IndexProcess(QObject):
     def cancel(self, lane: str = "index") -> None:
         self._send(("cancel", lane))
 
+    def prioritize(self, paths: list[str]) -> None:
+        """Embed these files next (the person opened them)."""
+        self._send(("prioritize", list(paths)))
+
     def _send(self, message) -> None:
         if self._conn is None or self.stopped:
             return

@@ -345,6 +345,7 @@ class MainWindow(QMainWindow):
         if not os.path.exists(path):
             self.messages.warning(f"{path} no longer exists")
             return
+        self.controller.prioritize(path)
         if not open_file(path):
             self.messages.warning(f"No application could open {path}")
 

@@ -6,7 +6,8 @@ duplicate scans then never share an interpreter lock with the window. The window
 a read-only Engine of its own for searching.
 
 Messages are plain picklable objects. To the child: ``Job`` (queued, run in order),
-and the controls ``("pause",)``, ``("resume",)``, ``("cancel", lane)`` and ``("quit",)``,
+and the controls ``("pause",)``, ``("resume",)``, ``("cancel", lane)``,
+``("prioritize", [paths])`` (files the person opened: embed them next) and ``("quit",)``,
 which act at once, also in the middle of a job. From the child: ``Event``.
 
 Three lanes run jobs, each on its own thread: "index" (sync, add, forget, changes, adapt:
@@ -137,6 +138,8 @@ class Service:
             self.pause.clear()
         elif what == "cancel":
             self.cancel[message[1]].set()
+        elif what == "prioritize":
+            self.engine.prioritize(message[1])
         elif what == "quit":
             self.stopping = True
             for event in self.cancel.values():
