@@ -38,6 +38,7 @@ from .embedding import Embedder, EmbedReport
 from .encoder import Encoder
 from .errors import IndexBusyError, ModelError
 from .estimate import Estimate, measure_speed, scan_folders
+from .folders import outermost
 from .indexer import DEFAULT_MAX_FILE_SIZE, FileCallback, Indexer, Progress, SyncReport
 from .repair import RepairReport, is_healthy, salvage
 from .sanitize import clean_query
@@ -309,7 +310,11 @@ class Engine(AdaptingMixin):
     # -- writing, with the writer lock -------------------------------------------------
 
     def add_root(self, path: str, include: Iterable[str] = (), exclude: Iterable[str] = ()) -> str:
-        """Add a folder (or change its rules); returns its absolute path. Indexes nothing."""
+        """Add a folder (or change its rules); returns its absolute path. Indexes nothing.
+
+        A folder inside a listed one is refused with the reason (``FolderError``); one
+        around listed folders takes them over, keeping their passages (``Store.add_root``).
+        """
         self._need_writer("adding a folder").add_root(path, include, exclude)
         return os.path.abspath(os.path.expanduser(path))
 
@@ -321,8 +326,10 @@ class Engine(AdaptingMixin):
         exclude: Iterable[str] = (),
         **sync_options,
     ) -> SyncReport:
-        """Add folders and bring them level with the disk (``sync_options``: see ``sync``)."""
-        roots = [self.add_root(p, include, exclude) for p in paths]
+        """Add folders and bring them level with the disk (``sync_options``: see ``sync``).
+        A folder given inside another given one is part of it."""
+        wanted = outermost(os.path.abspath(os.path.expanduser(p)) for p in paths)
+        roots = [self.add_root(p, include, exclude) for p in wanted]
         return self.sync(roots, **sync_options)
 
     def sync(

@@ -25,6 +25,10 @@ class IndexBusyError(DesktopSearchError, RuntimeError):
     """Another process holds the indexing lock on this data directory."""
 
 
+class FolderError(DesktopSearchError, ValueError):
+    """A folder that cannot be added as asked (it lies inside a folder already listed)."""
+
+
 class SearchError(DesktopSearchError, ValueError):
     """A query the searcher cannot run (an unknown mode, say)."""
 

@@ -10,6 +10,7 @@ import os
 import time
 from dataclasses import dataclass, field
 
+from .folders import outermost
 from .scan import ScanRules, scan
 from .store import Store
 
@@ -52,7 +53,7 @@ def scan_folders(
 ) -> Estimate:
     rules = ScanRules.from_lists(include, exclude)
     est = Estimate(list(folders))
-    for folder in folders:
+    for folder in outermost(os.path.abspath(f) for f in folders):  # no file counted twice
         found = scan(os.path.abspath(folder), rules)
         est.errors += found.errors
         indexed = store.files_under(os.path.abspath(folder)) if store is not None else {}

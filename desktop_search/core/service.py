@@ -34,7 +34,7 @@ from multiprocessing.connection import Connection
 from .adapting import AdaptOptions, AdaptProgress
 from .database import NotIndexedError
 from .engine import Engine
-from .errors import Cancelled, DesktopSearchError, IndexBusyError
+from .errors import Cancelled, DesktopSearchError, FolderError, IndexBusyError
 from .preview import ExtractCache, PreviewDoc, build_preview
 from .priority import leave_a_core_free
 
@@ -179,8 +179,8 @@ class Service:
         for path in spec["folders"]:
             try:
                 added.append(self.engine.add_root(path, spec["include"], spec["exclude"]))
-            except OSError as exc:
-                why = exc.strerror or str(exc)
+            except (OSError, FolderError) as exc:  # FolderError: inside a listed folder
+                why = getattr(exc, "strerror", None) or str(exc)
                 self._send(Event("error", job.id, "add", (path, f"cannot add folder: {why}")))
         self._stats()
         if added:

@@ -32,7 +32,9 @@ from .database import (
     require_index,
     touch_private,
 )
+from .errors import FolderError
 from .faults import crashpoint
+from .folders import overlap
 from .store_vectors import VectorRows
 
 SCHEMA_VERSION = 1
@@ -222,6 +224,12 @@ class Store(VectorRows):
     # -- roots ------------------------------------------------------------------------
 
     def add_root(self, path: str, include: Sequence[str] = (), exclude: Sequence[str] = ()) -> int:
+        """Add a folder (or change its rules); returns its id.
+
+        A folder inside a listed one is refused (``FolderError``): its files are searched
+        already. A folder around listed ones replaces them, and their files move to it as
+        they are, passages and vectors included: nothing is read or embedded again.
+        """
         with self.write():
             row = self.conn.execute(
                 "SELECT id FROM roots WHERE path = CAST(? AS TEXT)", (db_text(path),)
@@ -232,10 +240,22 @@ class Store(VectorRows):
                     (json.dumps(list(include)), json.dumps(list(exclude)), row[0]),
                 )
                 return int(row[0])
+            listed = [r[0] for r in self.conn.execute("SELECT path FROM roots")]
+            outer, inner = overlap(path, listed)
+            if outer is not None:
+                raise FolderError(f"{path} is already searched as part of {outer}")
             cur = self.conn.execute(
                 "INSERT INTO roots(path, include, exclude, added_at) VALUES (CAST(? AS TEXT), ?, ?, ?)",
                 (db_text(path), json.dumps(list(include)), json.dumps(list(exclude)), time.time()),
             )
+            if inner:
+                self.conn.execute(
+                    f"UPDATE files SET root_id = ? WHERE {_under()}",
+                    (cur.lastrowid, *_under_args(path)),
+                )
+                self.conn.executemany(
+                    "DELETE FROM roots WHERE path = CAST(? AS TEXT)", [(db_text(r),) for r in inner]
+                )
             return int(cur.lastrowid)
 
     def roots(self) -> list[dict]:
