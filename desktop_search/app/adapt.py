@@ -85,8 +85,13 @@ class AdaptView(QObject):
             self._show(p)
 
     def _on_paused(self, paused: bool) -> None:
-        if paused and self.win.controller.job == "adapt":
+        c = self.win.controller
+        if c.job != "adapt":
+            return
+        if paused:
             self.win.status.activity.setText("Adapting the model: paused")
+        else:  # at once, not at the next step
+            self._show(c.last_progress if isinstance(c.last_progress, AdaptProgress) else None)
 
     def _on_finished(self, result) -> None:
         if result.kind != "adapt":

@@ -44,6 +44,7 @@ class AppController(QObject):
     indexingProgress = Signal(object)  # core Progress or AdaptProgress
     indexingFinished = Signal(object)  # JobResult
     pausedChanged = Signal(bool)  # True once the indexer has actually stopped
+    diskFull = Signal(int)  # files done before the disk filled up: indexing is paused
     fileDone = Signal(str)
     statsChanged = Signal(object)
     queueChanged = Signal(int)
@@ -89,6 +90,7 @@ class AppController(QObject):
         self.last_progress = None
         self.pause_requested = False
         self.paused = False
+        self.disk_full = False  # paused by a full disk: Resume carries on with a sync
         self.stats: dict = {"roots": self.settings.folders, "files": 0, "passages": 0}
         self.have_stats = False
         self.watching: list[str] = []
@@ -231,16 +233,22 @@ class AppController(QObject):
         if self.paused:
             self.paused = False
             self.pausedChanged.emit(False)
+        if self.disk_full:  # space was freed: carry on where the full disk stopped it
+            self.disk_full = False
+            if self.job is None:
+                self.sync_job.run(None)
 
     def prioritize(self, path: str) -> None:
         """A file the person opened is embedded next, if it is still waiting."""
         self.process.prioritize([path])
 
     def cancel(self) -> None:
-        """Stop the running sync (or adapt) after the current batch; what is done stays done."""
+        """Stop the running sync (or adapt) after the current batch; what is done stays done.
+        Paused by a full disk, it stays stopped (the next start or Re-index carries on)."""
+        self.disk_full = False
         if self.job is not None:
             self.process.cancel("index")
-            self.resume()
+        self.resume()
 
     def search(
         self, query: str, mode: str = "hybrid", *, k: int = 25, refine=True, rerank=False, **filters
@@ -307,10 +315,22 @@ class AppController(QObject):
         elif event.what == "paused" and self.pause_requested and not self.paused:
             self.paused = True
             self.pausedChanged.emit(True)
+        elif event.what == "diskfull":
+            self._on_disk_full(event.payload)
         elif event.what == "speed":
             old = self.settings.encoder_speed
             speed = event.payload
             self.settings.encoder_speed = speed if old is None else 0.5 * old + 0.5 * speed
+
+    def _on_disk_full(self, files_done: int) -> None:
+        """The process has paused itself; it stays paused (a restarted one too) until Resume."""
+        self.disk_full = True
+        self.pause_requested = True
+        self.process.pause()
+        if not self.paused:
+            self.paused = True
+            self.pausedChanged.emit(True)
+        self.diskFull.emit(files_done)
 
     def _on_failed(self, why: str) -> None:
         self.error = why
@@ -364,12 +384,16 @@ class AppController(QObject):
     def _on_finished(self, result: JobResult) -> None:
         self.job = None
         self.job_roots = None
-        if result.kind in ("sync", "adapt", "embed") and self.pause_requested:
+        if (
+            result.kind in ("sync", "adapt", "embed")
+            and self.pause_requested
+            and not self.disk_full
+        ):
             # the job ended (its last batch, or a cancel) while a pause was pending: a pause
             # belongs to the job, so later jobs must not wait on it
             self.pause_requested = False
             self.process.resume()
-        if self.paused:
+        if self.paused and not self.disk_full:
             self.paused = False
             self.pausedChanged.emit(False)
         self.indexingFinished.emit(result)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject
 
+from .status import progress_summary
+
 
 class IndexingView(QObject):
     def __init__(self, window) -> None:
@@ -16,6 +18,7 @@ class IndexingView(QObject):
         c.indexingProgress.connect(self._on_progress)
         c.indexingFinished.connect(self._on_finished)
         c.pausedChanged.connect(self._on_paused)
+        c.diskFull.connect(self._on_disk_full)
         panel.pauseClicked.connect(self._pause)
         panel.resumeClicked.connect(self._resume)
         panel.cancelClicked.connect(self._cancel)
@@ -51,7 +54,9 @@ class IndexingView(QObject):
         )
         if changed:
             w.duplicates_tab.rescan_if_shown()  # the groups on screen may be out of date now
-        if result.kind == "sync":
+        if w.controller.disk_full:
+            pass  # the panel stays, paused, until space is freed and Resume is pressed
+        elif result.kind == "sync":
             w.progress_panel.hide()
             w.status.set_progress(None)
             if result.cancelled:
@@ -87,14 +92,42 @@ class IndexingView(QObject):
         self.win.progress_panel.set_pausing()
 
     def _resume(self) -> None:
-        self.win.controller.resume()
-        self.win.progress_panel.set_paused(False)
+        w = self.win
+        after_full_disk = w.controller.disk_full  # Resume starts a sync: it looks first
+        w.controller.resume()
+        w.progress_panel.set_paused(False)
+        if after_full_disk:
+            w.progress_panel.detail.setText(progress_summary(None))
+            w.status.activity.setText(progress_summary(None))
 
     def _cancel(self) -> None:
-        self.win.controller.cancel()
-        self.win.progress_panel.set_cancelling()
+        w = self.win
+        idle = w.controller.job is None  # paused by a full disk: no job is left to stop
+        w.controller.cancel()
+        if idle:
+            w.progress_panel.hide()
+            w.status.set_progress(None)
+        else:
+            w.progress_panel.set_cancelling()
 
     def _on_paused(self, paused: bool) -> None:
-        self.win.progress_panel.set_paused(paused)
+        w = self.win
+        w.progress_panel.set_paused(paused)
         if paused:
-            self.win.status.activity.setText("Indexing paused")
+            w.status.activity.setText("Indexing paused")
+        elif w.controller.job == "sync":  # at once, not when the next file is done
+            p = w.controller.last_progress
+            w.status.set_progress(p)
+            if p is None:
+                w.status.activity.setText(progress_summary(None))
+
+    def _on_disk_full(self, files_done: int) -> None:
+        """Indexing waits, paused, with what it did kept; Resume carries on."""
+        w = self.win
+        text = f"disk full after {files_done:,} files; free space and resume"
+        if not w.progress_panel.isVisible():
+            w.progress_panel.begin(len(w.controller.roots))
+        w.progress_panel.set_paused(True)
+        w.progress_panel.detail.setText("Paused · " + text)
+        w.status.activity.setText("Indexing paused: " + text)
+        w.messages.error(f"Indexing paused: {text}")

@@ -27,12 +27,14 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from ..core.folders import inside, overlap
 from .filetypes import GROUPS, parse_patterns, suffixes_for
 from .icons import app_icon, folder_icon
 from .wizard_estimate import EstimatePage
 
 ROLE_FOLDER = Qt.ItemDataRole.UserRole + 1
 ROLE_INDEXED = Qt.ItemDataRole.UserRole + 2
+ROLE_MERGED = Qt.ItemDataRole.UserRole + 3  # indexed folders a new one will take over
 
 
 class FoldersPage(QWizardPage):
@@ -93,24 +95,33 @@ class FoldersPage(QWizardPage):
         return [self.list.item(i).data(ROLE_FOLDER) for i in range(self.list.count())]
 
     def set_indexed(self, roots: list[str], stats: dict | None = None) -> None:
-        """Show the folders already in the index (kept: folders added but not started yet)."""
-        pending = [f for f in self.folders() if not self._item(f).data(ROLE_INDEXED)]
+        """Show the folders already in the index (kept: folders added but not started yet,
+        and under them the indexed folders they will take over)."""
+        pending = {
+            f: self._item(f).data(ROLE_MERGED) or []
+            for f in self.folders()
+            if not self._item(f).data(ROLE_INDEXED)
+        }
         self.list.clear()
         for root in roots:
-            self._append(root, indexed=True)
-        for folder in pending:
+            if not any(inside(root, p) for p in pending):
+                self._append(root, indexed=True)
+        for folder, merged in pending.items():
             if folder not in roots:
-                self._append(folder, indexed=False)
+                self._append(folder, indexed=False, merged=[r for r in merged if r in roots])
         self.completeChanged.emit()
         self._update_buttons()
 
-    def _append(self, folder: str, indexed: bool) -> None:
+    def _append(self, folder: str, indexed: bool, merged: list[str] = ()) -> None:
         item = QListWidgetItem(folder_icon(), folder)
         item.setData(ROLE_FOLDER, folder)
         item.setData(ROLE_INDEXED, indexed)
+        item.setData(ROLE_MERGED, list(merged))
         item.setToolTip(folder)
         if not indexed:
-            item.setText(f"{folder}    (new)")
+            n = len(merged)
+            takes = f", takes over {n} indexed folder{'s' if n != 1 else ''}" if n else ""
+            item.setText(f"{folder}    (new{takes})")
         self.list.addItem(item)
 
     def _item(self, folder: str) -> QListWidgetItem | None:
@@ -121,41 +132,59 @@ class FoldersPage(QWizardPage):
 
     def add_folder(self, path: str) -> bool:
         path = os.path.abspath(os.path.expanduser(path))
-        problem = None
+        problem, inner = None, []
         if not os.path.isdir(path):
             problem = f"{path} is not a folder."
         elif not os.access(path, os.R_OK | os.X_OK):
             problem = f"{path} cannot be read (permission denied)."
+        elif path in self.folders():
+            problem = f"{path} is already in the list."
         else:
-            for other in self.folders():
-                if path == other:
-                    problem = f"{path} is already in the list."
-                elif path.startswith(other.rstrip(os.sep) + os.sep):
-                    problem = f"{path} is already searched as part of {other}."
+            outer, inner = overlap(path, self.folders())
+            if outer is not None:
+                problem = f"{path} is already searched as part of {outer}."
         if problem:
             self.warning.setText("⚠ " + problem)
             self.warning.show()
             self.wiz.messages_problem(path, problem)
             return False
         self.warning.hide()
-        self._append(path, indexed=False)
+        merged = []
+        for folder in inner:  # the new folder replaces those inside it
+            item = self._item(folder)
+            if item.data(ROLE_INDEXED):
+                merged.append(folder)
+            merged += item.data(ROLE_MERGED) or []
+            self.list.takeItem(self.list.row(item))
+        if inner:
+            kept = " What is indexed there is kept." if merged else ""
+            self.warning.setText(f"{path} includes {', '.join(inner)}: it replaces them.{kept}")
+            self.warning.show()
+        self._append(path, indexed=False, merged=merged)
         self.completeChanged.emit()
         self._update_buttons()
         return True
 
+    def browse_start(self) -> str:
+        """Where "Add folder…" opens: the home folder first, then beside the last one added."""
+        folders = self.folders()
+        return os.path.dirname(folders[-1].rstrip(os.sep)) if folders else os.path.expanduser("~")
+
     def _browse(self) -> None:
-        start = self.folders()[-1] if self.folders() else os.path.expanduser("~")
-        path = QFileDialog.getExistingDirectory(
-            self, "Add a folder to search", os.path.dirname(start)
-        )
-        if path:
-            self.add_folder(path)
+        dialog = QFileDialog(self, "Add a folder to search", self.browse_start())
+        dialog.setObjectName("addFolderDialog")
+        dialog.setFileMode(QFileDialog.FileMode.Directory)
+        dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
+        dialog.fileSelected.connect(self.add_folder)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
 
     def remove_folder(self, folder: str) -> bool:
         """Remove a folder from the list; an indexed one is dropped from the index, after asking."""
         item = self._item(folder)
         if item is None:
             return False
+        merged = item.data(ROLE_MERGED) or []
         if item.data(ROLE_INDEXED):
             answer = QMessageBox.question(
                 self,
@@ -169,6 +198,8 @@ class FoldersPage(QWizardPage):
                 return False
             self.wiz.removeRequested.emit(folder)
         self.list.takeItem(self.list.row(item))
+        for folder in merged:  # a new folder taken back: the ones it was to replace return
+            self._append(folder, indexed=True)
         self.completeChanged.emit()
         self._update_buttons()
         return True

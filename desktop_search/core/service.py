@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 
 from .adapting import AdaptOptions, AdaptProgress
-from .database import NotIndexedError
+from .database import DiskFullError, NotIndexedError
 from .engine import Engine
 from .errors import Cancelled, DesktopSearchError, FolderError, IndexBusyError
 from .preview import ExtractCache, PreviewDoc, build_preview
@@ -65,7 +65,8 @@ class Job:
 
 @dataclass(frozen=True)
 class Event:
-    """what: ready, started, progress, file, error, finished, done, paused, stats, speed.
+    """what: ready, started, progress, file, error, finished, done, paused, stats, speed,
+    diskfull (the payload: files done; the process has paused itself).
 
     ``done`` ends every job, whatever happened, so the app knows which jobs to send again
     if the process dies. ``job`` is 0 for events that belong to no job.
@@ -156,9 +157,13 @@ class Service:
         try:
             getattr(self, f"_{job.kind}")(job)
         except Exception as exc:
-            if not isinstance(exc, DesktopSearchError):
-                log.exception("%s job failed", job.kind)
-            self._send(Event("error", job.id, job.kind, ("", f"{job.kind} stopped: {exc}")))
+            if isinstance(exc, DiskFullError):  # nothing more is written until the user resumes
+                self.pause.set()
+                self._send(Event("diskfull", job.id, job.kind, exc.files_done))
+            else:
+                if not isinstance(exc, DesktopSearchError):
+                    log.exception("%s job failed", job.kind)
+                self._send(Event("error", job.id, job.kind, ("", f"{job.kind} stopped: {exc}")))
             if job.kind in ENDED_BY_RESULT:  # the window waits for it to leave the job state
                 self._send(Event("finished", job.id, job.kind, JobResult(job.kind)))
         finally:
