@@ -26,6 +26,7 @@ from .estimate_job import EstimateJob
 from .index_process import IndexProcess
 from .messages import MessageBridge
 from .preview_job import PreviewJob
+from .repair import Repairer
 from .search_job import SearchJob, SearchRequest
 from .settings import AppSettings
 from .sync_job import SyncJob
@@ -115,6 +116,7 @@ class AppController(QObject):
             move_to_thread(self.search_job, "desktop-search-search", self),
             move_to_thread(self.estimate_job, "desktop-search-estimate", self),
         ]
+        self.repairer = Repairer(self, model_path)  # after search_job and process
         self._wire()
 
     def _wire(self) -> None:
@@ -343,6 +345,7 @@ class AppController(QObject):
         self.error = why
         self.job = None
         self.messages.error(why)
+        self._maybe_ready()  # searching may still work
 
     def _on_stats(self, stats: dict) -> None:
         self.stats = stats

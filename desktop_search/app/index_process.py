@@ -74,6 +74,12 @@ class IndexProcess(QObject):
         if self.paused:
             self._send(("pause",))
 
+    def restart(self) -> None:
+        """Start again after ``quit`` (the index was repaired meanwhile)."""
+        self.stopping = self.stopped = False
+        self._deaths.clear()
+        self.start()
+
     def _read(self, conn) -> None:
         while True:
             try:
@@ -86,6 +92,9 @@ class IndexProcess(QObject):
     def quit(self) -> None:
         """Ask the process to stop after its current batch; ``closed`` follows."""
         self.stopping = True
+        if self.stopped:  # it ended already (it could not open the index): say so again
+            self.closed.emit()
+            return
         if self.process is None or not self.process.is_alive():
             self._finish()
             return

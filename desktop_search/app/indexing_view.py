@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject
 
+from .repair_view import RepairView
 from .status import progress_summary
 
 
@@ -22,6 +23,7 @@ class IndexingView(QObject):
         panel.pauseClicked.connect(self._pause)
         panel.resumeClicked.connect(self._resume)
         panel.cancelClicked.connect(self._cancel)
+        self.repair = RepairView(window)  # a damaged index: say so, offer Repair
 
     def _on_started(self, kind: str, roots) -> None:
         w = self.win

@@ -148,6 +148,7 @@ class IndexProgressPanel(QFrame):
 
 class AppStatusBar(QStatusBar):
     problemsClicked = Signal()
+    repairClicked = Signal()
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -167,7 +168,15 @@ class AppStatusBar(QStatusBar):
         self.problems.setAutoRaise(True)
         self.problems.clicked.connect(self.problemsClicked)
         self.problems.hide()
+        self.repair = QPushButton("Repair…")
+        self.repair.setObjectName("repairButton")
+        self.repair.setToolTip(
+            "Rebuild the index from your folders, keeping every passage vector it can still read"
+        )
+        self.repair.clicked.connect(self.repairClicked)
+        self.repair.hide()
         self.addPermanentWidget(self.activity)
+        self.addPermanentWidget(self.repair)
         self.addPermanentWidget(self.mini)
         self.addPermanentWidget(self.problems)
         self.addPermanentWidget(self.summary)

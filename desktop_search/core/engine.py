@@ -36,7 +36,7 @@ from .duplicates import DEFAULT_MIN_CONTAINMENT, DEFAULT_THRESHOLD, DuplicateFin
 from .duplicates import file_text as indexed_text
 from .embedding import Embedder, EmbedReport
 from .encoder import Encoder
-from .errors import IndexBusyError, ModelError
+from .errors import IndexBusyError, ModelError, StoreError
 from .estimate import Estimate, measure_speed, scan_folders
 from .folders import outermost
 from .indexer import DEFAULT_MAX_FILE_SIZE, FileCallback, Indexer, Progress, SyncReport
@@ -142,6 +142,16 @@ class Engine(AdaptingMixin):
         with Store(path) as store:
             return {"data_dir": str(path), **store.summary()}
 
+    @staticmethod
+    def is_damaged(data_dir: str | os.PathLike | None = None) -> bool:
+        """Whether the index database is damaged (SQLite's quick_check, read-only; an index
+        that is missing or cannot be opened for another reason is not damaged)."""
+        path = resolve_data_dir(data_dir) / DB_NAME
+        try:
+            return path.is_file() and not is_healthy(path)
+        except StoreError:
+            return False
+
     @property
     def writable(self) -> bool:
         return self.indexer is not None
@@ -232,13 +242,14 @@ class Engine(AdaptingMixin):
     def stats(self) -> dict:
         """Roots, counts and the first problems: what the app's status bar and lists show."""
         store = self._thread_store()
-        return {
-            "roots": [r["path"] for r in store.roots()],
-            "problems": store.problems()[:MAX_PROBLEMS],
-            "writable": self.writable,
-            **store.counts(),
-            "passages_pending": self.pending()["passages"],
-        }
+        with damage_is_named(self.data_dir / DB_NAME):
+            return {
+                "roots": [r["path"] for r in store.roots()],
+                "problems": store.problems()[:MAX_PROBLEMS],
+                "writable": self.writable,
+                **store.counts(),
+                "passages_pending": self.pending()["passages"],
+            }
 
     def status(self) -> dict:
         return {

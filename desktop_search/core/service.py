@@ -405,7 +405,13 @@ def main(conn: Connection, data_dir: str, model_path: str | None = None) -> None
         return
     service = Service(engine, send)
     send(Event("ready", payload={"writable": engine.writable, "why": why}))
-    service._stats()
+    try:
+        service._stats()
+    except DesktopSearchError as exc:  # a damaged index, found on its first full read
+        send(Event("failed", payload=str(exc)))
+        engine.close()
+        conn.close()
+        return
     lanes = {"index": queue.Queue(), "scan": queue.Queue(), "preview": queue.Queue()}
     threading.Thread(target=_reader, args=(conn, service, lanes), daemon=True).start()
     others = [
