@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from desktop_search.core.adapting import MIN_PAIRS
+
 from . import test_app
 from .test_app import find, result_names, wait_indexed
 
@@ -74,7 +76,7 @@ def test_adapt_trains_switches_while_searching_and_cancel_keeps_the_model(
     qtbot, make_window, library, tmp_path, monkeypatch
 ):
     from PySide6.QtGui import QAction
-    from PySide6.QtWidgets import QFrame, QMessageBox, QPushButton
+    from PySide6.QtWidgets import QDialog, QFrame, QPushButton
 
     data = tmp_path / "data"
     w = make_window(data)
@@ -86,16 +88,14 @@ def test_adapt_trains_switches_while_searching_and_cancel_keeps_the_model(
     w.controller.indexingProgress.connect(lambda _p: labels.append(panel.detail.text()))
     done = finished_adapts(w)
 
-    # the menu action asks first; saying Cancel starts nothing
+    # the menu action asks first; four pages give too few pairs, so it refuses, and says why
     action = find(w, QAction, "adaptModelAction")
-    asked = []
-    monkeypatch.setattr(
-        QMessageBox,
-        "question",
-        lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Cancel,
-    )
     action.trigger()
-    assert asked and "several minutes" in asked[0]
+    dialog = w.findChild(QDialog, "adaptDialog")
+    qtbot.waitUntil(lambda: dialog.plan is not None, timeout=60000)
+    assert dialog.plan.pairs < MIN_PAIRS and not dialog.adapt_btn.isEnabled()
+    assert f"at least {MIN_PAIRS}" in dialog.refusal.text() and dialog.refusal.isVisible()
+    dialog.reject()
     assert w.controller.job is None and action.isEnabled()
 
     assert w.start_adapt(confirm=False, **SMALL)
@@ -174,3 +174,72 @@ def test_adapt_without_headings_says_why(qtbot, make_window, tmp_path):
     assert "Could not adapt the model" in message and "at least 2 are needed" in message
     assert w.adapt_action.isEnabled()
     assert not (w.controller.engine.data_dir / "models").exists()
+
+
+@pytest.fixture
+def python_docs(tmp_path, fixture_data) -> Path:
+    """The 22 Python-docs pages in tests/fixtures: 145 (heading, section) pairs."""
+    root = tmp_path / "python-docs"
+    shutil.copytree(fixture_data / "docs" / "rst", root)
+    return root
+
+
+def test_adapt_dialog_says_what_how_much_and_how_long_and_cancel_is_the_default(
+    qtbot, make_window, python_docs
+):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QDialog, QLabel
+
+    from desktop_search.app.adapt_dialog import EXPLAIN
+
+    w = make_window()
+    total = len([p for p in python_docs.rglob("*") if p.is_file()])
+    w.controller.add_folders([str(python_docs)])
+    qtbot.waitUntil(
+        lambda: getattr(w.controller.last_progress, "phase", "") == "indexing", timeout=60000
+    )
+    # while indexing runs: refused at once, with how far it has got
+    dialog = w.adapt_view.ask()
+    p = w.controller.last_progress
+    assert dialog.refusal.text() == (
+        f"⚠ Indexing is still running ({p.files_done:,} of {p.files_total:,} files indexed). "
+        "Adapt once it has finished, so that it learns from all your documents."
+    )
+    assert not dialog.adapt_btn.isEnabled()
+    dialog.reject()
+    wait_indexed(qtbot, w, files=total, timeout=180000)
+
+    # indexed: what it does, the material and the time, measured; Cancel is the default
+    w.adapt_action.trigger()
+    dialog = w.findChild(QDialog, "adaptDialog")
+    qtbot.waitUntil(lambda: dialog.plan is not None, timeout=120000)
+    plan = dialog.plan
+    assert (plan.files, plan.pairs) == (total, 145) and plan.used_pairs == 145
+    assert plan.passages == w.controller.stats["passages"] and plan.speed > 0
+    assert plan.embed_s == pytest.approx(plan.passages / plan.speed)
+    assert EXPLAIN.split(".")[0] in " ".join(lbl.text() for lbl in dialog.findChildren(QLabel))
+    assert dialog.material.text() == (
+        f"<b>Material:</b> 145 (heading, section) pairs from {total} indexed files; "
+        f"{plan.passages:,} passages to re-embed."
+    )
+    assert (
+        dialog.time.text().startswith("<b>Time:</b> ") and "on this computer" in dialog.time.text()
+    )
+    assert "passages per second" in dialog.time.text()
+    assert dialog.adapt_btn.isEnabled() and not dialog.refusal.isVisible()
+    assert dialog.cancel_btn.isDefault() and not dialog.adapt_btn.isDefault()
+    with qtbot.waitSignal(dialog.rejected, timeout=5000):
+        qtbot.keyClick(dialog, Qt.Key.Key_Return)  # Enter takes the safe way out
+    assert w.controller.job is None
+
+    # the Adapt button starts it (small options here), and Cancel in the panel stops it
+    done = finished_adapts(w)
+    dialog = w.adapt_view.ask(**SMALL)
+    qtbot.waitUntil(lambda: dialog.plan is not None, timeout=120000)
+    assert "(it trains on 8 of them)" in dialog.material.text()
+    dialog.adapt_btn.click()
+    qtbot.waitUntil(lambda: w.controller.job == "adapt", timeout=30000)
+    assert not w.adapt_action.isEnabled()
+    w.progress_panel.cancel_btn.click()
+    qtbot.waitUntil(lambda: bool(done), timeout=120000)
+    assert done[0].cancelled and w.adapt_action.isEnabled()

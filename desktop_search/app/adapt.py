@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject
 
 from ..core.adapting import AdaptProgress
 from ..core.estimate import format_duration
+from .adapt_dialog import AdaptDialog
 
 
 def progress_label(p: AdaptProgress | None) -> str:
@@ -32,23 +33,6 @@ def progress_label(p: AdaptProgress | None) -> str:
     return text
 
 
-def confirm_adapt(parent) -> bool:
-    from PySide6.QtWidgets import QMessageBox
-
-    answer = QMessageBox.question(
-        parent,
-        "Adapt the model to your documents",
-        "Desktop Search will learn your documents' vocabulary from their headings and "
-        "titles, save the result as a new model, and then re-embed every passage with it."
-        "\n\nThis may take several minutes and keeps the computer busy. Searching works "
-        "meanwhile, with the current model until the new one is ready. You can cancel at "
-        "any time.",
-        QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel,
-        QMessageBox.StandardButton.Ok,
-    )
-    return answer == QMessageBox.StandardButton.Ok
-
-
 class AdaptView(QObject):
     """Shows an adapt job in the window's progress panel and status bar."""
 
@@ -60,6 +44,40 @@ class AdaptView(QObject):
         c.indexingProgress.connect(self._on_progress)
         c.indexingFinished.connect(self._on_finished)
         c.pausedChanged.connect(self._on_paused)
+
+    def ask(self, **options) -> AdaptDialog:
+        """The question before Adapt: what it does, its material and its time, worked out in
+        the indexing process meanwhile; its Adapt button starts it (``options``: see
+        ``AppController.adapt_model``)."""
+        c = self.win.controller
+        dialog = AdaptDialog(self.win, busy=self._busy())
+        dialog.accepted.connect(lambda: self.win.start_adapt(confirm=False, **options))
+        if not dialog.refused:
+            c.adapt_job.planned.connect(dialog.on_plan)
+            c.adapt_job.planFailed.connect(dialog.on_plan_failed)
+            dialog.req_id = c.adapt_plan(**options)
+        dialog.open()
+        return dialog
+
+    def _busy(self) -> str:
+        """Why Adapt cannot start now, or ""."""
+        c = self.win.controller
+        if c.job == "sync":
+            p = c.last_progress
+            done = (
+                f" ({p.files_done:,} of {p.files_total:,} files indexed)"
+                if p is not None and p.phase == "indexing"
+                else ""
+            )
+            return (
+                f"Indexing is still running{done}. Adapt once it has finished, so that it "
+                "learns from all your documents."
+            )
+        if c.job == "adapt":
+            return "The model is being adapted already."
+        if not c.writable:
+            return f"Adapting the model is not available now: {c.error or 'read-only'}."
+        return ""
 
     def _show(self, p: AdaptProgress | None) -> None:
         text = progress_label(p)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.datadir import resolve_data_dir
-from .adapt import AdaptView, confirm_adapt
+from .adapt import AdaptView
 from .controller import AppController
 from .desktop import open_file, reveal_in_folder
 from .duplicates_tab import DuplicatesTab
@@ -244,9 +244,11 @@ class MainWindow(QMainWindow):
         return self.wizard
 
     def start_adapt(self, confirm: bool = True, **options) -> bool:
-        """Tools ▸ Adapt model: after a confirmation, fine-tune on the indexed documents and
-        switch to the new model (``options``: see ``AppController.adapt_model``)."""
-        if confirm and not confirm_adapt(self):
+        """Tools ▸ Adapt model: fine-tune on the indexed documents and switch to the new
+        model (``options``: see ``AppController.adapt_model``); with ``confirm``, only once
+        the user has said yes in the dialog that ``AdaptView.ask`` opens."""
+        if confirm:
+            self.adapt_view.ask(**options)
             return False
         started = self.controller.adapt_model(**options)
         self.adapt_action.setEnabled(not started)  # again once the job has finished

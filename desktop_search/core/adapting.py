@@ -41,6 +41,50 @@ class AdaptOptions:
     seed: int = 42
 
 
+#: Below this many mined pairs the app does not offer to adapt: the one gain we measured
+#: (README, bench_finetune: nDCG@10 0.68 -> 0.72) came from 480 pairs, 30 steps of 16;
+#: fewer than 100 pairs (6 steps) barely move the model, yet every passage is re-embedded.
+MIN_PAIRS = 100
+#: Training on one pair costs about this many passage embeddings (``measure_speed``'s
+#: unit): two texts, each a forward and a backward pass (about three forwards), at 128
+#: tokens instead of the ~180 that ``measure_speed`` times. bench_finetune's quiet re-check
+#: (1.2-2.6 s per step of 16 pairs, the encoder at 34.6 passages/s) agrees: 2.0 s.
+TRAIN_COST_PER_PAIR = 4.3
+
+
+@dataclass(frozen=True)
+class AdaptPlan:
+    """What Adapt would learn from and how long it would take, worked out before it starts.
+
+    ``read_s`` is measured (mining reads every indexed file, and Adapt reads them again);
+    training and re-embedding follow from ``speed``, measured on this machine.
+    """
+
+    files: int  # indexed files
+    passages: int  # passages to re-embed with the new model
+    pairs: int  # (heading, section) and (title, opening) pairs mined from the files
+    used_pairs: int  # those trained on (at most ``AdaptOptions.max_pairs``)
+    speed: float  # passages per second
+    read_s: float
+    train_s: float
+    embed_s: float
+
+    @property
+    def seconds(self) -> float:
+        return self.read_s + self.train_s + self.embed_s
+
+    @property
+    def refusal(self) -> str:
+        """Why Adapt is not worth running on this material ("" when it is)."""
+        if self.pairs >= MIN_PAIRS:
+            return ""
+        return (
+            f"Your {self.files:,} indexed files give only {self.pairs:,} (heading, section) "
+            f"pairs; adapting needs at least {MIN_PAIRS} to be worth the time. Documents "
+            "with headings or titles over a few sentences of text give pairs."
+        )
+
+
 @dataclass(frozen=True)
 class AdaptProgress:
     """phase: "reading" (files), "training" (steps) or "re-embedding" (passages).
@@ -143,6 +187,32 @@ class AdaptingMixin:
         if progress:
             progress(AdaptProgress("reading", 0, total))
         return mine_pairs(reading(docs, total, progress, cancel, pause))
+
+    def adapt_plan(
+        self, options: AdaptOptions | None = None, *, speed: float | None = None
+    ) -> AdaptPlan:
+        """Mine the pairs for real (timed) and count the passages, to say before Adapt starts
+        how much material it has and how long it takes; ``speed`` is measured unless given."""
+        options = options or AdaptOptions()
+        t0 = time.perf_counter()
+        try:
+            pairs = len(self.mine_pairs())
+        except TrainingError:  # nothing indexed yet
+            pairs = 0
+        read_s = time.perf_counter() - t0
+        speed = speed or self.measure_speed()
+        counts = self._thread_store().counts()
+        used = min(pairs, options.max_pairs)
+        return AdaptPlan(
+            files=counts["files"],
+            passages=counts["passages"],
+            pairs=pairs,
+            used_pairs=used,
+            speed=speed,
+            read_s=read_s,
+            train_s=TRAIN_COST_PER_PAIR * used * options.epochs / speed,
+            embed_s=counts["passages"] / speed,
+        )
 
     def adapt(
         self,

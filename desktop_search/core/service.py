@@ -46,7 +46,7 @@ EMBED_BATCH = 8
 #: The whole process runs this much nicer than the window's (as the indexing threads did
 #: before they moved here: more would slow indexing a lot on a busy machine).
 PROCESS_NICE = 5
-INDEX_KINDS = ("sync", "add", "forget", "drop", "changes", "adapt", "stats")
+INDEX_KINDS = ("sync", "add", "forget", "drop", "changes", "adapt", "adapt_plan", "stats")
 LANES = {"duplicates": "scan", "preview": "preview"}  # every other kind: "index"
 #: Jobs whose end the window learns from a ``finished`` event carrying a JobResult.
 ENDED_BY_RESULT = ("sync", "add", "changes", "forget", "adapt")
@@ -273,6 +273,13 @@ class Service:
             self._stats()
         result = JobResult("adapt", None, cancelled, [], time.monotonic() - t0, model=model)
         self._send(Event("finished", job.id, "adapt", result))
+
+    def _adapt_plan(self, job: Job) -> None:
+        """args: (AdaptOptions, known speed or None). The result is an AdaptPlan."""
+        options, speed = job.args
+        self._send(
+            Event("finished", job.id, "adapt_plan", self.engine.adapt_plan(options, speed=speed))
+        )
 
     def _duplicates(self, job: Job) -> None:
         """args: {"level", "threshold", "folder", "min_containment"}: a Report, or cancelled."""
