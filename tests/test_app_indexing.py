@@ -91,7 +91,8 @@ def test_wizard_merges_a_parent_over_an_indexed_child_and_refuses_a_grandchild(
     report = finished.args[0].report
     assert (report.files_unchanged, report.files_added) == (3, 1)
     after = _passage_ids(data)
-    assert report.passages_embedded == len(after["garden.txt"])  # nothing embedded again
+    # only the new file waits for its vector: the child's passages kept theirs
+    assert report.passages_pending == len(after["garden.txt"])
     assert {k: v for k, v in after.items() if k != "garden.txt"} == before
     qtbot.waitUntil(lambda: w.controller.stats["roots"] == [str(library)], timeout=10000)
     assert w.controller.stats["files"] == 4
@@ -194,3 +195,21 @@ def test_a_full_disk_pauses_indexing_says_so_and_resume_carries_on(
     assert not panel.isVisible()
     with sqlite3.connect(data / "index.db") as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_a_full_disk_while_embedding_pauses_and_says_so(
+    qtbot, make_window, tmp_path, encoder, monkeypatch
+):
+    data = tmp_path / "data"
+    more = _notes(tmp_path / "more", 120)
+    with Engine(data, encoder=encoder) as engine:
+        engine.index([str(more)], embed=False)  # phase 1 only: every vector still to come
+    with sqlite3.connect(data / "index.db") as conn:
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    monkeypatch.setenv("DESKTOP_SEARCH_MAX_PAGES", str(pages + 4))
+    w = make_window(data)
+    qtbot.waitUntil(lambda: w.controller.disk_full and w.controller.job is None, timeout=90000)
+    line = "disk full while making passages searchable by meaning; free space and resume"
+    assert w.status.activity.text() == f"Indexing paused: {line}"
+    assert w.progress_panel.isVisible() and w.progress_panel.pause_btn.text() == "Resume"
+    assert w.controller.process.process.is_alive()  # paused, not dead

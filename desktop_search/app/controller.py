@@ -45,7 +45,7 @@ class AppController(QObject):
     indexingProgress = Signal(object)  # core Progress or AdaptProgress
     indexingFinished = Signal(object)  # JobResult
     pausedChanged = Signal(bool)  # True once the indexer has actually stopped
-    diskFull = Signal(int)  # files done before the disk filled up: indexing is paused
+    diskFull = Signal(object)  # files done before the disk filled up (None: in phase 2)
     fileDone = Signal(str)
     statsChanged = Signal(object)
     queueChanged = Signal(int)
@@ -330,7 +330,7 @@ class AppController(QObject):
             speed = event.payload
             self.settings.encoder_speed = speed if old is None else 0.5 * old + 0.5 * speed
 
-    def _on_disk_full(self, files_done: int) -> None:
+    def _on_disk_full(self, files_done: int | None) -> None:
         """The process has paused itself; it stays paused (a restarted one too) until Resume."""
         self.disk_full = True
         self.pause_requested = True

@@ -117,16 +117,21 @@ class IndexingView(QObject):
         w.progress_panel.set_paused(paused)
         if paused:
             w.status.activity.setText("Indexing paused")
-        elif w.controller.job == "sync":  # at once, not when the next file is done
+        elif w.controller.job in ("sync", "embed"):  # at once, not when the next file is done
             p = w.controller.last_progress
             w.status.set_progress(p)
             if p is None:
                 w.status.activity.setText(progress_summary(None))
 
-    def _on_disk_full(self, files_done: int) -> None:
+    def _on_disk_full(self, files_done: int | None) -> None:
         """Indexing waits, paused, with what it did kept; Resume carries on."""
         w = self.win
-        text = f"disk full after {files_done:,} files; free space and resume"
+        when = (
+            "while making passages searchable by meaning"
+            if files_done is None
+            else f"after {files_done:,} files"
+        )
+        text = f"disk full {when}; free space and resume"
         if not w.progress_panel.isVisible():
             w.progress_panel.begin(len(w.controller.roots))
         w.progress_panel.set_paused(True)

@@ -91,6 +91,8 @@ def damage_is_named(db_path: Path | None = None) -> Iterator[None]:
 
 
 def is_disk_full(exc: BaseException) -> bool:
+    if isinstance(exc, DiskFullError):
+        return True
     if isinstance(exc, sqlite3.OperationalError):
         code = getattr(exc, "sqlite_errorcode", None)
         return (code & 0xFF == _SQLITE_FULL) if code is not None else "is full" in str(exc)

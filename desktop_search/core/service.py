@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 
 from .adapting import AdaptOptions, AdaptProgress
-from .database import DiskFullError, NotIndexedError
+from .database import DiskFullError, NotIndexedError, is_disk_full
 from .engine import Engine
 from .errors import Cancelled, DesktopSearchError, FolderError, IndexBusyError
 from .preview import ExtractCache, PreviewDoc, build_preview
@@ -66,7 +66,7 @@ class Job:
 @dataclass(frozen=True)
 class Event:
     """what: ready, started, progress, file, error, finished, done, paused, stats, speed,
-    diskfull (the payload: files done; the process has paused itself).
+    diskfull (the payload: files done, None in phase 2; the process has paused itself).
 
     ``done`` ends every job, whatever happened, so the app knows which jobs to send again
     if the process dies. ``job`` is 0 for events that belong to no job.
@@ -320,12 +320,20 @@ class Service:
         job = Job(0, "embed")
         self._send(Event("started", 0, "embed"))
         t0 = time.monotonic()
-        report = self.engine.embed_pending(
-            progress=lambda p: self._progress(job, p),
-            cancel=self.cancel["index"],
-            pause=self.pause,
-            yield_to=lambda: waiting() or self.stopping,
-        )
+        try:
+            report = self.engine.embed_pending(
+                progress=lambda p: self._progress(job, p),
+                cancel=self.cancel["index"],
+                pause=self.pause,
+                yield_to=lambda: waiting() or self.stopping,
+            )
+        except Exception as exc:
+            if not is_disk_full(exc):
+                raise
+            self.pause.set()  # as in ``run``: nothing more is written until the user resumes
+            self._send(Event("diskfull", 0, "embed", None))
+            self._send(Event("finished", 0, "embed", JobResult("embed", cancelled=True)))
+            return
         elapsed = time.monotonic() - t0
         if report.passages_embedded >= 32 and elapsed > 1:
             self._send(Event("speed", payload=report.passages_embedded / elapsed))
