@@ -175,13 +175,14 @@ def test_a_full_disk_pauses_indexing_says_so_and_resume_carries_on(
     w.controller.add_folders([str(more)])
     qtbot.waitUntil(lambda: w.controller.disk_full and w.controller.job is None, timeout=90000)
 
-    done = int(w.status.activity.text().split("after ")[1].split(" files")[0])
+    panel = w.progress_panel
+    done = int(panel.detail.text().split("after ")[1].split(" files")[0])
     assert 0 < done < 120
     line = f"disk full after {done} files; free space and resume"
-    assert w.status.activity.text() == f"Indexing paused: {line}"
+    assert panel.detail.text() == f"Paused · {line}"
     assert messages[-1] == f"Indexing paused: {line}"
+    assert w.status.activity.text() == "Indexing paused: disk full"
     assert not any("Traceback" in m or "OperationalError" in m for m in messages)
-    panel = w.progress_panel
     assert panel.isVisible() and panel.pause_btn.text() == "Resume"
     assert w.controller.paused
 
@@ -210,6 +211,7 @@ def test_a_full_disk_while_embedding_pauses_and_says_so(
     w = make_window(data)
     qtbot.waitUntil(lambda: w.controller.disk_full and w.controller.job is None, timeout=90000)
     line = "disk full while making passages searchable by meaning; free space and resume"
-    assert w.status.activity.text() == f"Indexing paused: {line}"
+    assert w.progress_panel.detail.text() == f"Paused · {line}"
+    assert w.status.currentMessage() == f"⚠ Indexing paused: {line}"
     assert w.progress_panel.isVisible() and w.progress_panel.pause_btn.text() == "Resume"
     assert w.controller.process.process.is_alive()  # paused, not dead

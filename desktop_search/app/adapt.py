@@ -12,9 +12,12 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject
 
-from ..core.adapting import AdaptProgress
+from ..core.adapting import AdaptOptions, AdaptProgress
 from ..core.estimate import format_duration
 from .adapt_dialog import AdaptDialog
+
+#: The options of ``AppController.adapt_model`` that change the plan (time and pairs).
+PLAN_OPTIONS = ("max_pairs", "epochs", "batch_size")
 
 
 def progress_label(p: AdaptProgress | None) -> str:
@@ -45,17 +48,30 @@ class AdaptView(QObject):
         c.indexingFinished.connect(self._on_finished)
         c.pausedChanged.connect(self._on_paused)
 
+    def start(self, confirm: bool = True, **options) -> bool:
+        """Fine-tune on the indexed documents and switch to the new model (``options``: see
+        ``AppController.adapt_model``); with ``confirm``, only once the user has said yes in
+        the dialog that ``ask`` opens (then this returns False: nothing started yet)."""
+        if confirm:
+            self.ask(**options)
+            return False
+        started = self.win.controller.adapt_model(**options)
+        self.win.adapt_action.setEnabled(not started)  # again once the job has finished
+        return started
+
     def ask(self, **options) -> AdaptDialog:
         """The question before Adapt: what it does, its material and its time, worked out in
         the indexing process meanwhile; its Adapt button starts it (``options``: see
         ``AppController.adapt_model``)."""
         c = self.win.controller
         dialog = AdaptDialog(self.win, busy=self._busy())
-        dialog.accepted.connect(lambda: self.win.start_adapt(confirm=False, **options))
+        dialog.accepted.connect(lambda: self.start(confirm=False, **options))
         if not dialog.refused:
             c.adapt_job.planned.connect(dialog.on_plan)
             c.adapt_job.planFailed.connect(dialog.on_plan_failed)
-            dialog.req_id = c.adapt_plan(**options)
+            # worked out in the indexing process, from the speed measured here if known
+            plan = AdaptOptions(**{k: options[k] for k in PLAN_OPTIONS if k in options})
+            dialog.req_id = c.adapt_job.plan(plan, c.settings.encoder_speed)
         dialog.open()
         return dialog
 

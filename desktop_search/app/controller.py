@@ -225,12 +225,6 @@ class AppController(QObject):
         self.adapt_job.start(AdaptOptions(epochs, batch_size, max_pairs=max_pairs))
         return True
 
-    def adapt_plan(self, *, max_pairs: int = 5000, epochs: int = 1, batch_size: int = 16) -> int:
-        """What Adapt would learn from and how long it takes, worked out in the indexing
-        process (``adapt_job.planned``), from the speed measured here if there is one."""
-        options = AdaptOptions(epochs, batch_size, max_pairs=max_pairs)
-        return self.adapt_job.plan(options, self.settings.encoder_speed)
-
     def pause(self) -> None:
         self.pause_requested = True
         self.process.pause()

@@ -136,5 +136,5 @@ class IndexingView(QObject):
             w.progress_panel.begin(len(w.controller.roots))
         w.progress_panel.set_paused(True)
         w.progress_panel.detail.setText("Paused · " + text)
-        w.status.activity.setText("Indexing paused: " + text)
+        w.status.activity.setText("Indexing paused: disk full")  # the message says the rest
         w.messages.error(f"Indexing paused: {text}")

@@ -244,15 +244,8 @@ class MainWindow(QMainWindow):
         return self.wizard
 
     def start_adapt(self, confirm: bool = True, **options) -> bool:
-        """Tools ▸ Adapt model: fine-tune on the indexed documents and switch to the new
-        model (``options``: see ``AppController.adapt_model``); with ``confirm``, only once
-        the user has said yes in the dialog that ``AdaptView.ask`` opens."""
-        if confirm:
-            self.adapt_view.ask(**options)
-            return False
-        started = self.controller.adapt_model(**options)
-        self.adapt_action.setEnabled(not started)  # again once the job has finished
-        return started
+        """Tools ▸ Adapt model (see ``AdaptView.start``)."""
+        return self.adapt_view.start(confirm, **options)
 
     def show_problems(self) -> None:
         self.problems_dialog.set_problems(self.controller.problems())

@@ -315,6 +315,8 @@ class Service:
         """Phase 2 while the index lane is idle; ``waiting()`` says a job has come."""
         if self.stopping or self.embedding_held or not self.engine.writable:
             return
+        if self.pause.is_set():  # paused by a full disk: nothing is written until Resume
+            return
         if not self.engine.pending()["passages"]:
             return
         job = Job(0, "embed")
