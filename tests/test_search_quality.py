@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from desktop_search.core import confidence, rerank
-from desktop_search.core.fusion import alpha_for, by_best, fuse
+from desktop_search.core.fusion import SECOND, alpha_for, by_best, fuse, keep_keyword_places
 from desktop_search.core.query import parse
 from desktop_search.core.search import MODES, Filters
 
@@ -58,6 +58,23 @@ def test_file_fusion_keeps_a_files_evidence_together():
     assert [f for f, _ in files] == ["A", "B", "C"]
     assert files[0][1] == pytest.approx(1.0)
     assert by_best({"a1": 0.2, "a2": 0.9, "c1": 0.5}, file_of) == [("A", 0.9), ("C", 0.5)]
+
+
+def test_keyword_evidence_in_two_passages_adds_up():
+    # bm25: B's best passage is a little better, but A holds the query's words in two
+    file_of = {"a1": "A", "a2": "A", "b1": "B", "b2": "B"}
+    bm25 = {"a1": 8.0, "a2": 7.0, "b1": 8.5, "b2": 0.5}
+    assert [f for f, _ in by_best(bm25, file_of)] == ["B", "A"]
+    assert [f for f, _ in by_best(bm25, file_of, SECOND)] == ["A", "B"]
+
+
+def test_a_file_waiting_for_vectors_keeps_its_keyword_place():
+    fused = [("x", 0.9), ("y", 0.8), ("z", 0.7), ("w", 0.3)]
+    keyword = [("w", 9.0), ("x", 5.0), ("z", 4.0)]
+    assert keep_keyword_places(fused, keyword, set()) == fused
+    assert [f for f, _ in keep_keyword_places(fused, keyword, {"w"})] == ["w", "x", "y", "z"]
+    # a waiting file that fusion already places well keeps its place
+    assert [f for f, _ in keep_keyword_places(fused, keyword, {"x"})] == ["x", "y", "z", "w"]
 
 
 def test_query_parsing():

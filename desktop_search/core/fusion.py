@@ -16,6 +16,7 @@ semantic results down; on our question benchmark it scored below semantic search
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Hashable, Mapping
 
 ALPHA = 0.8
@@ -64,16 +65,24 @@ def fuse(
     return sorted(files.items(), key=lambda kv: (-kv[1], str(kv[0]))), passages
 
 
+SECOND = 0.2
+"""Keyword mode: the weight of a file's second-best passage beside its best."""
+
+
 def by_best(
-    scores: Mapping[Hashable, float], file_of: Mapping[Hashable, Hashable]
+    scores: Mapping[Hashable, float], file_of: Mapping[Hashable, Hashable], second: float = 0.0
 ) -> list[tuple[Hashable, float]]:
-    """One leg alone: files by their best passage's score."""
-    best: dict[Hashable, float] = {}
+    """One leg alone: files by their best passage's score, plus ``second`` times their next
+    best. bm25 evidence adds up (a file that answers in two passages has more of the
+    query's words than one passage shows); cosines do not, so semantic mode uses 0."""
+    per_file: dict[Hashable, list[float]] = {}
     for i, s in scores.items():
-        f = file_of[i]
-        if f not in best or s > best[f]:
-            best[f] = s
-    return sorted(best.items(), key=lambda kv: (-kv[1], str(kv[0])))
+        per_file.setdefault(file_of[i], []).append(s)
+    files = {}
+    for f, values in per_file.items():
+        top = heapq.nlargest(2, values)
+        files[f] = top[0] + (second * top[1] if len(top) > 1 else 0.0)
+    return sorted(files.items(), key=lambda kv: (-kv[1], str(kv[0])))
 
 
 def keep_keyword_places(

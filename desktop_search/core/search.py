@@ -22,7 +22,7 @@ import numpy as np
 from . import confidence, keyword
 from . import rerank as rerank_mod
 from .errors import SearchError
-from .fusion import alpha_for, by_best, fuse, keep_keyword_places
+from .fusion import SECOND, alpha_for, by_best, fuse, keep_keyword_places
 from .highlight import sentence_spans, stem, stems_in, term_spans
 from .query import Query, parse
 from .store import Store, _prefix_like
@@ -303,11 +303,12 @@ class Searcher:
             files, passages = fuse(c.cos, dict(c.kw), file_of, alpha_for(c.coverage))
             waiting = {file_of[i] for i, _ in c.kw if i not in c.cos}  # not embedded yet
             if waiting:
-                keyword_order = by_best(dict(c.kw), {i: file_of[i] for i, _ in c.kw})
+                keyword_order = by_best(dict(c.kw), {i: file_of[i] for i, _ in c.kw}, SECOND)
                 files = keep_keyword_places(files, keyword_order, waiting)
             return files, passages
         scores = dict(c.sem) if mode == "semantic" else dict(c.kw)
-        return by_best(scores, {i: file_of[i] for i in scores}), scores
+        second = SECOND if mode == "keyword" else 0.0
+        return by_best(scores, {i: file_of[i] for i in scores}, second), scores
 
     def _rerank(self, c: _Candidates, mode: str) -> None:
         """Replace the cosines of the top candidates by their sentence-level max-sim."""
