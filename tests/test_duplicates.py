@@ -539,7 +539,8 @@ def test_cli_json_interface(engine, corpus: Path) -> None:
     res = duplicates(["--data-dir", str(engine.data_dir), "--json"])
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
-    assert set(data) == {"level", "threshold", "groups"}
+    assert set(data) == {"level", "threshold", "pending", "groups"}
+    assert data["pending"] == {"passages": 0, "files": 0}
     assert data["level"] == "passage" and data["threshold"] == pytest.approx(DEFAULT_THRESHOLD)
     for g in data["groups"]:
         assert set(g) == {"score", "kind", "members"} and isinstance(g["score"], float)
