@@ -17,13 +17,15 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .encoder import Encoder
 from .errors import ExtractionError, TrainingError
 from .extract import extract_file
 from .indexer import Progress
-from .training import MinedPair, adapt_pairs, mine_pairs
-from .training.library import indexed_documents
+
+if TYPE_CHECKING:
+    from .encoder import Encoder
+    from .training import MinedPair
 
 log = logging.getLogger(__name__)
 
@@ -173,6 +175,11 @@ class AdaptingMixin:
     ) -> list[MinedPair]:
         """(heading, section) and (title, opening) pairs from the indexed files, or from
         the documents under ``folder``."""
+        # The training stack is imported on use: it loads torch, which the Engine of a
+        # search process (a keyword query, the app's window) must not pay for.
+        from .training import mine_pairs
+        from .training.library import indexed_documents
+
         if folder is not None:
             docs, total = folder_documents(Path(folder), on_error), 0
         else:
@@ -234,6 +241,9 @@ class AdaptingMixin:
         A model saved in the default place that never becomes active is deleted again,
         with its vectors. Searches keep the old model until the switch is complete.
         """
+        from .query_encoder import torch_encoder
+        from .training import adapt_pairs
+
         options = options or AdaptOptions()
         if activate:
             self._need_writer("adapting the model")
@@ -279,7 +289,7 @@ class AdaptingMixin:
         encoder = None
         try:
             if activate:
-                encoder = Encoder(result.out_dir)
+                encoder = torch_encoder(result.out_dir)
                 active = self.switch_model(encoder, progress=on_embed, cancel=cancel)
         finally:
             if automatic and not active:

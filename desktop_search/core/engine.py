@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .adapting import AdaptingMixin
 from .database import (
@@ -35,17 +36,20 @@ from .dup_store import IgnoreList
 from .duplicates import DEFAULT_MIN_CONTAINMENT, DEFAULT_THRESHOLD, DuplicateFinder, Report
 from .duplicates import file_text as indexed_text
 from .embedding import Embedder, EmbedReport
-from .encoder import Encoder
 from .errors import IndexBusyError, ModelError, StoreError
 from .estimate import Estimate, measure_speed, scan_folders
 from .folders import outermost
 from .indexer import DEFAULT_MAX_FILE_SIZE, FileCallback, Indexer, Progress, SyncReport
+from .query_encoder import QueryEncoder, torch_encoder
 from .repair import RepairReport, is_healthy, salvage
 from .sanitize import clean_query
 from .search import FileResult, Filters, Searcher
 from .store import DB_NAME, Store
 from .vectors import VectorSet
 from .watcher import WatchBatch
+
+if TYPE_CHECKING:
+    from .encoder import Encoder
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +66,7 @@ class Engine(AdaptingMixin):
         *,
         model_path: str | os.PathLike | None = None,
         writer: bool = True,
-        encoder: Encoder | None = None,
+        encoder: Encoder | QueryEncoder | None = None,
         embed_batch: int = 256,
         max_file_size: int = DEFAULT_MAX_FILE_SIZE,
     ) -> None:
@@ -75,7 +79,7 @@ class Engine(AdaptingMixin):
         try:
             self.store = Store(self.data_dir)
             if encoder is None:
-                encoder = self._load_encoder(model_path)
+                encoder = self._load_encoder(model_path, writer)
             self.encoder = encoder
             self.vectors = VectorSet(self.data_dir, encoder.model_id, encoder.dim)
             how = self.vectors.open(self.store)
@@ -109,18 +113,25 @@ class Engine(AdaptingMixin):
         self._swap_lock = threading.Lock()
         self.model_version = 0
 
-    def _load_encoder(self, model_path) -> Encoder:
+    def _load_encoder(self, model_path, writer: bool) -> Encoder | QueryEncoder:
         """The explicit model, else the index's active one; a vanished active model falls
         back to the embedded default instead of locking the user out of their index."""
         if model_path:
-            return Encoder(model_path)
+            return self._encoder_for(model_path, writer)
         active = self.store.get_meta("active_model")
         if active:
             try:
-                return Encoder(active)
+                return self._encoder_for(active, writer)
             except ModelError as exc:
                 log.warning("active model unusable (%s); using the embedded default", exc)
-        return Encoder()
+        return self._encoder_for(None, writer)
+
+    def _encoder_for(self, model_path, writer: bool) -> Encoder | QueryEncoder:
+        """The writer embeds with torch; a reader only encodes queries, with the export
+        that indexing left in the data folder (no torch in a search process)."""
+        if writer:
+            return torch_encoder(model_path)
+        return QueryEncoder(self.data_dir, model_path, writable=can_write(self.data_dir))
 
     @staticmethod
     def read_status(data_dir: str | os.PathLike | None = None) -> dict:
@@ -231,7 +242,7 @@ class Engine(AdaptingMixin):
         active = self._thread_store().get_meta("active_model")
         if not active or Path(active) == self.model_path:
             return False
-        encoder = Encoder(active)
+        encoder = self._encoder_for(active, self.writable)
         vectors = VectorSet(self.data_dir, encoder.model_id, encoder.dim)
         vectors.open(self._thread_store())
         with self._swap_lock:
@@ -445,7 +456,7 @@ class Engine(AdaptingMixin):
         """Re-embed every passage for ``model`` (searches keep the old model meanwhile), then
         swap encoder, vectors and indexer in one step. Returns False if cancelled."""
         old = self._need_writer("switching models")
-        encoder = model if isinstance(model, Encoder) else Encoder(model)
+        encoder = torch_encoder(model) if isinstance(model, str | os.PathLike) else model
         vectors = VectorSet(self.data_dir, encoder.model_id, encoder.dim)
         vectors.open(self.store)
         embedder = Embedder(self.store, encoder, vectors, batch=self.embed_batch)

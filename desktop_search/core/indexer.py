@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -30,12 +31,14 @@ from .database import (
     is_damage,
     is_disk_full,
 )
-from .encoder import Encoder
 from .faults import failpoint
 from .reading import FileReader, Prepared, internal_error
 from .scan import FileStat, ScanRules, scan
 from .store import Store
 from .vectors import VectorSet
+
+if TYPE_CHECKING:
+    from .encoder import Encoder
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import torch
 
-POOLING_MODES = ("mean", "cls", "max")
+from .model_folder import POOLING_MODES
 
 
 def mean_pool(token_embeddings: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
@@ -48,14 +48,3 @@ def pool(mode: str, token_embeddings: torch.Tensor, attention_mask: torch.Tensor
 def l2_normalize(embeddings: torch.Tensor) -> torch.Tensor:
     """Unit length, so that a dot product is a cosine (what HNSW's 'ip' space expects)."""
     return torch.nn.functional.normalize(embeddings, p=2, dim=1)
-
-
-def pooling_mode_from_config(config: dict) -> str:
-    """Read a sentence-transformers ``1_Pooling/config.json``."""
-    if config.get("pooling_mode"):
-        return str(config["pooling_mode"]).replace("mean_tokens", "mean")
-    if config.get("pooling_mode_cls_token"):
-        return "cls"
-    if config.get("pooling_mode_max_tokens"):
-        return "max"
-    return "mean"
