@@ -5,8 +5,8 @@ Exit codes: 0 success, 1 error (one line on stderr), 2 usage error.
 
 from __future__ import annotations
 
+import importlib
 import json
-import multiprocessing
 import sys
 from datetime import datetime
 
@@ -16,8 +16,29 @@ from .cli_common import data_dir_option, json_option, model_option, open_engine,
 from .core.sanitize import display_name
 from .core.search import MODES
 
+#: Commands that live in their own modules, loaded when invoked: a search never imports
+#: the duplicate finder or the trainer (click's documented lazy-group pattern).
+LAZY_COMMANDS = {
+    "duplicates": "cli_duplicates:duplicates_command",
+    "train": "cli_train:train_command",
+    "adapt": "cli_train:adapt_command",
+    "switch-model": "cli_train:switch_model_command",
+    "repair": "cli_repair:repair_command",
+}
 
-@click.group(invoke_without_command=True)
+
+class _LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in LAZY_COMMANDS:
+            return super().get_command(ctx, name)
+        module, attr = LAZY_COMMANDS[name].split(":")
+        return getattr(importlib.import_module(f"{__package__}.{module}"), attr)
+
+
+@click.group(cls=_LazyGroup, invoke_without_command=True)
 @click.version_option(package_name="desktop-search")
 @click.option(
     "--data-dir",
@@ -32,7 +53,7 @@ def cli(ctx: click.Context, group_data_dir: str | None) -> None:
     With no command, opens the desktop app.
     """
     if group_data_dir:  # the default of every subcommand's own --data-dir
-        ctx.default_map = {name: {"data_dir": group_data_dir} for name in cli.commands}
+        ctx.default_map = {name: {"data_dir": group_data_dir} for name in cli.list_commands(ctx)}
     if ctx.invoked_subcommand is None:
         ctx.invoke(gui, data_dir=group_data_dir)
 
@@ -64,6 +85,8 @@ def index(paths, exclude, types, no_embed, data_dir, model_path, as_json) -> Non
             report = engine.index(
                 paths, include=types, exclude=exclude, progress=bar, embed=not no_embed
             )
+            if not no_embed:  # the export needs torch, which --no-embed never loads
+                engine.prepare_query_model()  # so that searches start without torch
     finally:
         bar.finish()  # an error then starts on a line of its own
     if as_json:
@@ -257,27 +280,11 @@ class _ProgressPrinter:
             click.echo("", err=True)
 
 
-def _register_commands() -> None:
-    """Commands that live in their own modules (they import the options defined above)."""
-    from .cli_duplicates import duplicates_command
-    from .cli_repair import repair_command
-    from .cli_train import adapt_command, switch_model_command, train_command
-
-    for command in (
-        duplicates_command,
-        train_command,
-        adapt_command,
-        switch_model_command,
-        repair_command,
-    ):
-        cli.add_command(command)
-
-
-_register_commands()
-
-
 def main() -> None:
-    multiprocessing.freeze_support()  # a bundled app starts its indexing process through here
+    if getattr(sys, "frozen", False):  # a bundled app starts its indexing process through here
+        import multiprocessing
+
+        multiprocessing.freeze_support()
     cli(prog_name="desktop-search")
 
 

@@ -12,6 +12,9 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont, QPixmap
 from PySide6.QtWidgets import QApplication, QSplashScreen
 
+from ..core.datadir import resolve_data_dir
+from ..core.query_encoder import has_export
+
 APP_NAME = "Desktop Search"
 
 
@@ -68,8 +71,12 @@ def run(data_dir=None, *, argv: list[str] | None = None) -> int:
     splash = _splash()
     splash.show()
     app.processEvents()
-    # Load torch and transformers now, before any window exists: importing them in a
-    # worker thread would hold the GIL for long stretches and stall the interface.
+    # Searching runs the model's ONNX export (core/query_encoder), without torch. With no
+    # export yet (a first run) the first query loads torch: import it now, before any
+    # window exists, since importing it in a worker thread would hold the GIL for long
+    # stretches and stall the interface.
+    if not has_export(resolve_data_dir(data_dir)):
+        from ..core import encoder  # noqa: F401
     from .main_window import MainWindow
 
     try:

@@ -40,7 +40,7 @@ from .errors import IndexBusyError, ModelError, StoreError
 from .estimate import Estimate, measure_speed, scan_folders
 from .folders import outermost
 from .indexer import DEFAULT_MAX_FILE_SIZE, FileCallback, Indexer, Progress, SyncReport
-from .query_encoder import QueryEncoder, torch_encoder
+from .query_encoder import QueryEncoder, ensure_export, torch_encoder
 from .repair import RepairReport, is_healthy, salvage
 from .sanitize import clean_query
 from .search import FileResult, Filters, Searcher
@@ -233,6 +233,13 @@ class Engine(AdaptingMixin):
     def warm_up(self) -> None:
         """Load the weights now, rather than in the middle of the first search."""
         self.encoder.encode(["warm up"])
+
+    def prepare_query_model(self) -> Path | None:
+        """Export the active model for reading processes, once (see ``query_encoder``): the
+        indexing side has torch loaded already. None if the model cannot be exported."""
+        if isinstance(self.encoder, QueryEncoder):
+            return None  # a reader exports on its own first encode, where it may write
+        return ensure_export(self.encoder, self.data_dir)
 
     def follow_active_model(self) -> bool:
         """A reading engine picks up the model another process switched the index to.

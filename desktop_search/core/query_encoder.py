@@ -26,7 +26,7 @@ import numpy as np
 
 from .errors import ModelError
 from .model_folder import describe
-from .onnx_runner import OnnxRunner, export_path
+from .onnx_runner import EXPORTS_DIR, OnnxRunner, export_path
 
 if TYPE_CHECKING:
     from .encoder import Encoder
@@ -100,27 +100,47 @@ class QueryEncoder:
                 self.backend_name = "onnx"
                 return runner
             except ModelError as exc:
-                log.warning("query model export unusable (%s); using torch", exc)
+                log.warning("query model export unusable (%s); making it again", exc)
+                if self.writable:
+                    file.unlink(missing_ok=True)
         return self._torch_fallback(file)
 
     def _torch_fallback(self, file: Path) -> _Backend:
         """The torch encoder, and, where the data folder is writable, an export for next time
         (this process has paid for torch already; the next one then starts fast)."""
-        from .encoder import Encoder
-        from .onnx_export import export_query_model
-
-        encoder = Encoder(self.info.path)
+        encoder = torch_encoder(self.info.path)
         self.backend_name = "torch"
-        if not self.writable:
+        if not self.writable or ensure_export(encoder, self.data_dir) is None:
             return encoder
         try:
-            export_query_model(encoder, file)
             runner = OnnxRunner(file, self.info)
-        except (ModelError, OSError) as exc:
-            log.warning("no query model export for %s: %s", self.info.path, exc)
+        except ModelError as exc:
+            log.warning("query model export unusable (%s); using torch", exc)
             return encoder
         self.backend_name = "onnx"
         return runner
+
+
+def has_export(data_dir: str | os.PathLike) -> bool:
+    """Whether this data folder holds an export (only the active model's is kept): if not,
+    a reading process will load torch on its first query."""
+    return any((Path(data_dir) / EXPORTS_DIR).glob("*.onnx"))
+
+
+def ensure_export(encoder: Encoder, data_dir: str | os.PathLike) -> Path | None:
+    """The export of ``encoder``'s network in ``data_dir``, made now if missing; None if
+    this model cannot be exported (its readers then run torch)."""
+    file = export_path(Path(data_dir), encoder.info)
+    if file.exists():
+        return file
+    from .onnx_export import export_query_model  # torch: only a process that has it
+
+    try:
+        export_query_model(encoder, file)
+    except (ModelError, OSError) as exc:
+        log.warning("no query model export for %s: %s", encoder.path, exc)
+        return None
+    return file
 
 
 def torch_encoder(model_path: str | os.PathLike | None = None) -> Encoder:
