@@ -2,8 +2,9 @@
 
 The job opens the Engine (read-only: the indexing process holds the writer lock) in its
 own thread, so that loading the model never stalls the window, and the rest of the app
-reads through that same Engine. Encoding a query runs in torch, which releases the
-interpreter lock, so the window keeps painting meanwhile.
+reads through that same Engine. Encoding a query runs in onnxruntime (torch on a first
+run, before the export exists), which releases the interpreter lock, so the window keeps
+painting meanwhile.
 
 Each request carries an id; the window stores the newest id in ``latest`` before
 sending, so a job that falls behind a fast typist skips stale requests. Results are
@@ -66,7 +67,7 @@ class SearchJob(QObject):
 
     @Slot()
     def open(self) -> None:
-        leave_a_core_free()
+        leave_a_core_free(load_torch=False)  # loaded up front on a first run (app.main)
         try:
             engine = Engine(
                 self.data_dir, model_path=self.model_path, encoder=self.encoder, writer=False
