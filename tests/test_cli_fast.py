@@ -94,3 +94,48 @@ def test_index_leaves_the_export_that_search_processes_run(tmp_path, fixture_dat
     result = CliRunner().invoke(cli, ["index", str(root), "--data-dir", str(data), "--json"])
     assert result.exit_code == 0, result.output
     assert has_export(data)
+
+
+#: Opens the app's window offscreen over a data folder, searches once, then reports.
+APP = """
+import json, sys, time
+from desktop_search.app.main import make_app
+from desktop_search.app.main_window import MainWindow
+
+app = make_app([sys.argv[0]])
+window = MainWindow(data_dir=sys.argv[1])
+window.show()
+got = []
+window.controller.searchResults.connect(got.append)
+
+def wait(until):
+    end = time.monotonic() + 200
+    while not until() and time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.02)
+
+wait(lambda: window.controller.is_ready)
+window.controller.search("automobile maintenance")
+wait(lambda: bool(got))
+paths = [r.path for r in got[0].results] if got else []
+window.close()
+wait(lambda: window.controller.stopped)
+print(json.dumps({"paths": paths, "torch": "torch" in sys.modules}))
+"""
+
+
+@pytest.mark.gui
+def test_the_app_window_searches_by_meaning_without_loading_torch(indexed):
+    """The window's reading side runs the export (issue 14: torch was most of its memory);
+    only the separate indexing process loads torch."""
+    proc = subprocess.run(
+        [sys.executable, "-c", APP, str(indexed)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "HF_HUB_OFFLINE": "1", "QT_QPA_PLATFORM": "offscreen"},
+        timeout=280,
+    )
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert Path(report["paths"][0]).name == "car.txt"
+    assert report["torch"] is False
