@@ -21,6 +21,7 @@ import argparse
 import hashlib
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -121,15 +122,25 @@ def export(data_dir: Path) -> float:
     return time.perf_counter() - t0
 
 
+CPU_S: list[float] = []
+"""CPU seconds (user + system) of each process the last ``runs`` made: on a machine
+shared with other work, wall time stretches with the load; CPU time much less."""
+
+
 def cold(argv: list[str]) -> float:
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, env=env)
-    return time.perf_counter() - t0
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU_S.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    return wall
 
 
 def runs(argv: list[str], n: int) -> list[float]:
     """Seconds of ``n`` cold processes; "{q}" in ``argv`` becomes a different query each."""
+    CPU_S.clear()
     return [cold([QUERIES[i % len(QUERIES)] if a == "{q}" else a for a in argv]) for i in range(n)]
 
 
@@ -167,15 +178,28 @@ def main() -> None:
     exe = str(Path(sys.executable).with_name("desktop-search"))
     rows = []
     floor = statistics.median(runs([sys.executable, "-c", "pass"], args.runs))
+    rows.append(
+        ["python -c pass", "", f"{floor:.2f}", "", f"{statistics.median(CPU_S):.2f}", "", ""]
+    )
     heavy = statistics.median(runs([sys.executable, "-c", "import torch, transformers"], args.runs))
-    rows.append(["python -c pass", "", f"{floor:.2f}", "", "", ""])
-    rows.append(["import torch, transformers", "", f"{heavy:.2f}", "", "", ""])
+    rows.append(
+        [
+            "import torch, transformers",
+            "",
+            f"{heavy:.2f}",
+            "",
+            f"{statistics.median(CPU_S):.2f}",
+            "",
+            "",
+        ]
+    )
     for mode in ("keyword", "semantic", "hybrid"):
         for json_out in (True, False):
             marks = "0" if json_out or mode == "keyword" else "1"  # as the CLI does
             old = runs([sys.executable, "-c", TORCH_PATH, str(data), mode, "{q}", marks], args.runs)
             argv = [exe, "search", "{q}", "--mode", mode, "--data-dir", str(data)]
             new = runs(argv + (["--json"] if json_out else []), args.runs)
+            cpu = statistics.median(CPU_S)
             med, old_med = statistics.median(new), statistics.median(old)
             label = f"search --mode {mode}" + (" --json" if json_out else "")
             target = f"<= {TARGETS[mode]}" if mode in TARGETS else ""
@@ -185,11 +209,12 @@ def main() -> None:
                     target,
                     f"{med:.2f}",
                     f"{max(new):.2f}",
+                    f"{cpu:.2f}",
                     f"{old_med:.2f}",
                     f"{med / old_med:.2f}",
                 ]
             )
-    header = ["cold process", "target s", "median s", "max s", "torch path s", "ratio"]
+    header = ["cold process", "target s", "median s", "max s", "cpu s", "torch path s", "ratio"]
     print(table(rows, header))
     print(f"runs per row: {args.runs}; load average at the end: {os.getloadavg()[0]:.1f}")
     print("modules a keyword search imports:", modules_of(data, "keyword") or "none of them")
