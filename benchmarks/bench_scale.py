@@ -75,9 +75,12 @@ def probe(data_dir: Path, queries: list[str]) -> dict:
     out["open_s"], out["rss_open_mb"] = t.s, rss_mb()
     out["open_how"] = engine.vectors.last_open
     out["passages"] = engine.vectors.count()
-    with Timer() as t:
+    with Timer() as t:  # the encoder loads its weights at the first query
         engine.search(queries[0], k=10, mode="hybrid")
     out["first_query_ms"], out["ready_at"] = t.s * 1000, time.time()
+    with Timer() as t:
+        engine.search(queries[1], k=10, mode="hybrid")
+    out["second_query_ms"] = t.s * 1000
     for mode in MODES:
         for q in queries[:5]:  # warm the mode's caches
             engine.search(q, k=10, mode=mode)
@@ -144,10 +147,14 @@ def print_table(args, info: dict, f: dict, db_mb: float, hnsw_mb: float, ready: 
         ["build (store + HNSW)", f"{info['build_s']:.0f} s", ""],
         ["cold start: open store + load HNSW", f"{cold:.2f} s", "<= 5 s"],
         ["  process spawn to first result", f"{ready:.2f} s", ""],
-        ["  of which imports / encoder load", f"{f['import_s']:.2f} / {f['encoder_s']:.2f} s", ""],
-        ["  first hybrid query", f"{f['first_query_ms']:.0f} ms", ""],
+        ["  imports / tokenizer", f"{f['import_s']:.2f} / {f['encoder_s']:.2f} s", ""],
+        [
+            "  first / second hybrid query",
+            f"{f['first_query_ms']:.0f} / {f['second_query_ms']:.0f} ms",
+            "(the first loads the model)",
+        ],
         ["search process RSS after open", f"{f['rss_open_mb']:.0f} MB", "<= 2500 MB"],
-        ["  of which encoder + interpreter", f"{f['rss_encoder_mb']:.0f} MB", ""],
+        ["  of which interpreter + tokenizer", f"{f['rss_encoder_mb']:.0f} MB", ""],
         ["search process peak RSS", f"{f['rss_peak_mb']:.0f} MB", "<= 2500 MB"],
     ]
     for mode in MODES:
