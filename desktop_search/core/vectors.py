@@ -11,11 +11,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import mmap
 import os
 import threading
 import zlib
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -29,13 +27,11 @@ log = logging.getLogger(__name__)
 
 
 def _crc32(path: Path) -> int:
-    """The file's CRC-32 in one call over a memory map: zlib lets go of the GIL for all of
-    it, so it runs on another core while hnswlib reads the same file (see ``_load``)."""
+    crc = 0
     with open(path, "rb") as fh:
-        if os.fstat(fh.fileno()).st_size == 0:
-            return 0
-        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as view:
-            return zlib.crc32(view)
+        while chunk := fh.read(1 << 20):
+            crc = zlib.crc32(chunk, crc)
+    return crc
 
 
 def _write_private(path: Path, data: bytes) -> None:
@@ -96,21 +92,12 @@ class VectorSet:
             ids_file = self.dir / meta["ids"]
             if meta["dim"] != self.dim or meta["model"] != self.model_id:
                 raise ValueError("index was built for another model")
-            if hnsw.stat().st_size != meta["size"]:
-                raise ValueError("index file is truncated")
+            if hnsw.stat().st_size != meta["size"] or _crc32(hnsw) != meta["crc32"]:
+                raise ValueError("index file is truncated or damaged")
+            ids = np.load(ids_file, allow_pickle=False)
             if _crc32(ids_file) != meta["ids_crc32"]:
                 raise ValueError("id list is damaged")
-            ids = np.load(ids_file, allow_pickle=False)
-            # The checksum of the HNSW file (1.6 GB at 1M passages) runs beside hnswlib's
-            # load instead of before it. Nothing searches the index before the sum matches:
-            # hnswlib checks the file's layout as it loads but never follows a link then,
-            # while a damaged link could crash a search.
-            with ThreadPoolExecutor(1, thread_name_prefix="desktop-search-crc") as pool:
-                crc = pool.submit(_crc32, hnsw)
-                index = HNSWIndex.load(hnsw, self.dim, ids)
-                if crc.result() != meta["crc32"]:
-                    raise ValueError("index file is damaged")
-            self.index = index
+            self.index = HNSWIndex.load(hnsw, self.dim, ids)
             self.generation = int(meta["generation"])
             return True
         except Exception as exc:  # any damage means: rebuild from SQLite
