@@ -152,8 +152,6 @@ def test_doc_freqs_stop_counting_past_the_cap_and_estimate_the_rest(tmp_path):
                 passages=[
                     NewPassage(i, t, 0, len(t), None, f"{f}-{i}") for i, t in enumerate(texts)
                 ],
-                model="m",
-                new_vectors={},
             )
         conn, gen = store.conn, store.generation()
         freqs = keyword.DocFreqs()

@@ -30,9 +30,9 @@ def _index(data: Path, n: int = 300) -> np.ndarray:
                 content_hash=str(f),
                 kind="text",
                 passages=passages,
-                model=MODEL,
-                new_vectors={p.text_hash: vecs[f * 10 + p.ord] for p in passages},
             )
+            with store.write():
+                store.put_vectors(MODEL, {p.text_hash: vecs[f * 10 + p.ord] for p in passages})
         vs = VectorSet(data, MODEL, DIM)
         vs.open(store)
         vs.save()
