@@ -15,11 +15,10 @@ import statistics
 import time
 from pathlib import Path
 
-import numpy as np
+import synthetic
 from common import DOCS, ROOT, Timer, table
 from rst_sections import usable_sections
 
-SUFFIXES = (".txt", ".pdf", ".md", ".html")  # a quarter of the synthetic files each
 QUERIES_FALLBACK = [
     "how to read a file line by line",
     "plot a surface in 3d",
@@ -77,43 +76,15 @@ def filtered_runs(folder: str | None):
 
 
 def build_synthetic(data_dir: Path, encoder, n: int) -> None:
+    """Real rst passages, cycled as numbered copies, 20 to a file, with random vectors."""
     from desktop_search.core.chunking import ChunkConfig, HFTokenCounter, chunk_extracted
     from desktop_search.core.extract import extract_file
-    from desktop_search.core.reading import text_hash
-    from desktop_search.core.store import NewPassage, Store
-    from desktop_search.core.vectors import VectorSet
 
     counter = HFTokenCounter(encoder.tokenizer)
     texts = []
     for path in sorted((DOCS / "rst").rglob("*.rst.txt"))[:150]:
         texts += [c.text for c in chunk_extracted(extract_file(path), counter, ChunkConfig())]
-    rng = np.random.default_rng(0)
-    store = Store(data_dir)
-    per_file = 20
-    for f in range(n // per_file):
-        passages, vecs = [], {}
-        for j in range(per_file):
-            i = f * per_file + j
-            text = f"{texts[i % len(texts)]} [{i}]"
-            h = text_hash(text)
-            passages.append(NewPassage(j, text, 0, len(text), None, h))
-            v = rng.standard_normal(encoder.dim).astype(np.float32)
-            vecs[h] = v / np.linalg.norm(v)
-        store.save_file(
-            path=f"/synthetic/d{f % 10}/f{f:05d}{SUFFIXES[f % len(SUFFIXES)]}",
-            root_id=None,
-            size=1,
-            mtime_ns=1,
-            content_hash=str(f),
-            kind="text",
-            passages=passages,
-        )
-        with store.write():
-            store.put_vectors(encoder.model_id, vecs)
-    vs = VectorSet(data_dir, encoder.model_id, encoder.dim)
-    vs.open(store)
-    vs.save()
-    store.close()
+    synthetic.build(data_dir, encoder.model_id, encoder.dim, synthetic.cycled(texts, 20), n)
 
 
 def main() -> None:

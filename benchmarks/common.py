@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import resource
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# ../shared/data beside the checkout; a worktree elsewhere names it in DESKTOP_SEARCH_SHARED.
 SHARED = ROOT.parent / "shared" / "data"
+if not SHARED.is_dir() and os.environ.get("DESKTOP_SEARCH_SHARED"):
+    SHARED = Path(os.environ["DESKTOP_SEARCH_SHARED"])
 DOCS = SHARED / "docs"
 
 

@@ -71,3 +71,20 @@ def test_save_and_load_roundtrip(tmp_path):
     a, _ = index.search(vecs[:5], 5)
     b, _ = loaded.search(vecs[:5], 5)
     np.testing.assert_array_equal(a, b)
+
+
+def test_known_keeps_order_and_a_deleted_id_can_come_back(backend):
+    rng = np.random.default_rng(4)
+    vecs = _unit(rng, 40)
+    index = backend(32)
+    index.add(np.arange(1, 41), vecs)
+    index.add(np.array([5_000_000]), _unit(rng, 1))  # a far larger id than the rest
+    index.delete({7, 8})
+    assert index.known([40, 7, 999, 5_000_000, 1, -3]) == [40, 5_000_000, 1]
+    assert index.known(np.array([8, 9])) == [9]
+    index.add(np.array([7]), vecs[6:7])  # deleted, then indexed again
+    assert index.count() == 40
+    assert index.known([7, 8]) == [7]
+    got, scores = index.search(vecs[6], 1)
+    assert got[0, 0] == 7 and scores[0, 0] > 0.999
+    assert sorted(index.ids().tolist()) == [i for i in range(1, 41) if i != 8] + [5_000_000]

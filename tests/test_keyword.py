@@ -130,3 +130,40 @@ def test_hybrid_keyword_leg_skips_a_word_over_budget(notes):
     finally:
         searcher.keyword_budget = keyword.RANK_BUDGET
     assert len(engine.search("budget zebra", mode="keyword", k=50)) == 31
+
+
+def test_doc_freqs_stop_counting_past_the_cap_and_estimate_the_rest(tmp_path):
+    from desktop_search.core.store import NewPassage, Store
+
+    with Store(tmp_path) as store:
+        for f in range(100):  # 2,000 passages: "common" in every other one, "rare" in 7
+            texts = [
+                " ".join(["common"] * (i % 2 == 0) + ["rare"] * (f * 20 + i in range(0, 1400, 200)))
+                + f" filler{i}"
+                for i in range(20)
+            ]
+            store.save_file(
+                path=f"/d/f{f}.txt",
+                root_id=None,
+                size=1,
+                mtime_ns=1,
+                content_hash=str(f),
+                kind="text",
+                passages=[
+                    NewPassage(i, t, 0, len(t), None, f"{f}-{i}") for i, t in enumerate(texts)
+                ],
+            )
+        conn, gen = store.conn, store.generation()
+        freqs = keyword.DocFreqs()
+        capped = freqs.get(conn, gen, ["common", "rare", "filler3"], cap=101)
+        assert capped["rare"] == 7 and capped["filler3"] == 100  # under the cap: exact
+        assert 950 <= capped["common"] <= 1050  # 1,000 in truth, from the first 101 rows
+        exact = keyword.DocFreqs().get(conn, gen, ["common", "rare", "filler3"])
+        assert exact == {"common": 1000, "rare": 7, "filler3": 100}
+        for budget in (5, 100, 110, 1100):  # the plan is the same as with exact counts
+            units = ["common", "rare", "filler3"]
+            assert plan_match(units, capped, 100) == plan_match(units, exact, 100)
+            assert plan_match(units, freqs.get(conn, gen, units, cap=budget + 1), budget) == (
+                plan_match(units, exact, budget)
+            )
+        assert freqs.get(conn, gen, ["common"], cap=10**6) == {"common": 1000}  # recounted

@@ -287,7 +287,7 @@ class Searcher:
         units = [*q.terms, *(" ".join(p) for p in q.phrases)]
         if not units:
             return []
-        freqs = self._doc_freqs.get(store.conn, store.generation(), units)
+        freqs = self._doc_freqs.get(store.conn, store.generation(), units, self.keyword_budget + 1)
         plan = keyword.plan_match(units, freqs, self.keyword_budget)
         if plan is None:
             return []
@@ -354,7 +354,7 @@ class Searcher:
             return {}, 1.0
         conn, gen = self.store.conn, self.store.generation()
         n = max(1, self._doc_freqs.total(conn, gen))
-        freqs = self._doc_freqs.get(conn, gen, list(q.terms))
+        freqs = self._doc_freqs.get(conn, gen, list(q.terms), self.keyword_budget + 1)
         known = sum(1 for t in q.terms if freqs[t] > 0) / len(q.terms)
         return {stem(t): confidence.idf(freqs[t], n) for t in q.terms}, known
 
