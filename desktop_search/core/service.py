@@ -128,6 +128,7 @@ class Service:
         self.stopping = False
         self._last_stats = 0.0
         self.embedding_held = False  # cancelled: no phase 2 until the next sync or change
+        self.query_model_ready = False  # export attempted for reading processes (``embed``)
 
     # -- controls, from the pipe's reader thread ---------------------------------------
 
@@ -339,6 +340,11 @@ class Service:
         elapsed = time.monotonic() - t0
         if report.passages_embedded >= 32 and elapsed > 1:
             self._send(Event("speed", payload=report.passages_embedded / elapsed))
+        if report.complete and not self.query_model_ready:
+            # torch is loaded here anyway: export the query model now, so that the window's
+            # next start (and every CLI search) encodes queries without torch
+            self.engine.prepare_query_model()  # once: a model that cannot be exported runs torch
+            self.query_model_ready = True
         if report.cancelled:
             self.cancel["index"].clear()
             self.embedding_held = True
