@@ -6,6 +6,7 @@ written here as a paraphrase target), so the whole module runs in about a minute
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -151,6 +152,8 @@ def test_first_run_wizard_indexes_and_paraphrase_search_finds_the_file(
     )
 
     (docs / "empty.txt").write_bytes(b"")  # a file that cannot be indexed: shows up in Problems
+    for f in docs.iterdir():  # all from 2000: a "past year" filter leaves nothing
+        os.utime(f, (946684800, 946684800))
     w = make_window(open_wizard=True)
     qtbot.waitUntil(
         lambda: (
@@ -224,7 +227,10 @@ def test_first_run_wizard_indexes_and_paraphrase_search_finds_the_file(
     # a type filter that excludes the target
     w.search(QUERY)
     qtbot.waitUntil(lambda: result_names(w)[:1] == [TARGET], timeout=20000)
-    w.type_filter.setCurrentIndex(1)  # PDF only
+    # the Type filter offers only the types indexed, with their counts
+    qtbot.waitUntil(lambda: w.type_filter.count() == 2, timeout=20000)
+    assert w.type_filter.itemText(1) == "Text and notes (5)"
+    w.date_filter.setCurrentIndex(4)  # past year
     qtbot.waitUntil(lambda: w.empty.state == "no_results", timeout=20000)
     assert w.empty.button.isVisible() and w.empty.button.text() == "Clear filters"
     w.empty.button.click()

@@ -22,6 +22,7 @@ def _results():
                 PassageHit(2, "Second passage about costs.", 4, 40, 67, 0.5, []),
                 PassageHit(3, "Third passage.", 5, 70, 84, 0.4, []),
             ],
+            matches=5,
         ),
         FileResult(
             "/docs/b/notes.md",
@@ -67,7 +68,8 @@ def test_results_model_structure_and_roles(qtbot):
     assert model.index(1, 0).data(sm.ROLE_SCORE) == pytest.approx(0.45)
     assert child.data(sm.ROLE_SCORE) == pytest.approx(0.4)
     assert first.data(sm.ROLE_PAGE) == 3 and child.data(sm.ROLE_PAGE) == 5
-    assert first.data(sm.ROLE_MORE) == 2
+    assert first.data(sm.ROLE_MORE) == 4  # matching passages besides the lead, not the cap
+    assert model.index(1, 0).data(sm.ROLE_MORE) == 0
     html = first.data(sm.ROLE_SNIPPET_HTML)
     assert "&lt;2024&gt; &amp;" in html  # escaped
     assert sm.MARK_OPEN + "budget" + sm.MARK_CLOSE in html

@@ -56,6 +56,7 @@ class AppController(QObject):
     searchRefined = Signal(object)
     searchFailed = Signal(int, str)
     previewLoaded = Signal(object)
+    facetsLoaded = Signal(object)  # core Facets: the filters' types and folders
     estimateScanned = Signal(int, object)
     estimateMeasured = Signal(int, float)
     shutdownComplete = Signal()
@@ -64,6 +65,7 @@ class AppController(QObject):
     _open = Signal()
     _search = Signal(object)
     _followModel = Signal()
+    _facets = Signal()
     _closeEngine = Signal()
     _estimateEngine = Signal(object)
     _estimate = Signal(int, object, object, object, object)
@@ -153,6 +155,8 @@ class AppController(QObject):
         self.search_job.result.connect(self.searchResults)
         self.search_job.refined.connect(self.searchRefined)
         self.search_job.error.connect(self.searchFailed)
+        self._facets.connect(self.search_job.facets)
+        self.search_job.facetsLoaded.connect(self.facetsLoaded)
         self.preview_job.result.connect(self.previewLoaded)
         self._estimateEngine.connect(self.estimate_job.set_engine)
         self._estimate.connect(self.estimate_job.estimate)
@@ -264,6 +268,11 @@ class AppController(QObject):
         if self.is_ready:
             self._search.emit(req)
         return req.id
+
+    def refresh_facets(self) -> None:
+        """Read the index's types and folders again (``facetsLoaded`` brings them)."""
+        if self.is_ready:
+            self._facets.emit()
 
     def preview(self, path: str, hit, query: str = "") -> int:
         req_id = self._next("preview")

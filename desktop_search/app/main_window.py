@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.datadir import resolve_data_dir
+from ..core.sanitize import display_name
 from .adapt import AdaptView
 from .controller import AppController
 from .desktop import open_file, reveal_in_folder
@@ -28,7 +29,7 @@ from .icons import app_icon
 from .indexing_view import IndexingView
 from .messages import MessageBridge
 from .problems import ProblemsDialog
-from .search_model import ROLE_PATH
+from .search_model import ROLE_PAGE, path_at
 from .search_page import MODES, SearchPage
 from .search_view import SearchView
 from .status import AppStatusBar
@@ -204,7 +205,6 @@ class MainWindow(QMainWindow):
         self.mode_selector.setCurrentIndex(keys.index(mode) if mode in keys else 0)
         self.mode_selector.blockSignals(False)
         self.mode_actions[self.mode_selector.currentIndex()].setChecked(True)
-        self._set_folder_choices(self.settings.folders)
 
     def _set_rerank(self, on: bool) -> None:
         self.settings.rerank = on
@@ -258,12 +258,13 @@ class MainWindow(QMainWindow):
         self.search_box.selectAll()
 
     def open_current(self) -> None:
-        path = self.results_view.currentIndex().data(ROLE_PATH)
+        index = self.results_view.currentIndex()
+        path = path_at(index)
         if path:
-            self._open(path)
+            self._open(path, index.data(ROLE_PAGE))
 
     def reveal_current(self) -> None:
-        path = self.results_view.currentIndex().data(ROLE_PATH)
+        path = path_at(self.results_view.currentIndex())
         if path:
             self._reveal(path)
 
@@ -276,7 +277,6 @@ class MainWindow(QMainWindow):
             self.search_view.search_now()
 
     def _on_stats(self, stats: dict) -> None:
-        self._set_folder_choices(stats.get("roots", []))
         self._update_status()
         self.search_view.update_empty()
         if self.controller.indexing:
@@ -291,23 +291,6 @@ class MainWindow(QMainWindow):
         self._wizard_checked = True
         if self.open_wizard_on_first_run and not c.roots and self.settings.first_run and c.writable:
             QTimer.singleShot(0, self.show_folder_wizard)
-
-    def _set_folder_choices(self, roots: list[str]) -> None:
-        current = self.folder_filter.currentData()
-        have = [self.folder_filter.itemData(i) for i in range(1, self.folder_filter.count())]
-        if have == list(roots):
-            return
-        self.folder_filter.blockSignals(True)
-        self.folder_filter.clear()
-        self.folder_filter.addItem("All folders", None)
-        for root in roots:
-            self.folder_filter.addItem(os.path.basename(root.rstrip(os.sep)) or root, root)
-            self.folder_filter.setItemData(
-                self.folder_filter.count() - 1, root, Qt.ItemDataRole.ToolTipRole
-            )
-        idx = self.folder_filter.findData(current) if current else 0
-        self.folder_filter.setCurrentIndex(max(0, idx))
-        self.folder_filter.blockSignals(False)
 
     def _on_wizard_start(self, folders: list, include: list, exclude: list) -> None:
         if folders:
@@ -336,17 +319,17 @@ class MainWindow(QMainWindow):
         prefix = {"warning": "⚠ ", "error": "⚠ "}.get(level, "")
         self.status.showMessage(prefix + text, ms)
 
-    def _open(self, path: str) -> None:
+    def _open(self, path: str, page: int | None = None) -> None:
         if not os.path.exists(path):
-            self.messages.warning(f"{path} no longer exists")
+            self.messages.warning(f"{display_name(path)} no longer exists")
             return
         self.controller.prioritize(path)
-        if not open_file(path):
-            self.messages.warning(f"No application could open {path}")
+        if not open_file(path, page):
+            self.messages.warning(f"No application could open {display_name(path)}")
 
     def _reveal(self, path: str) -> None:
         if path and not reveal_in_folder(path):
-            self.messages.warning(f"Could not show {path} in its folder")
+            self.messages.warning(f"Could not show {display_name(path)} in its folder")
 
     def _about(self) -> None:
         from .. import __version__

@@ -17,13 +17,15 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.preview import passage_html
+from ..core.sanitize import display_name
 from .icons import file_pixmap, type_key
 from .search_model import format_modified
 
 
 class PreviewPane(QWidget):
-    openRequested = Signal(str)
-    revealRequested = Signal(str)
+    # paths go as Python objects: a Qt string would drop the bytes of a name that is not UTF-8
+    openRequested = Signal(object, object)  # path, page (or None)
+    revealRequested = Signal(object)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -45,11 +47,15 @@ class PreviewPane(QWidget):
         self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.open_btn = QPushButton("Open")
         self.open_btn.setObjectName("openButton")
-        self.open_btn.setToolTip("Open the file in its usual application (Enter)")
+        self.open_btn.setToolTip(
+            "Open the file in its usual application (Enter); a PDF at this page where its viewer can"
+        )
         self.reveal_btn = QPushButton("Show in folder")
         self.reveal_btn.setObjectName("revealButton")
         self.reveal_btn.setToolTip("Show the file in its folder (Ctrl+Enter)")
-        self.open_btn.clicked.connect(lambda: self.path and self.openRequested.emit(self.path))
+        self.open_btn.clicked.connect(
+            lambda: self.path and self.openRequested.emit(self.path, self.page)
+        )
         self.reveal_btn.clicked.connect(lambda: self.path and self.revealRequested.emit(self.path))
 
         head_text = QVBoxLayout()
@@ -101,8 +107,8 @@ class PreviewPane(QWidget):
         self.hit = hit
         self.page = getattr(hit, "page", None)
         self.icon.setPixmap(file_pixmap(type_key(path), 32, self.devicePixelRatioF()))
-        self.title.setText(f"<b>{_esc(os.path.basename(path))}</b>")
-        parts = [_esc(os.path.dirname(path))]
+        self.title.setText(f"<b>{_esc(display_name(os.path.basename(path)))}</b>")
+        parts = [_esc(display_name(os.path.dirname(path)))]
         if mtime:
             parts.append("modified " + format_modified(mtime))
         if self.page:

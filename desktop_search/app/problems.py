@@ -17,9 +17,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from ..core.sanitize import display_name
+
 
 class ProblemsDialog(QDialog):
-    revealRequested = Signal(str)
+    revealRequested = Signal(object)  # the exact path (a Qt string drops non-UTF-8 bytes)
     retryRequested = Signal()
 
     def __init__(self, parent=None) -> None:
@@ -39,9 +41,8 @@ class ProblemsDialog(QDialog):
         self.list.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         self.list.header().setStretchLastSection(True)
         self.list.setColumnWidth(0, 380)
-        self.list.itemActivated.connect(
-            lambda item, _col: self.revealRequested.emit(item.data(0, Qt.ItemDataRole.UserRole))
-        )
+        self._paths: list[str] = []
+        self.list.itemActivated.connect(lambda item, _col: self._reveal_item(item))
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.reveal_btn = QPushButton("Show in folder")
@@ -65,10 +66,12 @@ class ProblemsDialog(QDialog):
 
     def set_problems(self, problems: list[tuple[str, str]]) -> None:
         self.list.clear()
-        for path, message in problems:
-            item = QTreeWidgetItem([path, message])
-            item.setData(0, Qt.ItemDataRole.UserRole, path)
-            item.setToolTip(0, path)
+        self._paths = [path for path, _ in problems]
+        for n, (path, message) in enumerate(problems):
+            shown = display_name(path)
+            item = QTreeWidgetItem([shown, message])
+            item.setData(0, Qt.ItemDataRole.UserRole, n)
+            item.setToolTip(0, shown)
             item.setToolTip(1, message)
             self.list.addTopLevelItem(item)
         n = len(problems)
@@ -88,7 +91,10 @@ class ProblemsDialog(QDialog):
     def _reveal(self) -> None:
         item = self.list.currentItem() or self.list.topLevelItem(0)
         if item is not None:
-            self.revealRequested.emit(item.data(0, Qt.ItemDataRole.UserRole))
+            self._reveal_item(item)
+
+    def _reveal_item(self, item: QTreeWidgetItem) -> None:
+        self.revealRequested.emit(self._paths[item.data(0, Qt.ItemDataRole.UserRole)])
 
     def _copy(self) -> None:
         lines = []

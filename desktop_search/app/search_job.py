@@ -56,6 +56,7 @@ class SearchJob(QObject):
     refined = Signal(object)  # SearchOutcome: copies with best-sentence highlights
     error = Signal(int, str)  # request id, message
     followed = Signal()  # follow_model has finished: searches use the active model
+    facetsLoaded = Signal(object)  # core Facets
 
     def __init__(self, data_dir: Path, *, encoder=None, model_path=None) -> None:
         super().__init__()
@@ -118,6 +119,16 @@ class SearchJob(QObject):
             return
         if req.id == self.latest:
             self.refined.emit(SearchOutcome(req, marked, time.perf_counter() - t0, refined=True))
+
+    @Slot()
+    def facets(self) -> None:
+        """The filters' choices: the index's file types (with counts) and folders."""
+        if self.engine is None:
+            return
+        try:
+            self.facetsLoaded.emit(self.engine.facets())
+        except Exception:
+            log.exception("reading the filters' choices failed")
 
     @Slot()
     def close(self) -> None:

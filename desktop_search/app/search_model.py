@@ -13,9 +13,10 @@ from datetime import datetime
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt
 
 from ..core.highlight import snippet_window
+from ..core.sanitize import display_name
 from .icons import file_icon
 
-ROLE_PATH = Qt.ItemDataRole.UserRole + 1
+ROLE_PATH = Qt.ItemDataRole.UserRole + 1  # as shown; the exact path is ``path_at(index)``
 ROLE_HIT = Qt.ItemDataRole.UserRole + 2
 ROLE_SNIPPET_HTML = Qt.ItemDataRole.UserRole + 3
 ROLE_SCORE = Qt.ItemDataRole.UserRole + 4  # 0..1, absolute: how well it matches
@@ -25,6 +26,14 @@ ROLE_IS_FILE = Qt.ItemDataRole.UserRole + 7
 ROLE_PAGE = Qt.ItemDataRole.UserRole + 8
 ROLE_RESULT = Qt.ItemDataRole.UserRole + 9
 ROLE_MORE = Qt.ItemDataRole.UserRole + 10  # further matching passages in this file
+
+
+def path_at(index: QModelIndex) -> str | None:
+    """The exact path of a result row. Read through the result object: a path in a Qt
+    string loses the bytes of a file name that is not UTF-8 (Latin-1 archives)."""
+    result = index.data(ROLE_RESULT) if index.isValid() else None
+    return result.path if result is not None else None
+
 
 _ROOT = QModelIndex()
 
@@ -65,8 +74,8 @@ class _FileRow:
 
     def __init__(self, result) -> None:
         self.result = result
-        self.name = os.path.basename(result.path)
-        self.folder = os.path.dirname(result.path)
+        self.name = display_name(os.path.basename(result.path))
+        self.folder = display_name(os.path.dirname(result.path))
         self.modified = format_modified(result.mtime)
         self.score = max(0.0, min(1.0, result.score))
         self.snippets = [snippet_html(h.text, h.highlights) for h in result.passages]
@@ -174,7 +183,7 @@ class ResultsModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return row.name if is_file else f"{row.name}: {hit.text[:80]}"
         if role == Qt.ItemDataRole.ToolTipRole:
-            return row.result.path
+            return display_name(row.result.path)
         if role == Qt.ItemDataRole.DecorationRole:
             if not is_file:
                 return None
@@ -184,7 +193,7 @@ class ResultsModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"{row.name} in {row.folder}, modified {row.modified}"
         if role == ROLE_PATH:
-            return row.result.path
+            return display_name(row.result.path)
         if role == ROLE_HIT:
             return hit
         if role == ROLE_RESULT:
@@ -202,5 +211,5 @@ class ResultsModel(QAbstractItemModel):
         if role == ROLE_PAGE:
             return hit.page
         if role == ROLE_MORE:
-            return max(row.result.matches, len(row.result.passages)) - 1 if is_file else 0
+            return row.result.more if is_file else 0
         return None

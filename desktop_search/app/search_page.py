@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
 )
 
 from .empty_state import EmptyState
-from .filetypes import FILTER_CHOICES
 from .preview import PreviewPane
 from .search_delegate import ResultDelegate
+from .search_filters import FolderFilter, TypeFilter
 from .search_model import ResultsModel
 from .status import IndexProgressPanel
 
@@ -63,13 +63,8 @@ class SearchPage(QWidget):
             self.mode_selector.setItemData(n, tip, Qt.ItemDataRole.ToolTipRole)
         self.mode_selector.setToolTip("How to match: by meaning, by words, or both")
 
-        self.type_filter = QComboBox()
-        self.type_filter.setObjectName("typeFilter")
-        for label, suffixes in FILTER_CHOICES:
-            self.type_filter.addItem(label, suffixes)
-        self.folder_filter = QComboBox()
-        self.folder_filter.setObjectName("folderFilter")
-        self.folder_filter.addItem("All folders", None)
+        self.type_filter = TypeFilter()
+        self.folder_filter = FolderFilter()
         self.date_filter = QComboBox()
         self.date_filter.setObjectName("dateFilter")
         for label, days in DATE_CHOICES:

@@ -11,10 +11,12 @@ import time
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject
 
-from .search_model import ROLE_HIT, ROLE_PATH, ROLE_RESULT
+from .search_model import ROLE_HIT, ROLE_RESULT, path_at
 
 #: while a sync runs, a shown result list is refreshed at most this often (seconds)
 LIVE_REFRESH_S = 4.0
+#: while a sync runs, the filters' types and folders are read again at most this often
+FACETS_EVERY_S = 10.0
 
 
 class SearchView(QObject):
@@ -31,8 +33,16 @@ class SearchView(QObject):
         w.search_box.textChanged.connect(self._on_text_changed)
         w.search_box.returnPressed.connect(self._on_return)
         w.mode_selector.currentIndexChanged.connect(self._on_mode_changed)
-        for combo in (w.type_filter, w.folder_filter, w.date_filter):
+        for combo in (w.type_filter, w.date_filter):
             combo.currentIndexChanged.connect(lambda _=0: self.search_now())
+        w.folder_filter.folderChanged.connect(self.search_now)
+        w.folder_filter.set_folders(list(w.settings.folders))
+        self._facets_key: tuple | None = None
+        self._facets_at = 0.0
+        c.ready.connect(self._refresh_facets)
+        c.statsChanged.connect(lambda _s: self._refresh_facets())
+        c.indexingFinished.connect(lambda _r: self._refresh_facets(force=True))
+        c.facetsLoaded.connect(self._on_facets)
         w.results_view.selectionModel().currentChanged.connect(self._on_current_changed)
         w.empty.actionClicked.connect(self._on_empty_action)
         c.searchResults.connect(self._on_results)
@@ -66,15 +76,15 @@ class SearchView(QObject):
     def _filters(self) -> dict:
         days = self.win.date_filter.currentData()
         return {
-            "types": tuple(self.win.type_filter.currentData() or ()),
-            "folder": self.win.folder_filter.currentData(),
+            "types": self.win.type_filter.suffixes(),
+            "folder": self.win.folder_filter.folder(),
             "after": time.time() - days * 86400 if days else None,
         }
 
     def _filters_active(self) -> bool:
         return bool(
             self.win.type_filter.currentIndex()
-            or self.win.folder_filter.currentIndex()
+            or self.win.folder_filter.folder()
             or self.win.date_filter.currentIndex()
         )
 
@@ -113,7 +123,7 @@ class SearchView(QObject):
         live = self.live
         if live and self._same_results(outcome.results):
             return  # nothing new: keep the list (and its selection and expansion) as it is
-        keep = self.win.results_view.currentIndex().data(ROLE_PATH) if live else None
+        keep = path_at(self.win.results_view.currentIndex()) if live else None
         self.searched = True
         self.shown_query = outcome.request.query
         self.last_search_seconds = outcome.seconds
@@ -152,7 +162,7 @@ class SearchView(QObject):
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if not current.isValid():
             return
-        path = current.data(ROLE_PATH)
+        path = path_at(current)
         hit = current.data(ROLE_HIT)
         result = current.data(ROLE_RESULT)
         self.win.preview.show_result(path, hit, result.mtime if result else None)
@@ -232,4 +242,27 @@ class SearchView(QObject):
                 combo.blockSignals(True)
                 combo.setCurrentIndex(0)
                 combo.blockSignals(False)
+            self.win.folder_filter.blockSignals(True)
+            self.win.folder_filter.set_folder(None)
+            self.win.folder_filter.blockSignals(False)
             self.search_now()
+
+    # -- the filters' choices ---------------------------------------------------------------
+
+    def _refresh_facets(self, force: bool = False) -> None:
+        """Ask for the index's types and folders when its files changed: at once when idle,
+        at most every ``FACETS_EVERY_S`` while a sync adds files, and when a job ends."""
+        c = self.win.controller
+        key = (int(c.stats.get("files", 0)), tuple(c.roots))
+        now = time.monotonic()
+        if not force and (
+            key == self._facets_key or (c.indexing and now - self._facets_at < FACETS_EVERY_S)
+        ):
+            return
+        if c.is_ready:
+            self._facets_key, self._facets_at = key, now
+            c.refresh_facets()
+
+    def _on_facets(self, facets) -> None:
+        self.win.type_filter.set_counts(facets.types)
+        self.win.folder_filter.set_folders(facets.folders, self.win.controller.roots)

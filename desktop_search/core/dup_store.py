@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .database import db_text
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -68,8 +69,9 @@ class IgnoreList:
 
     def _add(self, kind: str, a: str, b: str = "") -> None:
         self.conn.execute(
-            "INSERT OR REPLACE INTO dup_ignore(kind, a, b, added_at) VALUES (?, ?, ?, ?)",
-            (kind, a, b, time.time()),
+            "INSERT OR REPLACE INTO dup_ignore(kind, a, b, added_at)"
+            " VALUES (?, CAST(? AS TEXT), CAST(? AS TEXT), ?)",
+            (kind, db_text(a), db_text(b), time.time()),
         )
 
     def ignore_file(self, path: str) -> None:
@@ -86,7 +88,10 @@ class IgnoreList:
     def remove(self, kind: str, a: str, b: str = "") -> None:
         if kind != "file":
             a, b = sorted((a, b))
-        self.conn.execute("DELETE FROM dup_ignore WHERE kind = ? AND a = ? AND b = ?", (kind, a, b))
+        self.conn.execute(
+            "DELETE FROM dup_ignore WHERE kind = ? AND a = CAST(? AS TEXT) AND b = CAST(? AS TEXT)",
+            (kind, db_text(a), db_text(b)),
+        )
 
     def clear(self) -> None:
         self.conn.execute("DELETE FROM dup_ignore")

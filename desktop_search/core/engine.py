@@ -38,6 +38,7 @@ from .duplicates import file_text as indexed_text
 from .embedding import Embedder, EmbedReport
 from .errors import IndexBusyError, ModelError, StoreError
 from .estimate import Estimate, measure_speed, scan_folders
+from .facets import Facets, read_facets
 from .folders import outermost
 from .indexer import DEFAULT_MAX_FILE_SIZE, FileCallback, Indexer, Progress, SyncReport
 from .query_encoder import QueryEncoder, ensure_export, torch_encoder
@@ -296,6 +297,11 @@ class Engine(AdaptingMixin):
     def file_text(self, path: str) -> str:
         """A file's indexed text, as the duplicate view compares it."""
         return indexed_text(self._thread_store(), path)
+
+    def facets(self) -> Facets:
+        """The file types (with counts) and folders the index holds: the search filters'
+        choices."""
+        return read_facets(self._thread_store())
 
     def ignore_duplicate(self, a, b, *, passages: bool) -> None:
         """Never report these two members (``duplicates.Member``) as duplicates again."""

@@ -17,12 +17,15 @@ semantic results down; on our question benchmark it scored below semantic search
 from __future__ import annotations
 
 import heapq
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 
 ALPHA = 0.8
 """The default weight of meaning (cosine) against words (bm25)."""
 ALPHA_WORDS, ALPHA_MEANING = 0.6, 0.95
 """The weight's range, set per query by ``alpha_for``."""
+LEAD_SHARE = 0.5
+"""Share of the query's words (by idf) a passage must hold to lead its file in hybrid mode
+when the best fused passage holds none (see ``lead_with_words``)."""
 
 
 def alpha_for(coverage: float) -> float:
@@ -110,3 +113,26 @@ def keep_keyword_places(
         else:
             out.append(rest.pop(0))
     return out
+
+
+def lead_with_words(
+    members: list[int], worded: set[int], share: Callable[[int], float]
+) -> list[int]:
+    """A file's passages (``members``, best fused first), led by the one holding the query's
+    words when those words weigh in the file's rank but its best fused passage lacks them: a
+    snippet without the word a person typed looks like a wrong result. The passage closest
+    in meaning comes next. ``worded``: the passages the keyword leg found; ``share``: the
+    idf-weighted share of the query's words a passage holds.
+
+    The words weigh in when a passage of the file holds at least ``LEAD_SHARE`` of the
+    query: a paraphrased question whose keyword rows hold one common word of it keeps the
+    passage that answers it in front."""
+    if members[0] in worded:
+        return members
+    have = [p for p in members if p in worded]
+    if not have:
+        return members
+    best = max(have, key=share)  # the first of equals: the best fused
+    if share(best) < LEAD_SHARE or share(members[0]) >= share(best):
+        return members
+    return [best, *(p for p in members if p != best)]

@@ -12,7 +12,7 @@ Scores shown to people are absolute (see ``confidence``), not the fusion's ranki
 
 from __future__ import annotations
 
-import os
+import functools
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -22,10 +22,11 @@ import numpy as np
 from . import confidence, keyword
 from . import rerank as rerank_mod
 from .errors import SearchError
-from .fusion import SECOND, alpha_for, by_best, fuse, keep_keyword_places
+from .filters import Filters
+from .fusion import SECOND, alpha_for, by_best, fuse, keep_keyword_places, lead_with_words
 from .highlight import sentence_spans, stem, stems_in, term_spans
 from .query import Query, parse
-from .store import Store, _prefix_like
+from .store import Store
 from .vectors import VectorSet
 
 if TYPE_CHECKING:
@@ -38,39 +39,6 @@ SCORED = 1000
 """bm25 rows the hybrid keyword leg reads: beyond the pool they only lend semantic finds
 their bm25 (ranking 1,000 rows costs FTS5 little more than 200; a rowid lookup per
 passage and word cost far more)."""
-
-
-@dataclass
-class Filters:
-    folder: str | None = None
-    types: tuple[str, ...] = ()  # suffixes such as ".pdf" or "pdf"
-    after: float | None = None  # modified at or after (POSIX seconds)
-    before: float | None = None
-
-    def active(self) -> bool:
-        return bool(self.folder or self.types or self.after is not None or self.before is not None)
-
-    def sql(self) -> tuple[str, list]:
-        """A WHERE fragment over ``files f``."""
-        clauses, args = [], []
-        if self.folder:
-            folder = os.path.abspath(os.path.expanduser(self.folder))
-            clauses.append("(f.path = ? OR f.path LIKE ? ESCAPE '\\')")
-            args += [folder, _prefix_like(folder)]
-        if self.types:
-            ors = []
-            for t in self.types:
-                suffix = t.lower() if t.startswith(".") else "." + t.lower()
-                ors.append("lower(f.path) LIKE ? ESCAPE '\\'")
-                args.append("%" + suffix.replace("_", "\\_").replace("%", "\\%"))
-            clauses.append("(" + " OR ".join(ors) + ")")
-        if self.after is not None:
-            clauses.append("f.mtime_ns >= ?")
-            args.append(_ns(self.after))
-        if self.before is not None:
-            clauses.append("f.mtime_ns < ?")
-            args.append(_ns(self.before))
-        return (" AND ".join(clauses) or "1"), args
 
 
 @dataclass
@@ -102,11 +70,17 @@ class FileResult:
     mtime: float
     size: int
     passages: list[PassageHit]
-    matches: int = 0  # passages of this file among the candidates (at least len(passages))
+    matches: int = 0  # passages of this file that match (``confidence.WEAK`` or better)
 
     @property
     def weak(self) -> bool:
         return self.score < confidence.WEAK
+
+    @property
+    def more(self) -> int:
+        """Matching passages besides the one shown first (the app's "N more matches")."""
+        lead = bool(self.passages) and self.passages[0].score >= confidence.WEAK
+        return max(0, self.matches - lead)
 
     def as_json(self) -> dict:
         return {
@@ -129,6 +103,7 @@ class _Candidates:
     qvec: np.ndarray | None
     coverage: float = 0.0  # share of the query's words in the best keyword passage
     known: float = 1.0  # share of the query's words that the index holds at all
+    indexed: dict[str, float] = field(default_factory=dict)  # their idf by stem
 
 
 class Searcher:
@@ -173,7 +148,8 @@ class Searcher:
         pending = self._keyword_async(q, filters) if mode == "hybrid" else None
         with self.store.read():
             c = self._candidates(q, mode, filters, pending)
-        weights, c.known = self._weights(q)
+        weights, c.indexed = self._weights(q)
+        c.known = sum(stem(t) in c.indexed for t in q.terms) / len(q.terms) if q.terms else 1.0
         if c.kw and weights:
             c.coverage = confidence.words(stems_in(c.rows[c.kw[0][0]]["text"]), weights)
         if rerank and c.qvec is not None:
@@ -329,10 +305,28 @@ class Searcher:
         by_file: dict[int, list[int]] = {}
         for pid in sorted(passages, key=lambda i: (-passages[i], i)):
             by_file.setdefault(c.rows[pid]["file_id"], []).append(pid)
+        kw = {i for i, _ in c.kw}
+        stems = functools.cache(lambda pid: stems_in(c.rows[pid]["text"]))
+
+        def share(pid: int) -> float:
+            return confidence.words(stems(pid), weights) if weights else 0.0
+
+        def held(pid: int) -> float:  # of the words a passage can hold: those indexed
+            return confidence.words(stems(pid), c.indexed) if c.indexed else 0.0
+
+        def matching(pid: int) -> bool:
+            """As ``confidence.strength`` >= WEAK; a passage outside the keyword leg holds
+            no query word worth counting (the leg brings every passage that does)."""
+            if mode != "keyword" and confidence.meaning(c.cos.get(pid), c.known) >= confidence.WEAK:
+                return True
+            return mode != "semantic" and pid in kw and share(pid) >= confidence.WEAK
+
         results = []
         for fid, _ in files[:k]:
             members = by_file[fid]
-            hits = [self._hit(q, mode, c, pid, weights) for pid in members[:per_file]]
+            if mode == "hybrid":
+                members = lead_with_words(members, kw, held)
+            hits = [self._hit(q, mode, c, pid, share(pid)) for pid in members[:per_file]]
             first = c.rows[members[0]]
             results.append(
                 FileResult(
@@ -342,25 +336,25 @@ class Searcher:
                     first["mtime_ns"] / 1e9,
                     first["size"] or 0,
                     hits,
-                    matches=len(members),
+                    matches=sum(1 for h in hits if h.score >= confidence.WEAK)
+                    + sum(1 for pid in members[per_file:] if matching(pid)),
                 )
             )
         return results
 
-    def _weights(self, q: Query) -> tuple[dict[str, float], float]:
-        """(idf per query word by stem, the share of the words the index holds at all); the
+    def _weights(self, q: Query) -> tuple[dict[str, float], dict[str, float]]:
+        """(idf per query word by stem, the same for the words the index holds at all); the
         word counts are cached per index generation."""
         if not q.terms:
-            return {}, 1.0
+            return {}, {}
         conn, gen = self.store.conn, self.store.generation()
         n = max(1, self._doc_freqs.total(conn, gen))
         freqs = self._doc_freqs.get(conn, gen, list(q.terms), self.keyword_budget + 1)
-        known = sum(1 for t in q.terms if freqs[t] > 0) / len(q.terms)
-        return {stem(t): confidence.idf(freqs[t], n) for t in q.terms}, known
+        weights = {stem(t): confidence.idf(freqs[t], n) for t in q.terms}
+        return weights, {stem(t): weights[stem(t)] for t in q.terms if freqs[t] > 0}
 
-    def _hit(self, q: Query, mode: str, c: _Candidates, pid: int, weights) -> PassageHit:
+    def _hit(self, q: Query, mode: str, c: _Candidates, pid: int, share: float) -> PassageHit:
         r = c.rows[pid]
-        share = confidence.words(stems_in(r["text"]), weights) if weights else 0.0
         score = confidence.strength(c.cos.get(pid), share, mode, c.known)
         spans = term_spans(r["text"], q.terms) if mode != "semantic" else []
         return PassageHit(pid, r["text"], r["page"], r["start"], r["end"], score, spans)
@@ -372,7 +366,9 @@ class Searcher:
         qvec: np.ndarray | None = None,
         max_files: int = 10,
     ) -> None:
-        """Highlight, in each file's best passage, the sentence closest to the query.
+        """Highlight, in each file's best passage, the sentence closest to the query, among
+        those holding a highlighted query word if any do (the snippet is centred on this
+        sentence, and must keep the word in view).
 
         One batched forward pass over short sentences: worth it for the results a person
         looks at, so it is opt-in and capped.
@@ -387,8 +383,10 @@ class Searcher:
         sims = self.encoder.encode(flat) @ qvec[0]
         pos = 0
         for hit, sp in zip(targets, spans):
-            best = int(np.argmax(sims[pos : pos + len(sp)]))
+            here = sims[pos : pos + len(sp)]
             pos += len(sp)
+            worded = [n for n, s in enumerate(sp) if any(_inside(h, s) for h in hit.highlights)]
+            best = max(worded or range(len(sp)), key=lambda n: here[n])
             if len(sp) > 1 or not hit.highlights:
                 hit.highlights = [
                     sp[best],
@@ -399,11 +397,6 @@ class Searcher:
         """Another process may have indexed since we loaded: catch up with SQLite first."""
         if self.store.generation() != self.vectors.generation:
             self.vectors.catch_up(self.store)
-
-
-def _ns(seconds: float) -> int:
-    """POSIX seconds to SQLite-safe nanoseconds (a date in year 2999 must not overflow)."""
-    return int(max(-9.2e18, min(9.2e18, seconds * 1e9)))
 
 
 def _inside(inner: tuple[int, int], outer: tuple[int, int]) -> bool:

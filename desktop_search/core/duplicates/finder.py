@@ -9,8 +9,9 @@ import time
 import numpy as np
 
 from ..ann import ANNIndex
+from ..database import db_text
 from ..dup_store import IgnoreList, PairCache, VerdictCache
-from ..store import Store
+from ..store import Store, _under, _under_args
 from .constants import DEFAULT_K, DEFAULT_MIN_CONTAINMENT, DEFAULT_THRESHOLD, LEVELS, MAX_K
 from .filelevel import file_groups
 from .kinds import merge_passages
@@ -25,11 +26,6 @@ from .pairs import (
 )
 from .passagelevel import passage_groups
 from .report import Group, Report, rank_groups
-
-
-def _prefix_like(path: str) -> str:
-    prefix = path.rstrip(os.sep) + os.sep
-    return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 class DuplicateFinder:
@@ -87,8 +83,7 @@ class DuplicateFinder:
             return None
         folder = os.path.abspath(os.path.expanduser(folder))
         rows = self.store.conn.execute(
-            "SELECT id FROM files WHERE path = ? OR path LIKE ? ESCAPE '\\'",
-            (folder, _prefix_like(folder)),
+            f"SELECT id FROM files WHERE {_under()}", _under_args(folder)
         ).fetchall()
         return np.array(sorted(r[0] for r in rows), dtype=np.int64)
 
@@ -360,7 +355,7 @@ def file_text(store: Store, path: str) -> str:
     """A file's indexed text, rebuilt from its passages (overlaps merged by character offset)."""
     rows = store.conn.execute(
         'SELECT p.text, p.start, p."end" FROM passages p JOIN files f ON f.id = p.file_id'
-        " WHERE f.path = ? ORDER BY p.ord",
-        (path,),
+        " WHERE f.path = CAST(? AS TEXT) ORDER BY p.ord",
+        (db_text(path),),
     ).fetchall()
     return merge_passages(rows)
