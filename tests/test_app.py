@@ -451,16 +451,15 @@ def test_object_names_duplicates_hook_and_settings(qtbot, make_window, tmp_path)
     assert (w2.size().width(), w2.size().height()) == (700, 500)
 
 
-def test_run_opens_the_window_and_quits_cleanly(qtbot, tmp_path, encoder, monkeypatch):
-    """`desktop-search gui` / no arguments: run() shows the main window, Quit ends the event loop."""
+def test_run_opens_the_window_and_quits_cleanly(qtbot, tmp_path):
+    """`desktop-search gui` / no arguments: run() shows the main window, Quit ends the event loop.
+    (The window's query encoder loads nothing until the first search.)"""
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    import desktop_search.core.engine as engine_mod
     from desktop_search.app import main as app_main
     from desktop_search.app.main_window import MainWindow
 
-    monkeypatch.setattr(engine_mod, "Encoder", lambda *a, **k: encoder)  # reuse the loaded model
     seen = {}
 
     def drive():

@@ -89,7 +89,7 @@ def test_a_child_of_a_listed_folder_is_refused_with_the_reason(
 
     import desktop_search.core.engine as engine_mod
 
-    monkeypatch.setattr(engine_mod, "Encoder", lambda *a, **k: encoder)  # the loaded model
+    monkeypatch.setattr(engine_mod, "torch_encoder", lambda *a, **k: encoder)  # the loaded model
     out = CliRunner().invoke(cli, ["index", str(tree / "notes"), "--data-dir", str(data)])
     assert out.exit_code == 1, out.output
     assert out.output.strip().splitlines()[-1] == (
