@@ -42,16 +42,16 @@ def test_heartbeat_stays_under_100ms_while_html_and_pdfs_index_beside_a_busy_pro
     w = make_window()
     busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
     beat = Heartbeat()
+    files = len(list(web_and_pdf.iterdir()))
     try:
         w.controller.add_folders([str(web_and_pdf)])
-        qtbot.waitUntil(lambda: w.controller.job == "sync", timeout=60000)
+        qtbot.waitUntil(lambda: w.controller.job in ("sync", "embed"), timeout=60000)
         beat.start()
-        qtbot.waitUntil(lambda: w.controller.job is None, timeout=300000)
+        wait_indexed(qtbot, w, files=files, timeout=300000)  # both phases: words, then meaning
     finally:
         beat.stop()
         busy.kill()
         busy.wait()
-    files = len(list(web_and_pdf.iterdir()))
     assert w.controller.stats["files"] == files
     assert len(beat.gaps) > 20
     worst = max(beat.blocked)

@@ -410,6 +410,9 @@ class DuplicatesPanel(QWidget):
             msg = (
                 f"No duplicate {unit}s at similarity {report.threshold:.2f} or more ({secs:.1f} s)."
             )
+        waiting = report.pending.get("passages", 0)
+        if waiting:  # phase 2 has not embedded them: only identical copies can be seen there
+            msg += f" {waiting:,} passages still wait for meaning search and were left out."
         self._scan_ended(msg)
         if n:
             self.tree.setCurrentIndex(self.model.index(0, 0))
