@@ -251,20 +251,15 @@ class _ProgressPrinter:
     def __call__(self, p) -> None:
         if not self.enabled:
             return
+        eta = f"{p.eta_s:4.0f}s" if p.eta_s is not None else "  ?"
         if p.phase == "indexing" and p.files_total:
-            width = 24
-            filled = int(width * p.files_done / p.files_total)
-            eta = f"{p.eta_s:4.0f}s" if p.eta_s is not None else "  ?"
             line = (
-                f"\r1/2 words [{'#' * filled}{'.' * (width - filled)}] "
+                f"\r1/2 words {_bar(p.files_done, p.files_total)} "
                 f"{p.files_done}/{p.files_total} files eta {eta}"
             )
         elif p.phase == "embedding" and p.passages_total:
-            width = 24
-            filled = int(width * p.passages_embedded / p.passages_total)
-            eta = f"{p.eta_s:4.0f}s" if p.eta_s is not None else "  ?"
             line = (
-                f"\r2/2 meaning [{'#' * filled}{'.' * (width - filled)}] "
+                f"\r2/2 meaning {_bar(p.passages_embedded, p.passages_total)} "
                 f"{p.passages_embedded}/{p.passages_total} passages "
                 f"{p.passages_per_s:5.1f}/s eta {eta}"
             )
@@ -278,6 +273,11 @@ class _ProgressPrinter:
     def finish(self) -> None:
         if self.shown:
             click.echo("", err=True)
+
+
+def _bar(done: int, total: int, width: int = 24) -> str:
+    filled = int(width * done / total)
+    return f"[{'#' * filled}{'.' * (width - filled)}]"
 
 
 def main() -> None:
