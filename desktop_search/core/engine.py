@@ -262,27 +262,30 @@ class Engine(AdaptingMixin):
         """Roots, counts and the first problems: what the app's status bar and lists show."""
         store = self._thread_store()
         with damage_is_named(self.data_dir / DB_NAME):
+            counts = store.counts()
             return {
                 "roots": [r["path"] for r in store.roots()],
                 "problems": store.problems()[:MAX_PROBLEMS],
                 "writable": self.writable,
-                **store.counts(),
-                "passages_pending": self.pending()["passages"],
+                **counts,
+                "passages_pending": self._pending(store, counts["passages"])["passages"],
             }
 
     def status(self) -> dict:
         return {
             "data_dir": str(self.data_dir),
             "model": str(self.encoder.path),
-            **self._thread_store().summary(),
+            **self._thread_store().summary(self.encoder.model_id),
             "vectors": self.vectors.count(),
-            "passages_pending": self.pending()["passages"],
         }
 
     def pending(self) -> dict[str, int]:
         """Passages (and files) that meaning search does not cover yet: phase 2's backlog."""
         store = self._thread_store()
-        if store.counts()["passages"] == self.vectors.count():  # the usual case, and cheap
+        return self._pending(store, store.counts()["passages"])
+
+    def _pending(self, store: Store, passages: int) -> dict[str, int]:
+        if passages == self.vectors.count():  # the usual case, and cheap
             return {"passages": 0, "files": 0}
         return store.pending_counts(self.encoder.model_id)
 

@@ -493,10 +493,11 @@ class Store(VectorRows):
             "passages": c.execute("SELECT count(*) FROM passages").fetchone()[0],
         }
 
-    def summary(self) -> dict:
+    def summary(self, model: str | None = None) -> dict:
         """What ``status`` shows: roots, counts and problems (no model needed to read it:
-        what is pending is counted for the model the index was last written with)."""
-        model = self.get_meta("model_id")
+        what is pending is counted for ``model``, by default the one the index was last
+        written with)."""
+        model = model or self.get_meta("model_id")
         return {
             "roots": [r["path"] for r in self.roots()],
             **self.counts(),
