@@ -109,7 +109,12 @@ class Indexer:
         self.vectors = vectors
         self.model_id = encoder.model_id  # whose cached vectors are reused
         hard = encoder.max_seq_length - 2
-        self.chunk_config = chunk_config or ChunkConfig(max_tokens=min(200, hard), hard_limit=hard)
+        base = ChunkConfig()
+        self.chunk_config = chunk_config or ChunkConfig(
+            max_tokens=min(base.max_tokens, hard),
+            overlap_tokens=min(base.overlap_tokens, hard // 2),
+            hard_limit=hard,
+        )
         self.max_file_size = max_file_size
         self.save_every_s = save_every_s
         # The chunker runs in a reader thread, on its own copy of the Rust tokenizer.
