@@ -44,11 +44,12 @@ from .errors import IndexBusyError
 from .estimate import Estimate, measure_speed, scan_folders
 from .facets import Facets, read_facets
 from .folders import outermost
-from .indexer import DEFAULT_MAX_FILE_SIZE, FileCallback, Indexer, Progress, SyncReport
+from .indexer import DEFAULT_MAX_FILE_SIZE, Indexer
 from .query_encoder import QueryEncoder
 from .sanitize import clean_query
 from .search import FileResult, Filters, Searcher
 from .store import DB_NAME, Store
+from .sync_report import FileCallback, Progress, SyncReport
 from .vectors import VectorSet
 from .watcher import WatchBatch
 

@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING
 from .database import can_write
 from .embedding import Embedder
 from .errors import ModelError
-from .indexer import Indexer, Progress
+from .indexer import Indexer
 from .query_encoder import QueryEncoder, ensure_export, torch_encoder
+from .sync_report import Progress
 from .vectors import VectorSet
 
 if TYPE_CHECKING:
