@@ -31,6 +31,7 @@ from .database import (
     is_disk_full,
 )
 from .faults import failpoint
+from .folders import inside, root_of
 from .reading import FileReader, Prepared, internal_error
 from .scan import FileStat, ScanRules, scan
 from .store import Store
@@ -138,7 +139,7 @@ class Indexer:
         todo, gone = [], []
         roots = self.store.roots()
         for path in dict.fromkeys(os.path.abspath(p) for p in paths):
-            root = _root_of(path, roots)
+            root = root_of(path, roots)
             if root is None:
                 continue
             rules = ScanRules.from_lists(root["include"], root["exclude"])
@@ -174,7 +175,7 @@ class Indexer:
     def move(self, old: str, new: str) -> bool:
         """A file renamed inside the roots keeps its passages: no extraction, no embedding."""
         old, new = os.path.abspath(old), os.path.abspath(new)
-        root = _root_of(new, self.store.roots())
+        root = root_of(new, self.store.roots())
         if root is None or not ScanRules.from_lists(root["include"], root["exclude"]).wants_path(
             root["path"], new
         ):
@@ -202,7 +203,9 @@ class Indexer:
             self._tell(folder, "failed", msg)
         indexed = self.store.files_under(root)
         on_disk = {f.path for f in found.files}
-        gone = [p for p in indexed if p not in on_disk and not _inside_any(p, unreadable)]
+        gone = [
+            p for p in indexed if p not in on_disk and not any(inside(p, d) for d in unreadable)
+        ]
         if gone:
             report.files_removed += self._remove(gone)
         todo = []
@@ -379,10 +382,6 @@ class Indexer:
         self._tell(st.path, "skipped" if state == "skipped" else "failed", error)
 
 
-def _inside_any(path: str, folders: list[str]) -> bool:
-    return any(path == d or path.startswith(d.rstrip(os.sep) + os.sep) for d in folders)
-
-
 @contextmanager
 def _clear_errors(report: SyncReport, db_path) -> Iterator[None]:
     """A full disk or a damaged database ends the run with one plain error; what was
@@ -394,14 +393,3 @@ def _clear_errors(report: SyncReport, db_path) -> Iterator[None]:
         if is_disk_full(exc):
             raise DiskFullError(report.files_done()) from exc
         raise
-
-
-def _root_of(path: str, roots: list[dict]) -> dict | None:
-    best = None
-    for r in roots:
-        rp = r["path"]
-        if (path == rp or path.startswith(rp.rstrip(os.sep) + os.sep)) and (
-            best is None or len(rp) > len(best["path"])
-        ):
-            best = r
-    return best
