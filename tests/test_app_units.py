@@ -197,7 +197,7 @@ def test_type_groups_and_patterns():
 
 def test_progress_texts_and_status_bar(qtbot):
     from desktop_search.app.status import AppStatusBar, IndexProgressPanel, progress_summary
-    from desktop_search.core.indexer import Progress
+    from desktop_search.core.sync_report import Progress
 
     p = Progress("indexing", 120, 450, 300, 13.24, 200.0, "/docs/x.txt")
     assert progress_summary(p) == "120 of 450 files · 13.2 passages/s · about 3 minutes left"

@@ -119,7 +119,7 @@ def test_trash_names_the_kept_file_and_the_file_leaves_the_index(
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
     panel.tree.setCurrentIndex(group_index(panel, "identical"))
-    _, kept, victim = panel._current_pair
+    _, kept, victim = panel.compare.pair
     seen: list[str] = []
 
     def answer(button_text: str) -> None:

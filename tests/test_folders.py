@@ -87,9 +87,9 @@ def test_a_child_of_a_listed_folder_is_refused_with_the_reason(
         again = engine.index([str(tree / "notes"), str(tree)])
         assert again.files_unchanged == 3 and engine.stats()["roots"] == [str(tree)]
 
-    import desktop_search.core.engine as engine_mod
+    import desktop_search.core.engine_models as engine_models
 
-    monkeypatch.setattr(engine_mod, "torch_encoder", lambda *a, **k: encoder)  # the loaded model
+    monkeypatch.setattr(engine_models, "torch_encoder", lambda *a, **k: encoder)  # the loaded model
     out = CliRunner().invoke(cli, ["index", str(tree / "notes"), "--data-dir", str(data)])
     assert out.exit_code == 1, out.output
     assert out.output.strip().splitlines()[-1] == (

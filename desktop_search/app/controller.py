@@ -1,7 +1,7 @@
 """The app's logic, free of widgets: its jobs, and the state the views show.
 
 Writing (sync, watch-driven updates, adapt, duplicate scans) happens in the indexing
-process (``IndexProcess``); reading (search, preview, estimate) happens on QThreads
+process (``IndexProcess``); reading (search, estimate) happens on QThreads (``Readers``)
 through the app's one read-only Engine, which ``SearchJob`` opens. This object lives in
 the GUI thread, starts jobs and relays what they report as the signals below. No
 SQLite, encoder, hnswlib or extraction call runs on the GUI thread.
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -22,15 +21,14 @@ from ..core.service import Event, JobResult
 from .adapt_job import AdaptJob
 from .duplicates_job import DuplicateScanJob
 from .embed_job import EmbedJob
-from .estimate_job import EstimateJob
 from .index_process import IndexProcess
 from .messages import MessageBridge
 from .preview_job import PreviewJob
+from .readers import Readers
 from .repair import Repairer
-from .search_job import SearchJob, SearchRequest
+from .search_job import SearchRequest
 from .settings import AppSettings
 from .sync_job import SyncJob
-from .threads import move_to_thread
 from .watch_job import WatchJob
 
 log = logging.getLogger(__name__)
@@ -60,15 +58,6 @@ class AppController(QObject):
     estimateScanned = Signal(int, object)
     estimateMeasured = Signal(int, float)
     shutdownComplete = Signal()
-
-    # to the reading jobs (queued: they live in other threads)
-    _open = Signal()
-    _search = Signal(object)
-    _followModel = Signal()
-    _facets = Signal()
-    _closeEngine = Signal()
-    _estimateEngine = Signal(object)
-    _estimate = Signal(int, object, object, object, object)
 
     def __init__(
         self,
@@ -111,13 +100,9 @@ class AppController(QObject):
         self.adapt_job = AdaptJob(self.process, self)
         self.embed_job = EmbedJob(self.process, self)
         self.scan_job = DuplicateScanJob(self.process, self)
-        self.search_job = SearchJob(self.data_dir, encoder=encoder, model_path=model_path)
         self.preview_job = PreviewJob(self.process, self)
-        self.estimate_job = EstimateJob()
-        self._threads = [
-            move_to_thread(self.search_job, "desktop-search-search", self),
-            move_to_thread(self.estimate_job, "desktop-search-estimate", self),
-        ]
+        self.readers = Readers(self.data_dir, encoder=encoder, model_path=model_path, parent=self)
+        self.search_job, self.estimate_job = self.readers.search_job, self.readers.estimate_job
         self.repairer = Repairer(self, model_path)  # after search_job and process
         self._wire()
 
@@ -146,30 +131,19 @@ class AppController(QObject):
         ej.progress.connect(self._on_progress)
         ej.result.connect(self._on_finished)
 
-        self._open.connect(self.search_job.open)
-        self._search.connect(self.search_job.search)
-        self._followModel.connect(self.search_job.follow_model)
-        self._closeEngine.connect(self.search_job.close)
-        self.search_job.ready.connect(self._on_engine)
+        self.readers.engineOpened.connect(self._on_engine)
+        self.readers.closed.connect(self._on_readers_closed)
         self.search_job.failed.connect(self._on_failed)
         self.search_job.result.connect(self.searchResults)
         self.search_job.refined.connect(self.searchRefined)
         self.search_job.error.connect(self.searchFailed)
-        self._facets.connect(self.search_job.facets)
         self.search_job.facetsLoaded.connect(self.facetsLoaded)
         self.preview_job.result.connect(self.previewLoaded)
-        self._estimateEngine.connect(self.estimate_job.set_engine)
-        self._estimate.connect(self.estimate_job.estimate)
         self.estimate_job.progress.connect(self.estimateScanned)
         self.estimate_job.result.connect(self._on_measured)
 
     def start(self) -> None:
-        # The reading threads run some Python (SQLite rows, highlighting): ask them to hand
-        # the interpreter lock back to the GUI thread sooner than the default 5 ms.
-        sys.setswitchinterval(min(sys.getswitchinterval(), 0.002))
-        for thread in self._threads:
-            thread.start()
-        self._open.emit()
+        self.readers.start()
         self.process.start()
 
     # -- state -------------------------------------------------------------------------
@@ -264,15 +238,13 @@ class AppController(QObject):
         req = SearchRequest(
             self._next("search"), query, mode, k, refine=refine, rerank=rerank, **filters
         )
-        self.search_job.latest = req.id
-        if self.is_ready:
-            self._search.emit(req)
+        self.readers.search(req, send=self.is_ready)
         return req.id
 
     def refresh_facets(self) -> None:
         """Read the index's types and folders again (``facetsLoaded`` brings them)."""
         if self.is_ready:
-            self._facets.emit()
+            self.readers.refresh_facets()
 
     def preview(self, path: str, hit, query: str = "") -> int:
         req_id = self._next("preview")
@@ -280,10 +252,8 @@ class AppController(QObject):
         return req_id
 
     def estimate(self, folders: list[str], include=(), exclude=()) -> int:
-        self.estimate_job.latest = req_id = self._next("estimate")
-        self._estimate.emit(
-            req_id, list(folders), list(include), list(exclude), self.settings.encoder_speed
-        )
+        req_id = self._next("estimate")
+        self.readers.estimate(req_id, folders, include, exclude, self.settings.encoder_speed)
         return req_id
 
     def _next(self, what: str) -> int:
@@ -294,7 +264,6 @@ class AppController(QObject):
 
     def _on_engine(self, engine) -> None:
         self.engine = engine
-        self._estimateEngine.emit(engine)
         self._maybe_ready()
 
     def _maybe_ready(self) -> None:
@@ -386,7 +355,7 @@ class AppController(QObject):
             return
         self._pending_adapt = result
         self.search_job.followed.connect(self._on_followed)
-        self._followModel.emit()
+        self.readers.follow_model()
 
     def _on_followed(self) -> None:
         self.search_job.followed.disconnect(self._on_followed)
@@ -444,13 +413,10 @@ class AppController(QObject):
     def _on_process_closed(self) -> None:
         if not self.stopping:
             return
-        self._closeEngine.emit()  # runs in the search thread, before it quits
-        for thread in self._threads:
-            thread.finished.connect(self._on_thread_finished)
-            thread.quit()
+        self.readers.close()
 
-    def _on_thread_finished(self) -> None:
-        if self.stopped or any(t.isRunning() for t in self._threads):
+    def _on_readers_closed(self) -> None:
+        if self.stopped:
             return
         self.stopped = True
         self.engine = None

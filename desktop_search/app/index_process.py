@@ -1,5 +1,5 @@
-"""The window's side of the indexing process (``core.service``): start it, talk to it,
-and bring it back if it dies.
+"""The window's side of the indexing process (``core.service_process``): start it, talk
+to it, and bring it back if it dies.
 
 Jobs go out through ``submit``; everything the process reports comes back as an
 ``Event`` through the ``event`` signal, in the GUI thread. A plain Python thread waits on
@@ -18,7 +18,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from ..core import service
+from ..core import service_process
 from ..core.service import Event, Job
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ class IndexProcess(QObject):
         ctx = multiprocessing.get_context("spawn")
         ours, theirs = ctx.Pipe()
         self.process = ctx.Process(
-            target=service.main,
+            target=service_process.main,
             args=(theirs, str(self.data_dir), self.model_path),
             name="desktop-search-indexer",
             daemon=True,

@@ -54,7 +54,7 @@ class Repairer(QObject):
         self.repairing = True
         self.started.emit()
         self.c.engine = None
-        self.c._closeEngine.emit()  # in the search thread; searches wait for the new one
+        self.c.readers.close_engine()  # searches wait for the new one
         process = self.c.process
         if process.stopped:
             self.job.start()
@@ -82,4 +82,4 @@ class Repairer(QObject):
             return
         self.c.error = None
         self.c.process.restart()
-        self.c._open.emit()
+        self.c.readers.open_engine()

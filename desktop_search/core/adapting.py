@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from .errors import ExtractionError, TrainingError
 from .extract import extract_file
-from .indexer import Progress
+from .sync_report import Progress
 
 if TYPE_CHECKING:
     from .encoder import Encoder

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .faults import crashpoint, slowpoint
-from .indexer import Progress
 from .store import Store
+from .sync_report import Progress
 from .vectors import VectorSet
 
 if TYPE_CHECKING:

@@ -8,6 +8,9 @@ process may hold it per data directory, and any number may search meanwhile.
 
 Every value returned is a fresh object the engine never touches again, so a caller may
 hand it to another thread.
+
+Three mixins keep this file short: ``engine_models`` (which model, switching it),
+``engine_care`` (status, damage check and repair without a model) and ``adapting``.
 """
 
 from __future__ import annotations
@@ -29,23 +32,24 @@ from .database import (
     damage_is_named,
     is_damage,
     private_dir,
-    require_index,
 )
 from .datadir import WriterLock, resolve_data_dir, setup_file_logging
 from .dup_store import IgnoreList
 from .duplicates import DEFAULT_MIN_CONTAINMENT, DEFAULT_THRESHOLD, DuplicateFinder, Report
 from .duplicates import file_text as indexed_text
 from .embedding import Embedder, EmbedReport
-from .errors import IndexBusyError, ModelError, StoreError
+from .engine_care import IndexCareMixin
+from .engine_models import ModelsMixin
+from .errors import IndexBusyError
 from .estimate import Estimate, measure_speed, scan_folders
 from .facets import Facets, read_facets
 from .folders import outermost
-from .indexer import DEFAULT_MAX_FILE_SIZE, FileCallback, Indexer, Progress, SyncReport
-from .query_encoder import QueryEncoder, ensure_export, torch_encoder
-from .repair import RepairReport, is_healthy, salvage
+from .indexer import DEFAULT_MAX_FILE_SIZE, Indexer
+from .query_encoder import QueryEncoder
 from .sanitize import clean_query
 from .search import FileResult, Filters, Searcher
 from .store import DB_NAME, Store
+from .sync_report import FileCallback, Progress, SyncReport
 from .vectors import VectorSet
 from .watcher import WatchBatch
 
@@ -60,7 +64,7 @@ __all__ = ["Engine", "resolve_data_dir"]
 MAX_PROBLEMS = 500
 
 
-class Engine(AdaptingMixin):
+class Engine(AdaptingMixin, ModelsMixin, IndexCareMixin):
     def __init__(
         self,
         data_dir: str | os.PathLike | None = None,
@@ -113,56 +117,6 @@ class Engine(AdaptingMixin):
         self._stores: list[Store] = []
         self._swap_lock = threading.Lock()
         self.model_version = 0
-
-    def _load_encoder(self, model_path, writer: bool) -> Encoder | QueryEncoder:
-        """The explicit model, else the index's active one; a vanished active model falls
-        back to the embedded default instead of locking the user out of their index."""
-        if model_path:
-            return self._encoder_for(model_path, writer)
-        active = self.store.get_meta("active_model")
-        if active:
-            try:
-                return self._encoder_for(active, writer)
-            except ModelError as exc:
-                log.warning("active model unusable (%s); using the embedded default", exc)
-        return self._encoder_for(None, writer)
-
-    def _encoder_for(self, model_path, writer: bool) -> Encoder | QueryEncoder:
-        """The writer embeds with torch; a reader only encodes queries, with the export
-        that indexing left in the data folder (no torch in a search process)."""
-        if writer:
-            return torch_encoder(model_path)
-        return QueryEncoder(self.data_dir, model_path, writable=can_write(self.data_dir))
-
-    @staticmethod
-    def read_status(data_dir: str | os.PathLike | None = None) -> dict:
-        """What ``status`` shows, read without loading a model (and without creating an
-        index where there is none)."""
-        path = resolve_data_dir(data_dir)
-        if not (path / DB_NAME).exists():
-            empty = {
-                "roots": [],
-                "files": 0,
-                "failed": 0,
-                "skipped": 0,
-                "passages": 0,
-                "passages_pending": 0,
-            }
-            return {"data_dir": str(path), **empty, "problems": []}
-        if not is_healthy(path / DB_NAME):  # SQLite's quick_check: 0.4 s per 600 MB
-            raise DamagedIndexError(path / DB_NAME)
-        with Store(path) as store:
-            return {"data_dir": str(path), **store.summary()}
-
-    @staticmethod
-    def is_damaged(data_dir: str | os.PathLike | None = None) -> bool:
-        """Whether the index database is damaged (SQLite's quick_check, read-only; an index
-        that is missing or cannot be opened for another reason is not damaged)."""
-        path = resolve_data_dir(data_dir) / DB_NAME
-        try:
-            return path.is_file() and not is_healthy(path)
-        except StoreError:
-            return False
 
     @property
     def writable(self) -> bool:
@@ -234,29 +188,6 @@ class Engine(AdaptingMixin):
     def warm_up(self) -> None:
         """Load the weights now, rather than in the middle of the first search."""
         self.encoder.encode(["warm up"])
-
-    def prepare_query_model(self) -> Path | None:
-        """Export the active model for reading processes, once (see ``query_encoder``): the
-        indexing side has torch loaded already. None if the model cannot be exported."""
-        if isinstance(self.encoder, QueryEncoder):
-            return None  # a reader exports on its own first encode, where it may write
-        return ensure_export(self.encoder, self.data_dir)
-
-    def follow_active_model(self) -> bool:
-        """A reading engine picks up the model another process switched the index to.
-
-        Returns True if it changed; searches use the new model from their next query.
-        """
-        active = self._thread_store().get_meta("active_model")
-        if not active or Path(active) == self.model_path:
-            return False
-        encoder = self._encoder_for(active, self.writable)
-        vectors = VectorSet(self.data_dir, encoder.model_id, encoder.dim)
-        vectors.open(self._thread_store())
-        with self._swap_lock:
-            self.encoder, self.vectors = encoder, vectors
-            self.model_version += 1
-        return True
 
     def stats(self) -> dict:
         """Roots, counts and the first problems: what the app's status bar and lists show."""
@@ -438,58 +369,9 @@ class Engine(AdaptingMixin):
         report.passages_pending = self.pending()["passages"]
         return report
 
-    @classmethod
-    def repair(
-        cls, data_dir: str | os.PathLike | None = None, *, progress=None, **engine_kw
-    ) -> RepairReport:
-        """Move a damaged index aside, salvage its vectors and folders, and rebuild from disk
-        (the salvaged vectors spare most of the embedding)."""
-        data_dir = resolve_data_dir(data_dir)
-        require_index(data_dir)
-        if not can_write(data_dir):
-            raise ReadOnlyError(data_dir)
-        setup_file_logging(data_dir)
-        lock = WriterLock(data_dir).acquire()
-        try:
-            report = salvage(data_dir)
-        finally:
-            lock.release()
-        with cls(data_dir, **engine_kw) as engine:
-            report.sync = engine.sync(progress=progress)
-        return report
-
     def forget(self, path: str) -> int:
         """Drop a folder (or file) and its passages; returns how many passages went."""
         return self._need_writer("removing a folder").forget(path)
-
-    def switch_model(
-        self,
-        model: str | os.PathLike | Encoder,
-        *,
-        progress: Callable[[Progress], None] | None = None,
-        cancel: threading.Event | None = None,
-    ) -> bool:
-        """Re-embed every passage for ``model`` (searches keep the old model meanwhile), then
-        swap encoder, vectors and indexer in one step. Returns False if cancelled."""
-        old = self._need_writer("switching models")
-        encoder = torch_encoder(model) if isinstance(model, str | os.PathLike) else model
-        vectors = VectorSet(self.data_dir, encoder.model_id, encoder.dim)
-        vectors.open(self.store)
-        embedder = Embedder(self.store, encoder, vectors, batch=self.embed_batch)
-        if not embedder.run(progress=progress, cancel=cancel).complete:
-            vectors.save()
-            return False
-        vectors.save()
-        indexer = Indexer(self.store, encoder, vectors, max_file_size=old.max_file_size)
-        with self._swap_lock:  # searchers pick up the new pair at their next query
-            self.encoder, self.vectors, self.indexer = encoder, vectors, indexer
-            self.embedder = embedder
-            self.model_version += 1
-        with self.store.write():
-            self.store.set_meta("active_model", str(encoder.path))
-            self.store.set_meta("model_id", encoder.model_id)
-        log.info("active model is now %s", encoder.path)
-        return True
 
     # -- life -----------------------------------------------------------------------
 

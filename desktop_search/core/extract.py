@@ -1,7 +1,8 @@
 """Text extraction: bytes in, plain text plus page spans out.
 
 Every failure becomes an ``ExtractionError`` with a message a user can act on, so the
-indexer can record it against the file and carry on with the rest.
+indexer can record it against the file and carry on with the rest. Plain text and PDF
+are read here; Word and HTML have their own modules (``extract_docx``, ``extract_html``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from .errors import ExtractionError
 from .extract_docx import docx_text
+from .extract_html import html_text
 from .sanitize import plain_error
 
 PLAIN_SUFFIXES = frozenset(
@@ -340,157 +342,5 @@ def _extract_docx(data: bytes) -> Extracted:
     return Extracted(normalize_text(docx_text(data)), kind="docx")
 
 
-# Hidden or non-text content, dropped with everything inside it.
-_SKIP_TAGS = frozenset(
-    {
-        "script",
-        "style",
-        "noscript",
-        "template",
-        "svg",
-        "math",
-        "head",
-        "iframe",
-        "object",
-        "embed",
-        "canvas",
-        "audio",
-        "video",
-        "map",
-        "datalist",
-    }
-)
-# Elements that end a paragraph (2) or a line (1); everything else flows inline.
-_BREAKS = {
-    **dict.fromkeys(
-        [
-            "p",
-            "pre",
-            "blockquote",
-            "table",
-            "ul",
-            "ol",
-            "dl",
-            "h1",
-            "h2",
-            "h3",
-            "h4",
-            "h5",
-            "h6",
-            "hr",
-            "section",
-            "article",
-            "header",
-            "footer",
-            "nav",
-            "aside",
-            "main",
-            "figure",
-            "form",
-            "fieldset",
-            "address",
-            "details",
-            "center",
-        ],
-        2,
-    ),
-    **dict.fromkeys(
-        [
-            "br",
-            "div",
-            "li",
-            "tr",
-            "dt",
-            "dd",
-            "caption",
-            "figcaption",
-            "summary",
-            "legend",
-            "option",
-            "title",
-            "body",
-            "html",
-        ],
-        1,
-    ),
-}
-_CELLS = frozenset({"td", "th"})
-_WS = re.compile(r"\s+")
-
-
 def _extract_html(data: bytes) -> Extracted:
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(data, "lxml")
-    title = soup.title.get_text(" ", strip=True) if soup.title else ""
-    text = _visible_text(soup)
-    if title and not text.startswith(title):
-        text = f"{title}\n\n{text}" if text else title
-    return Extracted(normalize_text(text), kind="html")
-
-
-def _visible_text(soup) -> str:
-    """Visible text: inline elements join into their sentence, blocks become lines/paragraphs.
-
-    Walks the tree with an explicit stack (deeply nested pages must not overflow the
-    Python stack) and keeps the whitespace of <pre> blocks.
-    """
-    from bs4.element import CData, NavigableString, Tag
-
-    out: list[str] = []
-    pending = 0  # newlines owed before the next text: 1 line break, 2 paragraph break
-    pre_depth = 0
-    stack: list = [(soup, False)]
-    while stack:
-        node, closing = stack.pop()
-        if closing:
-            if node.name == "pre":
-                pre_depth -= 1
-            pending = max(pending, _BREAKS.get(node.name, 0))
-            continue
-        if isinstance(node, Tag):
-            name = node.name
-            if name in _SKIP_TAGS or _hidden(node):
-                continue
-            if name in _BREAKS:
-                pending = max(pending, _BREAKS[name])
-            elif name in _CELLS and out and not pending:
-                out.append("\t")
-            if name == "pre":
-                pre_depth += 1
-            stack.append((node, True))
-            stack.extend((child, False) for child in reversed(node.contents))
-            continue
-        if type(node) not in (NavigableString, CData):  # comments, doctype, instructions
-            continue
-        piece = str(node) if pre_depth else _WS.sub(" ", str(node))
-        if not piece.strip():
-            if out and not pending and not out[-1].endswith((" ", "\n", "\t")) and piece:
-                out.append(" ")
-            continue
-        if pending:
-            if out:
-                out[-1] = out[-1].rstrip(" \t")
-                out.append("\n" * pending)
-            piece = piece.lstrip(" ") if not pre_depth else piece.lstrip("\n")
-            pending = 0
-        elif not pre_depth and out and out[-1].endswith((" ", "\n", "\t")):
-            piece = piece.lstrip(" ")
-        out.append(piece)
-    text = "".join(out)
-    text = re.sub(r"[ \t]+\n", "\n", text)
-    text = re.sub(r"\n{3,}", "\n\n", text)
-    return text.strip()
-
-
-def _hidden(tag) -> bool:
-    attrs = tag.attrs
-    if not attrs:
-        return False
-    if "hidden" in attrs or str(attrs.get("aria-hidden", "")).lower() == "true":
-        return True
-    style = attrs.get("style")
-    if style:
-        compact = str(style).replace(" ", "").lower()
-        return "display:none" in compact or "visibility:hidden" in compact
-    return False
+    return Extracted(normalize_text(html_text(data)), kind="html")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from .store import _under, _under_args
+from .sqlpaths import under, under_args
 
 
 @dataclass
@@ -27,8 +27,8 @@ class Filters:
         """A WHERE fragment over ``files f``."""
         clauses, args = [], []
         if self.folder:
-            clauses.append(_under("f.path"))
-            args += _under_args(os.path.abspath(os.path.expanduser(self.folder)))
+            clauses.append(under("f.path"))
+            args += under_args(os.path.abspath(os.path.expanduser(self.folder)))
         if self.types:
             ors = []
             for t in self.types:

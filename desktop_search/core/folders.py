@@ -2,7 +2,8 @@
 
 Every file belongs to one listed folder (a root). A folder inside a listed one adds
 nothing (its files are searched already), and a folder around listed ones takes them
-over. These pure functions decide; ``Store.add_root`` applies them.
+over. These pure functions decide; ``Store.add_root`` applies them, and the indexer
+finds the root of a changed file with ``root_of``.
 """
 
 from __future__ import annotations
@@ -32,3 +33,13 @@ def overlap(path: str, roots: Iterable[str]) -> tuple[str | None, list[str]]:
     outer = next((r for r in roots if r != path and inside(path, r)), None)
     inner = [r for r in roots if r != path and inside(r, path)]
     return outer, inner
+
+
+def root_of(path: str, roots: Iterable[dict]) -> dict | None:
+    """The listed root (a ``Store.roots()`` row) that holds ``path``: the innermost, should
+    roots ever nest; None when no root holds it."""
+    best = None
+    for r in roots:
+        if inside(path, r["path"]) and (best is None or len(r["path"]) > len(best["path"])):
+            best = r
+    return best

@@ -18,7 +18,6 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -32,9 +31,11 @@ from .database import (
     is_disk_full,
 )
 from .faults import failpoint
+from .folders import inside, root_of
 from .reading import FileReader, Prepared, internal_error
 from .scan import FileStat, ScanRules, scan
 from .store import Store
+from .sync_report import FileCallback, Progress, SyncReport
 from .vectors import VectorSet
 
 if TYPE_CHECKING:
@@ -43,55 +44,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_FILE_SIZE = 64 * 1024 * 1024
-FileCallback = Callable[[str, str, "str | None"], None]
-
-
-@dataclass
-class Progress:
-    """phase: "scanning", "indexing" (phase 1, by file), "embedding" (phase 2, by passage),
-    "saving", "done"."""
-
-    phase: str
-    files_done: int = 0
-    files_total: int = 0
-    passages_embedded: int = 0
-    passages_per_s: float = 0.0
-    eta_s: float | None = None
-    current: str = ""
-    passages_total: int = 0
-
-
-@dataclass
-class SyncReport:
-    files_added: int = 0
-    files_updated: int = 0
-    files_removed: int = 0
-    files_unchanged: int = 0
-    files_failed: int = 0
-    passages_embedded: int = 0
-    passages_pending: int = 0  # without a vector when the run ended
-    errors: list[dict] = field(default_factory=list)
-    cancelled: bool = False
-
-    def as_json(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if k != "cancelled"}
-
-    def files_done(self) -> int:
-        """Files whose new state this run has committed (what a disk-full message counts)."""
-        return self.files_added + self.files_updated + self.files_failed
-
-    def merge(self, other: SyncReport) -> None:
-        for key in (
-            "files_added",
-            "files_updated",
-            "files_removed",
-            "files_unchanged",
-            "files_failed",
-            "passages_embedded",
-        ):
-            setattr(self, key, getattr(self, key) + getattr(other, key))
-        self.errors += other.errors
-        self.cancelled = self.cancelled or other.cancelled
 
 
 class Indexer:
@@ -192,7 +144,7 @@ class Indexer:
         todo, gone = [], []
         roots = self.store.roots()
         for path in dict.fromkeys(os.path.abspath(p) for p in paths):
-            root = _root_of(path, roots)
+            root = root_of(path, roots)
             if root is None:
                 continue
             rules = ScanRules.from_lists(root["include"], root["exclude"])
@@ -228,7 +180,7 @@ class Indexer:
     def move(self, old: str, new: str) -> bool:
         """A file renamed inside the roots keeps its passages: no extraction, no embedding."""
         old, new = os.path.abspath(old), os.path.abspath(new)
-        root = _root_of(new, self.store.roots())
+        root = root_of(new, self.store.roots())
         if root is None or not ScanRules.from_lists(root["include"], root["exclude"]).wants_path(
             root["path"], new
         ):
@@ -256,7 +208,9 @@ class Indexer:
             self._tell(folder, "failed", msg)
         indexed = self.store.files_under(root)
         on_disk = {f.path for f in found.files}
-        gone = [p for p in indexed if p not in on_disk and not _inside_any(p, unreadable)]
+        gone = [
+            p for p in indexed if p not in on_disk and not any(inside(p, d) for d in unreadable)
+        ]
         if gone:
             report.files_removed += self._remove(gone)
         todo = []
@@ -433,10 +387,6 @@ class Indexer:
         self._tell(st.path, "skipped" if state == "skipped" else "failed", error)
 
 
-def _inside_any(path: str, folders: list[str]) -> bool:
-    return any(path == d or path.startswith(d.rstrip(os.sep) + os.sep) for d in folders)
-
-
 @contextmanager
 def _clear_errors(report: SyncReport, db_path) -> Iterator[None]:
     """A full disk or a damaged database ends the run with one plain error; what was
@@ -448,14 +398,3 @@ def _clear_errors(report: SyncReport, db_path) -> Iterator[None]:
         if is_disk_full(exc):
             raise DiskFullError(report.files_done()) from exc
         raise
-
-
-def _root_of(path: str, roots: list[dict]) -> dict | None:
-    best = None
-    for r in roots:
-        rp = r["path"]
-        if (path == rp or path.startswith(rp.rstrip(os.sep) + os.sep)) and (
-            best is None or len(rp) > len(best["path"])
-        ):
-            best = r
-    return best

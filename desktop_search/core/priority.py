@@ -1,8 +1,9 @@
 """Background work yields to the interface.
 
-The indexing process runs niced as a whole (``os.nice`` in ``service.main``); it shares no
-interpreter lock with the window, so lowering its priority cannot stall the window the
-way a niced thread holding the GIL would. torch in either process leaves a core free.
+The indexing process runs niced as a whole (``os.nice`` in ``service_process.main``); it
+shares no interpreter lock with the window, so lowering its priority cannot stall the
+window the way a niced thread holding the GIL would. torch in either process leaves a
+core free.
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ from .database import DB_NAME, StoreError, connect, is_damage
 from .store import Store
 
 if TYPE_CHECKING:
-    from .indexer import SyncReport
+    from .sync_report import SyncReport
 
 log = logging.getLogger(__name__)
 

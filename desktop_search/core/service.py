@@ -1,19 +1,17 @@
-"""The indexing process: one writing Engine, driven through a pipe.
+"""The indexing process's work: one writing Engine's jobs, told as events.
 
-The app runs ``main`` in a child process (multiprocessing, spawn), as Recoll runs
-``recollindex``: extraction, chunking, the indexer's bookkeeping, re-embedding and
-duplicate scans then never share an interpreter lock with the window. The window keeps
-a read-only Engine of its own for searching.
+The app runs the indexing process (``service_process.main``) as Recoll runs
+``recollindex``; there a ``Service`` runs each job on the Engine and reports through
+``send``, so it can also be driven in-process (the tests do).
 
 Messages are plain picklable objects. To the child: ``Job`` (queued, run in order),
 and the controls ``("pause",)``, ``("resume",)``, ``("cancel", lane)``,
 ``("prioritize", [paths])`` (files the person opened: embed them next) and ``("quit",)``,
 which act at once, also in the middle of a job. From the child: ``Event``.
 
-Three lanes run jobs, each on its own thread: "index" (sync, add, forget, changes, adapt:
-one at a time, in order), "scan" (duplicate scans) and "preview" (reading a file for the
-preview pane), so that a long sync never holds up the other two. In those two only the
-newest queued request runs: the older ones are stale.
+Three lanes run jobs: "index" (sync, add, forget, changes, adapt: one at a time, in
+order), "scan" (duplicate scans) and "preview" (reading a file for the preview pane); a
+cancel is per lane.
 
 The index lane's jobs are phase 1 only (text and keyword index). Whenever that lane has
 nothing queued, it runs phase 2 (embedding) until the backlog is done or a job arrives: a
@@ -24,28 +22,18 @@ previews is embedded next. Its progress comes as ``progress`` events of kind "em
 from __future__ import annotations
 
 import logging
-import os
-import queue
 import threading
 import time
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
 
 from .adapting import AdaptOptions, AdaptProgress
 from .database import DiskFullError, NotIndexedError, is_disk_full
 from .engine import Engine
-from .errors import Cancelled, DesktopSearchError, FolderError, IndexBusyError
+from .errors import Cancelled, DesktopSearchError, FolderError
 from .preview import ExtractCache, PreviewDoc, build_preview
-from .priority import leave_a_core_free
 
 log = logging.getLogger(__name__)
 
-#: Phase 2 batch size in passages: smaller than the core's default so that progress,
-#: pause, cancel and a waiting job get their turn within a second or two.
-EMBED_BATCH = 8
-#: The whole process runs this much nicer than the window's (as the indexing threads did
-#: before they moved here: more would slow indexing a lot on a busy machine).
-PROCESS_NICE = 5
 INDEX_KINDS = ("sync", "add", "forget", "drop", "changes", "adapt", "adapt_plan", "stats")
 LANES = {"duplicates": "scan", "preview": "preview"}  # every other kind: "index"
 #: Jobs whose end the window learns from a ``finished`` event carrying a JobResult.
@@ -177,6 +165,14 @@ class Service:
     def _stats(self, job: Job | None = None) -> None:
         self._last_stats = time.monotonic()
         self._send(Event("stats", payload=self.engine.stats()))
+
+    def send_stats(self) -> None:
+        """The counts, to the window now (the process's first message after ``ready``)."""
+        self._stats()
+
+    def skip(self, job: Job) -> None:
+        """End a job without running it: a newer one in its lane made it stale."""
+        self._send(Event("done", job.id, job.kind))
 
     def _add(self, job: Job) -> None:
         """args: {"folders": [...], "include": [...], "exclude": [...]}; then sync them."""
@@ -367,94 +363,3 @@ class Service:
             self._send(Event("error", job.id, job.kind, (path, error or outcome)))
         elif outcome in ("added", "updated"):
             self._send(Event("file", job.id, job.kind, path))
-
-
-def _reader(conn: Connection, service: Service, lanes: dict[str, queue.Queue]) -> None:
-    """Controls act at once; jobs wait in their lane. A closed pipe means quit."""
-    while True:
-        try:
-            message = conn.recv()
-        except (EOFError, OSError):
-            message = ("quit",)
-        if isinstance(message, Job):
-            lanes[message.lane].put(message)
-            continue
-        service.control(message)
-        if message[0] == "quit":
-            for lane in lanes.values():
-                lane.put(None)
-            return
-
-
-def _newest_only(service: Service, jobs: queue.Queue) -> None:
-    """A lane where a newer request makes the queued older ones stale."""
-    while True:
-        job = jobs.get()
-        while job is not None and not jobs.empty():
-            stale, job = job, jobs.get()
-            service._send(Event("done", stale.id, stale.kind))
-        if job is None or service.stopping:
-            return
-        service.run(job)
-
-
-def main(conn: Connection, data_dir: str, model_path: str | None = None) -> None:
-    """The child process: open the writing Engine, then serve jobs until told to quit."""
-    lock = threading.Lock()
-
-    def send(event: Event) -> None:
-        with lock:
-            try:
-                conn.send(event)
-            except (OSError, ValueError):  # the window has gone; nothing left to tell
-                pass
-
-    try:
-        os.nice(PROCESS_NICE)
-    except OSError:
-        pass
-    leave_a_core_free()
-    try:
-        try:
-            engine = Engine(data_dir, model_path=model_path, embed_batch=EMBED_BATCH)
-            why = ""
-        except IndexBusyError as exc:
-            engine = Engine(data_dir, model_path=model_path, writer=False)
-            why = str(exc)
-    except Exception as exc:
-        log.exception("the indexing process cannot open the index")
-        send(Event("failed", payload=str(exc) or type(exc).__name__))
-        conn.close()
-        return
-    service = Service(engine, send)
-    send(Event("ready", payload={"writable": engine.writable, "why": why}))
-    try:
-        service._stats()
-    except DesktopSearchError as exc:  # a damaged index, found on its first full read
-        send(Event("failed", payload=str(exc)))
-        engine.close()
-        conn.close()
-        return
-    lanes = {"index": queue.Queue(), "scan": queue.Queue(), "preview": queue.Queue()}
-    threading.Thread(target=_reader, args=(conn, service, lanes), daemon=True).start()
-    others = [
-        threading.Thread(target=_newest_only, args=(service, lanes[lane]), daemon=True)
-        for lane in ("scan", "preview")
-    ]
-    for thread in others:
-        thread.start()
-    index_lane = lanes["index"]
-    try:
-        while True:
-            if index_lane.empty():
-                service.embed(lambda: not index_lane.empty())
-            job = index_lane.get()
-            if job is None or service.stopping:
-                break
-            service.run(job)
-    finally:
-        for thread in others:
-            thread.join(timeout=30)
-        engine.close()
-        send(Event("closed"))
-        conn.close()

@@ -3,11 +3,14 @@
 One ``Store`` per thread (SQLite connections are not shared). WAL mode lets searches
 read while the indexer writes; every file's passages change in one transaction, so a
 reader never sees half a file and a crash never leaves one.
+
+``Store`` holds the connection, transactions, meta and the file and passage rows; the
+roots (``store_roots``) and vectors (``store_vectors``) are mixed in, and the tables are
+laid out in ``store_schema``.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import time
@@ -32,12 +35,11 @@ from .database import (
     require_index,
     touch_private,
 )
-from .errors import FolderError
 from .faults import crashpoint
-from .folders import overlap
+from .sqlpaths import under, under_args
+from .store_roots import RootRows
+from .store_schema import SCHEMA_VERSION, create_schema
 from .store_vectors import VectorRows
-
-SCHEMA_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ class NewPassage:
     text_hash: str
 
 
-class Store(VectorRows):
+class Store(RootRows, VectorRows):
     """One connection to the index; read-only (by itself) where the user may not write."""
 
     def __init__(self, data_dir: str | os.PathLike) -> None:
@@ -115,68 +117,12 @@ class Store(VectorRows):
             if "meta" in self.db.table_names():  # another process won the race
                 self._check_version()
                 return
-            self._create_schema()
+            create_schema(self.db)
 
     def _check_version(self) -> None:
         version = int(self.get_meta("schema_version", "0"))
         if version != SCHEMA_VERSION:
             raise StoreError(f"index schema {version} is not supported (expected {SCHEMA_VERSION})")
-
-    def _create_schema(self) -> None:
-        db = self.db
-        db["roots"].create(
-            {"id": int, "path": str, "include": str, "exclude": str, "added_at": float},
-            pk="id",
-            if_not_exists=True,
-        )
-        db["roots"].create_index(["path"], unique=True, if_not_exists=True)
-        db["files"].create(
-            {
-                "id": int,
-                "path": str,
-                "root_id": int,
-                "size": int,
-                "mtime_ns": int,
-                "hash": str,
-                "kind": str,
-                "state": str,
-                "error": str,
-                "n_passages": int,
-                "indexed_at": float,
-            },
-            pk="id",
-            if_not_exists=True,
-        )
-        db["files"].create_index(["path"], unique=True, if_not_exists=True)
-        db["files"].create_index(["hash"], if_not_exists=True)
-        db.execute(
-            """CREATE TABLE IF NOT EXISTS passages (
-                id INTEGER PRIMARY KEY AUTOINCREMENT,
-                file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
-                ord INTEGER NOT NULL, text TEXT NOT NULL, page INTEGER,
-                start INTEGER NOT NULL, "end" INTEGER NOT NULL, text_hash TEXT NOT NULL)"""
-        )
-        db["passages"].create_index(["file_id"], if_not_exists=True)
-        db["passages"].create_index(["text_hash"], if_not_exists=True)
-        db.execute(
-            "CREATE TABLE IF NOT EXISTS vectors (model TEXT NOT NULL, text_hash TEXT NOT NULL,"
-            " vec BLOB NOT NULL, PRIMARY KEY (model, text_hash)) WITHOUT ROWID"
-        )
-        if "passages_fts" not in db.table_names():
-            db["passages"].enable_fts(
-                ["text"],
-                fts_version="FTS5",
-                create_triggers=True,
-                tokenize="porter unicode61 remove_diacritics 2",
-            )
-        db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
-        db["meta"].insert_all(
-            [
-                {"key": "schema_version", "value": str(SCHEMA_VERSION)},
-                {"key": "generation", "value": "0"},
-            ],
-            replace=True,
-        )
 
     # -- transactions -----------------------------------------------------------------
 
@@ -221,91 +167,12 @@ class Store(VectorRows):
             "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'"
         )
 
-    # -- roots ------------------------------------------------------------------------
-
-    def add_root(self, path: str, include: Sequence[str] = (), exclude: Sequence[str] = ()) -> int:
-        """Add a folder (or change its rules); returns its id.
-
-        A folder inside a listed one is refused (``FolderError``): its files are searched
-        already. A folder around listed ones replaces them, and their files move to it as
-        they are, passages and vectors included: nothing is read or embedded again.
-        """
-        with self.write():
-            row = self.conn.execute(
-                "SELECT id FROM roots WHERE path = CAST(? AS TEXT)", (db_text(path),)
-            ).fetchone()
-            if row:
-                self.conn.execute(
-                    "UPDATE roots SET include = ?, exclude = ? WHERE id = ?",
-                    (json.dumps(list(include)), json.dumps(list(exclude)), row[0]),
-                )
-                return int(row[0])
-            listed = [r[0] for r in self.conn.execute("SELECT path FROM roots")]
-            outer, inner = overlap(path, listed)
-            if outer is not None:
-                raise FolderError(f"{path} is already searched as part of {outer}")
-            cur = self.conn.execute(
-                "INSERT INTO roots(path, include, exclude, added_at) VALUES (CAST(? AS TEXT), ?, ?, ?)",
-                (db_text(path), json.dumps(list(include)), json.dumps(list(exclude)), time.time()),
-            )
-            if inner:
-                self.conn.execute(
-                    f"UPDATE files SET root_id = ? WHERE {_under()}",
-                    (cur.lastrowid, *_under_args(path)),
-                )
-                self.conn.executemany(
-                    "DELETE FROM roots WHERE path = CAST(? AS TEXT)", [(db_text(r),) for r in inner]
-                )
-            return int(cur.lastrowid)
-
-    def roots(self) -> list[dict]:
-        rows = self.conn.execute(
-            "SELECT id, path, include, exclude FROM roots ORDER BY path"
-        ).fetchall()
-        return [
-            {
-                "id": r[0],
-                "path": r[1],
-                "include": json.loads(r[2] or "[]"),
-                "exclude": json.loads(r[3] or "[]"),
-            }
-            for r in rows
-        ]
-
-    def remove_root(self, path: str) -> list[int]:
-        """Forget a root and everything under it; returns the passage ids removed."""
-        with self.write():
-            removed = self._passage_ids_under(path)
-            self.conn.execute(f"DELETE FROM files WHERE {_under()}", _under_args(path))
-            self.conn.execute("DELETE FROM roots WHERE path = CAST(? AS TEXT)", (db_text(path),))
-            if removed:
-                self._bump_generation()
-        return removed
-
-    def knows(self, path: str) -> bool:
-        """Is ``path`` a root, or an indexed file or folder?"""
-        root = self.conn.execute(
-            "SELECT 1 FROM roots WHERE path = CAST(? AS TEXT)", (db_text(path),)
-        ).fetchone()
-        inside = self.conn.execute(
-            f"SELECT 1 FROM files WHERE {_under()} LIMIT 1", _under_args(path)
-        ).fetchone()
-        return bool(root or inside)
-
-    def _passage_ids_under(self, path: str) -> list[int]:
-        rows = self.conn.execute(
-            "SELECT p.id FROM passages p JOIN files f ON f.id = p.file_id"
-            f" WHERE {_under('f.path')}",
-            _under_args(path),
-        ).fetchall()
-        return [r[0] for r in rows]
-
     # -- files ------------------------------------------------------------------------
 
     def files_under(self, root: str) -> dict[str, FileRow]:
         rows = self.conn.execute(
-            f"SELECT id, path, size, mtime_ns, hash, state, error FROM files WHERE {_under()}",
-            _under_args(root),
+            f"SELECT id, path, size, mtime_ns, hash, state, error FROM files WHERE {under()}",
+            under_args(root),
         ).fetchall()
         return {r[1]: FileRow(*r) for r in rows}
 
@@ -510,18 +377,3 @@ class Store(VectorRows):
             "SELECT path, state, error FROM files WHERE state != 'ok' ORDER BY path"
         ).fetchall()
         return [{"path": r[0], "state": r[1], "error": r[2]} for r in rows]
-
-
-def _prefix_like(path: str) -> str:
-    """LIKE pattern for everything inside folder ``path`` (with % and _ escaped)."""
-    prefix = path.rstrip(os.sep) + os.sep
-    return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
-def _under(column: str = "path") -> str:
-    """SQL: ``column`` is the folder itself or anything inside it (args from ``_under_args``)."""
-    return f"({column} = CAST(? AS TEXT) OR {column} LIKE CAST(? AS TEXT) ESCAPE '\\')"
-
-
-def _under_args(path: str) -> tuple[bytes, bytes]:
-    return db_text(path), db_text(_prefix_like(path))

@@ -11,7 +11,8 @@ import numpy as np
 from ..ann import ANNIndex
 from ..database import db_text
 from ..dup_store import IgnoreList, PairCache, VerdictCache
-from ..store import Store, _under, _under_args
+from ..sqlpaths import under, under_args
+from ..store import Store
 from .constants import DEFAULT_K, DEFAULT_MIN_CONTAINMENT, DEFAULT_THRESHOLD, LEVELS, MAX_K
 from .filelevel import file_groups
 from .kinds import merge_passages
@@ -83,7 +84,7 @@ class DuplicateFinder:
             return None
         folder = os.path.abspath(os.path.expanduser(folder))
         rows = self.store.conn.execute(
-            f"SELECT id FROM files WHERE {_under()}", _under_args(folder)
+            f"SELECT id FROM files WHERE {under()}", under_args(folder)
         ).fetchall()
         return np.array(sorted(r[0] for r in rows), dtype=np.int64)
 
