@@ -167,3 +167,86 @@ def test_doc_freqs_stop_counting_past_the_cap_and_estimate_the_rest(tmp_path):
                 plan_match(units, exact, budget)
             )
         assert freqs.get(conn, gen, ["common"], cap=10**6) == {"common": 1000}  # recounted
+
+
+def test_plan_ranks_a_table_within_the_budget_in_full():
+    dfs = {"socket": 80, "timeout": 70}  # 150 by the sum, but the table has 120 rows
+    assert plan_match(["socket", "timeout"], dfs, 100, rows=120) == Plan('"timeout"')
+    assert plan_match(["socket", "timeout"], dfs, 100, rows=90) == Plan('"socket" OR "timeout"')
+
+
+# -- blocks: what the leg ranks ---------------------------------------------------------
+
+
+def _save(store, path: str, texts: list[tuple[str, int | None]], step: int = 10) -> list[int]:
+    from desktop_search.core.store import NewPassage
+
+    passages = [
+        NewPassage(i, t, i * step, i * step + len(t), page, f"{path}-{i}")
+        for i, (t, page) in enumerate(texts)
+    ]
+    added, _ = store.save_file(
+        path=path, root_id=None, size=1, mtime_ns=1, content_hash=path, kind="text",
+        passages=passages,
+    )  # fmt: skip
+    return added
+
+
+def _blocks(store) -> dict[int, str]:
+    return dict(store.conn.execute("SELECT rowid, text FROM blocks_fts ORDER BY rowid"))
+
+
+def test_blocks_join_each_passage_with_the_new_text_of_the_next_on_its_page(tmp_path):
+    from desktop_search.core.store import Store
+
+    with Store(tmp_path) as store:
+        # offsets overlap by half: each passage starts 10 characters after the last one
+        a, b, c, d = _save(
+            store,
+            "/d/a.txt",
+            [("0123456789abcdefghij", 1), ("abcdefghijKLMNOPQRST", 1), ("KLMNOPQRSTuvw", 1),
+             ("next page", 2)],
+        )  # fmt: skip
+        assert _blocks(store) == {
+            a: "0123456789abcdefghij KLMNOPQRST",
+            b: "abcdefghijKLMNOPQRST uvw",
+            c: "KLMNOPQRSTuvw",  # the last on its page stands alone
+            d: "next page",
+        }
+        (e,) = _save(store, "/d/a.txt", [("rewritten", None)])  # a new version of the file
+        assert _blocks(store) == {e: "rewritten"}
+        store.remove_files(["/d/a.txt"])
+        assert _blocks(store) == {}
+
+
+def test_an_index_made_before_blocks_gets_them_from_its_writer(tmp_path):
+    from desktop_search.core.store import Store
+
+    with Store(tmp_path) as store:
+        ids = _save(store, "/d/old.txt", [("alpha beta gamma", None), ("gamma delta", None)])
+        made_by_triggers = _blocks(store)
+        for statement in (
+            "DROP TRIGGER blocks_ai",
+            "DROP TRIGGER blocks_ad",
+            "DROP TABLE blocks_fts",
+        ):
+            store.conn.execute(statement)
+        assert keyword.table(store.conn) == keyword.PASSAGES  # readers rank passages meanwhile
+        store.ensure_blocks()
+        assert keyword.table(store.conn) == "blocks_fts"
+        assert _blocks(store) == made_by_triggers and sorted(made_by_triggers) == ids
+
+
+def test_a_block_hit_goes_to_the_passages_that_hold_the_words(tmp_path):
+    from desktop_search.core.store import Store
+
+    with Store(tmp_path) as store:
+        a, b, c = _save(
+            store, "/d/z.txt", [("the zebra grazes", None), ("near the fence", None),
+                                ("the zebra sleeps", None)], step=100,
+        )  # fmt: skip
+        hits = keyword.ranked(store.conn, '"zebra"', limit=10, fts="blocks_fts")
+        assert {i for i, _ in hits} == {a, b, c}  # block b is "near the fence the zebra sleeps"
+        mapped = dict(keyword.to_passages(store.conn, '"zebra"', hits))
+        assert set(mapped) == {a, c}  # never the passage without the word
+        assert mapped[c] == max(s for i, s in hits if i in (b, c))

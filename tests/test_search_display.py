@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from desktop_search.core import confidence, fusion
+from desktop_search.core.chunking import ChunkConfig
 from desktop_search.core.dup_store import IgnoreList
 from desktop_search.core.duplicates import DuplicateFinder, file_text
 from desktop_search.core.engine import Engine
@@ -56,7 +57,9 @@ def engine(tmp_path_factory, encoder):
     (root / "harbour" / "history.md").write_text("\n\n".join(p * 6 for p in paras))
     (root / "bread.md").write_text(BREAD_TEXT)
     (root / "car.txt").write_text(CAR_TEXT)
-    with Engine(base / "data", encoder=encoder) as engine:
+    # One passage per paragraph, none overlapping: the tests below count passages.
+    layout = ChunkConfig(max_tokens=200, overlap_tokens=0)
+    with Engine(base / "data", encoder=encoder, chunk_config=layout) as engine:
         engine.index([str(root)])
         engine.root = root
         yield engine

@@ -9,7 +9,15 @@ from pathlib import Path
 import pytest
 
 from desktop_search.core import confidence, rerank
-from desktop_search.core.fusion import SECOND, alpha_for, by_best, fuse, keep_keyword_places
+from desktop_search.core.fusion import (
+    ALPHA_MEANING,
+    ALPHA_WORDS,
+    SECOND,
+    alpha_for,
+    by_best,
+    fuse,
+    keep_keyword_places,
+)
 from desktop_search.core.query import parse
 from desktop_search.core.search import MODES, Filters
 
@@ -178,5 +186,5 @@ def test_rerank_reorders_but_keeps_the_candidates(engine):
 
 def test_the_keyword_legs_weight_follows_its_coverage_of_the_query():
     assert alpha_for(1.0) < alpha_for(0.5) < alpha_for(0.0)  # full coverage: trust words more
-    assert alpha_for(0.0) <= 0.95 and alpha_for(1.0) >= 0.6
+    assert alpha_for(0.0) == ALPHA_MEANING and alpha_for(1.0) == ALPHA_WORDS >= 0.5
     assert alpha_for(7.0) == alpha_for(1.0)

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .adapting import AdaptingMixin
+from .chunking import ChunkConfig
 from .database import (
     DamagedIndexError,
     ReadOnlyError,
@@ -74,6 +75,7 @@ class Engine(AdaptingMixin, ModelsMixin, IndexCareMixin):
         encoder: Encoder | QueryEncoder | None = None,
         embed_batch: int = 256,
         max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+        chunk_config: ChunkConfig | None = None,
     ) -> None:
         resolved = resolve_data_dir(data_dir)
         if writer and resolved.is_dir() and not can_write(resolved):
@@ -83,6 +85,8 @@ class Engine(AdaptingMixin, ModelsMixin, IndexCareMixin):
         self.lock = WriterLock(self.data_dir).acquire() if writer else None
         try:
             self.store = Store(self.data_dir)
+            if writer:
+                self.store.ensure_blocks()
             if encoder is None:
                 encoder = self._load_encoder(model_path, writer)
             self.encoder = encoder
@@ -96,7 +100,13 @@ class Engine(AdaptingMixin, ModelsMixin, IndexCareMixin):
             if writer and how != "loaded":
                 self.vectors.save()
             self.indexer = (
-                Indexer(self.store, encoder, self.vectors, max_file_size=max_file_size)
+                Indexer(
+                    self.store,
+                    encoder,
+                    self.vectors,
+                    chunk_config=chunk_config,
+                    max_file_size=max_file_size,
+                )
                 if writer
                 else None
             )

@@ -15,6 +15,10 @@ only counted that far and its total estimated, see ``DocFreqs``):
   ranked, at most the newest ``budget`` of them.
 
 Quoted phrases are matched as FTS5 phrases and score with the words.
+
+The rows ranked are blocks (a passage joined with its next neighbour, see
+``store_schema.create_blocks``); a block's score goes to its first passage. An index whose
+writer has not made blocks yet is ranked by passage.
 """
 
 from __future__ import annotations
@@ -22,6 +26,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from sqlite3 import Connection
+
+from .store_schema import BLOCKS
+
+PASSAGES = "passages_fts"
 
 RANK_BUDGET = 15_000
 """Most rows bm25 ranks per query. At 100k passages it keeps the keyword leg near 40 ms
@@ -45,16 +53,21 @@ class Plan:
     cap: int | None = None
 
 
-def plan_match(units: Sequence[str], doc_freq: Mapping[str, int], budget: int) -> Plan | None:
+def plan_match(
+    units: Sequence[str], doc_freq: Mapping[str, int], budget: int, rows: int | None = None
+) -> Plan | None:
     """The plan for ``units`` (words, or phrases as space-joined words), given their counts.
 
-    Units in no passage are dropped. None when no unit is in the index.
+    ``rows``: how many rows the table has, if known; an OR never yields more, so a table
+    within the budget is always ranked in full (a paragraph-long query over a small index
+    sums past the budget although it cannot rank more rows than the index holds). Units in
+    no passage are dropped. None when no unit is in the index.
     """
     present = [u for u in dict.fromkeys(units) if doc_freq.get(u, 0) > 0]
     if not present:
         return None
     full = any_of(present)
-    if sum(doc_freq[u] for u in present) <= budget:
+    if min(sum(doc_freq[u] for u in present), rows or budget + 1) <= budget:
         return Plan(full)
     kept, total = [], 0
     for u in sorted(present, key=lambda u: doc_freq[u]):
@@ -77,7 +90,8 @@ class DocFreqs:
     an idf that is near its floor anyway.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, fts: str = PASSAGES) -> None:
+        self.fts = fts
         self._generation: int | None = None
         self._counts: dict[str, tuple[int, int]] = {}  # word -> (count, cap it was read with)
         self._total: int | None = None
@@ -107,8 +121,8 @@ class DocFreqs:
 
     def _count(self, conn: Connection, unit: str, cap: int) -> int:
         n, last = conn.execute(
-            "SELECT count(*), max(rowid) FROM (SELECT rowid FROM passages_fts"
-            " WHERE passages_fts MATCH ? LIMIT ?)",
+            f"SELECT count(*), max(rowid) FROM (SELECT rowid FROM {self.fts}"
+            f" WHERE {self.fts} MATCH ? LIMIT ?)",
             [quote(unit), cap],
         ).fetchone()
         if n < cap:
@@ -119,11 +133,21 @@ class DocFreqs:
         return max(n, round(n * (top - first + 1) / (last - first + 1)))
 
 
+def table(conn: Connection) -> str:
+    """The FTS5 table the leg ranks: blocks, or passages in an index without blocks yet."""
+    found = conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", [BLOCKS]).fetchone()
+    return BLOCKS if found else PASSAGES
+
+
 def run(
-    conn: Connection, plan: Plan, limit: int, where: tuple[str, list] | None = None
+    conn: Connection,
+    plan: Plan,
+    limit: int,
+    where: tuple[str, list] | None = None,
+    fts: str = PASSAGES,
 ) -> list[tuple[int, float]]:
     """(passage id, bm25 score; higher is better) for the best ``limit`` rows of ``plan``."""
-    return ranked(conn, plan.match, limit, where, cap=plan.cap)
+    return ranked(conn, plan.match, limit, where, cap=plan.cap, fts=fts)
 
 
 def ranked(
@@ -132,26 +156,65 @@ def ranked(
     limit: int,
     where: tuple[str, list] | None = None,
     cap: int | None = None,
+    fts: str = PASSAGES,
 ) -> list[tuple[int, float]]:
-    """(passage id, bm25 score; higher is better) for the best ``limit`` rows of ``match``.
+    """(passage id, bm25 score; higher is better) for the best ``limit`` rows of ``match``
+    in the FTS5 table ``fts`` (whose rowids are passage ids).
 
     ``where`` filters over ``files f``. With ``cap``, only the newest ``cap`` matching rows
     are ranked: a hard bound for a plan whose intersection is still large.
     """
     if where is not None:
         sql, args = (
-            "SELECT passages_fts.rowid AS id, passages_fts.rank AS rank FROM passages_fts"
-            " JOIN passages p ON p.id = passages_fts.rowid JOIN files f ON f.id = p.file_id"
-            f" WHERE passages_fts MATCH ? AND {where[0]}",
+            f"SELECT {fts}.rowid AS id, {fts}.rank AS rank FROM {fts}"
+            f" JOIN passages p ON p.id = {fts}.rowid JOIN files f ON f.id = p.file_id"
+            f" WHERE {fts} MATCH ? AND {where[0]}",
             [match, *where[1]],
         )
     else:  # FTS5 alone: no join for every matching row
-        sql, args = "SELECT rowid AS id, rank FROM passages_fts WHERE passages_fts MATCH ?", [match]
+        sql, args = f"SELECT rowid AS id, rank FROM {fts} WHERE {fts} MATCH ?", [match]
     if cap is not None:
         sql = f"SELECT id, rank FROM ({sql} ORDER BY id DESC LIMIT ?)"
         args.append(cap)
     rows = conn.execute(f"{sql} ORDER BY rank LIMIT ?", [*args, limit]).fetchall()
     return [(int(r[0]), -float(r[1])) for r in rows]
+
+
+def to_passages(
+    conn: Connection, match: str, hits: list[tuple[int, float]]
+) -> list[tuple[int, float]]:
+    """Block hits given to the passages of each block that match on their own.
+
+    A block is a passage and its next neighbour on the same page; its score goes to each of
+    the two that ``match`` finds alone, so a passage shown for its words holds them. A
+    passage in two blocks keeps the better score. Order: best first.
+    """
+    if not hits:
+        return []
+    ids = sorted({i for i, _ in hits} | {i + 1 for i, _ in hits})
+    place: dict[int, tuple[int, int | None]] = {}
+    for part in range(0, len(ids), 500):
+        chunk = ids[part : part + 500]
+        marks = ",".join("?" * len(chunk))
+        for i, f, page in conn.execute(
+            f"SELECT id, file_id, page FROM passages WHERE id IN ({marks})", chunk
+        ):
+            place[i] = (f, page)
+    # Every matching passage in the hits' id range, unranked: one pass over the doclists
+    # (``rowid IN (...)`` would run the whole MATCH once per id: 250 ms for 1,000 hits).
+    matching = {
+        r[0]
+        for r in conn.execute(
+            f"SELECT rowid FROM {PASSAGES} WHERE {PASSAGES} MATCH ? AND rowid BETWEEN ? AND ?",
+            [match, ids[0], ids[-1]],
+        )
+    }
+    out: dict[int, float] = {}
+    for i, score in hits:
+        members = [i] if place.get(i + 1) != place.get(i) else [i, i + 1]
+        for m in [m for m in members if m in matching] or [i]:  # an AND plan: maybe neither
+            out[m] = max(out.get(m, float("-inf")), score)
+    return sorted(out.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
 def files_matching(conn: Connection, unit: str) -> set[int]:

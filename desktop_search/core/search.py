@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 MODES = ("hybrid", "semantic", "keyword")
 POOL = 200
 """Passages each leg brings. Fixed, so that ``k`` never changes which files come first."""
+FLOOR_POOL = 20
+"""Semantic passages needed before the pool's lowest cosine is the fusion's floor."""
 SCORED = 1000
 """bm25 rows the hybrid keyword leg reads: beyond the pool they only lend semantic finds
 their bm25 (ranking 1,000 rows costs FTS5 little more than 200; a rowid lookup per
@@ -114,7 +116,8 @@ class Searcher:
         self.encoder = encoder
         self.vectors = vectors
         self.keyword_budget = keyword.RANK_BUDGET
-        self._doc_freqs = keyword.DocFreqs()
+        self._doc_freqs = keyword.DocFreqs()  # by passage: the idf that scores are calibrated on
+        self._rank_freqs = keyword.DocFreqs()  # in the table the keyword leg ranks
         self._kw_pool: ThreadPoolExecutor | None = None
         self._kw_store: Store | None = None
         self._allowed_cache: dict[tuple, np.ndarray] = {}
@@ -263,12 +266,19 @@ class Searcher:
         units = [*q.terms, *(" ".join(p) for p in q.phrases)]
         if not units:
             return []
-        freqs = self._doc_freqs.get(store.conn, store.generation(), units, self.keyword_budget + 1)
-        plan = keyword.plan_match(units, freqs, self.keyword_budget)
+        fts = keyword.table(store.conn)
+        if self._rank_freqs.fts != fts:
+            self._rank_freqs = keyword.DocFreqs(fts)
+        freqs = self._rank_freqs.get(store.conn, store.generation(), units, self.keyword_budget + 1)
+        rows = self._rank_freqs.total(store.conn, store.generation())
+        plan = keyword.plan_match(units, freqs, self.keyword_budget, rows)
         if plan is None:
             return []
         where = filters.sql() if filters.active() else None
-        return keyword.run(store.conn, plan, limit, where)
+        hits = keyword.run(store.conn, plan, limit, where, fts)
+        if fts == keyword.PASSAGES:
+            return hits
+        return keyword.to_passages(store.conn, plan.match, hits)
 
     # -- ranking ----------------------------------------------------------------------
 
@@ -276,7 +286,10 @@ class Searcher:
         """(files best first, each passage's score) for the mode."""
         file_of = {i: r["file_id"] for i, r in c.rows.items()}
         if mode == "hybrid":
-            files, passages = fuse(c.cos, dict(c.kw), file_of, alpha_for(c.coverage))
+            # the semantic pool's lowest cosine (see ``fusion``); a pool of a few passages
+            # (a tiny index) shows no spread of unrelated text, so 0 stays the floor there
+            floor = min(s for _, s in c.sem) if len(c.sem) >= FLOOR_POOL else 0.0
+            files, passages = fuse(c.cos, dict(c.kw), file_of, alpha_for(c.coverage), floor)
             waiting = {file_of[i] for i, _ in c.kw if i not in c.cos}  # not embedded yet
             if waiting:
                 keyword_order = by_best(dict(c.kw), {i: file_of[i] for i, _ in c.kw}, SECOND)

@@ -38,7 +38,7 @@ from .database import (
 from .faults import crashpoint
 from .sqlpaths import under, under_args
 from .store_roots import RootRows
-from .store_schema import SCHEMA_VERSION, create_schema
+from .store_schema import SCHEMA_VERSION, create_blocks, create_schema
 from .store_vectors import VectorRows
 
 
@@ -118,6 +118,11 @@ class Store(RootRows, VectorRows):
                 self._check_version()
                 return
             create_schema(self.db)
+
+    def ensure_blocks(self) -> None:
+        """Give an index made before keyword blocks existed its blocks (the writer does this
+        once; see ``store_schema.create_blocks``)."""
+        create_blocks(self.db)
 
     def _check_version(self) -> None:
         version = int(self.get_meta("schema_version", "0"))
