@@ -249,4 +249,5 @@ def test_a_block_hit_goes_to_the_passages_that_hold_the_words(tmp_path):
         assert {i for i, _ in hits} == {a, b, c}  # block b is "near the fence the zebra sleeps"
         mapped = dict(keyword.to_passages(store.conn, '"zebra"', hits))
         assert set(mapped) == {a, c}  # never the passage without the word
+        assert mapped[a] == dict(hits)[a]  # the first passage holds it: its block is its own
         assert mapped[c] == max(s for i, s in hits if i in (b, c))

@@ -18,7 +18,7 @@ from desktop_search.core.fusion import (
     fuse,
     keep_keyword_places,
 )
-from desktop_search.core.query import parse
+from desktop_search.core.query import PASTED_WORDS, parse
 from desktop_search.core.search import MODES, Filters
 
 from .corpus import indexed_engine
@@ -94,10 +94,33 @@ def test_query_parsing():
     assert parse("\ud800 résumé\x00").text == "résumé"  # cleaned once, at the door
 
 
+def test_pasted_text_keeps_its_quotes_and_hyphens_as_text():
+    pasted = (
+        "The loop only keeps weak references to tasks, so save a reference to the result of "
+        'this function: a task that is "fire and forget" may vanish mid-execution unless a '
+        "strong -reference is kept somewhere else in the program."
+    )
+    q = parse(pasted)
+    assert q.phrases == () and q.excluded == ()  # a paragraph, not operators
+    assert {"fire", "forget", "reference"} <= set(q.terms)
+    assert q.text == " ".join(pasted.split())
+
+
 def test_a_quoted_phrase_must_appear(engine):
     for mode in MODES:
         got = names(engine.search('"lazy loading"', mode=mode, k=10))
         assert sorted(got) == ["gui.txt", "modules.txt"], mode  # truck.txt has both words apart
+
+
+def test_a_pasted_paragraph_with_a_quote_still_finds_its_source(engine):
+    # the same quote typed alone would demand the phrase (see above); pasted, it is text
+    pasted = (
+        'Notes on the motor: "change the oil" is what the manual says, but how often should '
+        "I change the motor oil in my car, and does the filter go at the same time as the oil?"
+    )
+    assert len(pasted.split()) > PASTED_WORDS
+    for mode in MODES:
+        assert names(engine.search(pasted, mode=mode, k=3))[0] == "car.txt", mode
 
 
 def test_an_excluded_word_removes_the_file_in_every_mode(engine):

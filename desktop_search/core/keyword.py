@@ -183,11 +183,13 @@ def ranked(
 def to_passages(
     conn: Connection, match: str, hits: list[tuple[int, float]]
 ) -> list[tuple[int, float]]:
-    """Block hits given to the passages of each block that match on their own.
+    """Block hits given to passages: each block's score to its first passage if ``match``
+    finds that passage alone, else to its second.
 
-    A block is a passage and its next neighbour on the same page; its score goes to each of
-    the two that ``match`` finds alone, so a passage shown for its words holds them. A
-    passage in two blocks keeps the better score. Order: best first.
+    A block is a passage and its next neighbour on the same page. So a passage shown for
+    its words holds them, and each block counts once (a file ranked by its best two
+    passages must not count one block twice). A passage named by two blocks keeps the
+    better score. Order: best first.
     """
     if not hits:
         return []
@@ -211,9 +213,9 @@ def to_passages(
     }
     out: dict[int, float] = {}
     for i, score in hits:
-        members = [i] if place.get(i + 1) != place.get(i) else [i, i + 1]
-        for m in [m for m in members if m in matching] or [i]:  # an AND plan: maybe neither
-            out[m] = max(out.get(m, float("-inf")), score)
+        joined = place.get(i + 1) == place.get(i)
+        m = i + 1 if i not in matching and joined and i + 1 in matching else i
+        out[m] = max(out.get(m, float("-inf")), score)
     return sorted(out.items(), key=lambda kv: (-kv[1], kv[0]))
 
 

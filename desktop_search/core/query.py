@@ -61,8 +61,19 @@ def content_words(text: str) -> list[str]:
     return [w for w in words(text) if w not in STOP_WORDS and (len(w) > 1 or w.isdigit())]
 
 
+PASTED_WORDS = 24
+"""A query longer than this is pasted text (to find where it came from), not typed: its
+quotes and hyphens are part of the text, so they are not read as operators. A typed query
+with operators is a few words; a pasted paragraph that quotes a phrase from elsewhere
+would otherwise find nothing."""
+
+
 def parse(raw: str) -> Query:
     raw = clean_text(raw).strip()
+    if len(raw.split()) > PASTED_WORDS:
+        text = " ".join(raw.split())
+        terms = list(dict.fromkeys(content_words(text))) or list(dict.fromkeys(words(text)))
+        return Query(raw, text, tuple(terms), (), ())
     free: list[str] = []
     phrases: list[tuple[str, ...]] = []
     excluded: list[str] = []
