@@ -17,8 +17,8 @@ only counted that far and its total estimated, see ``DocFreqs``):
 Quoted phrases are matched as FTS5 phrases and score with the words.
 
 The rows ranked are blocks (a passage joined with its next neighbour, see
-``store_schema.create_blocks``); a block's score goes to its first passage. An index whose
-writer has not made blocks yet is ranked by passage.
+``store_schema.create_blocks``); a block's score goes to its first passage that holds the
+words (``to_passages``). An index whose writer has not made blocks yet is ranked by passage.
 """
 
 from __future__ import annotations
