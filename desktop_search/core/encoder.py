@@ -19,6 +19,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
+from .batching import by_length  # noqa: E402
 from .errors import ModelError  # noqa: E402
 from .model_folder import default_model_path, describe, read_model_config  # noqa: E402
 from .pooling import l2_normalize, pool  # noqa: E402
@@ -130,15 +131,10 @@ class Encoder:
     ) -> np.ndarray:
         """Embed ``texts``; batches are formed from length-sorted texts so that they pad little."""
         n = len(texts)
-        out = np.empty((n, self.dim), dtype=np.float32)
         if n == 0:
-            return out
-        bs = batch_size or self.batch_size
+            return np.empty((0, self.dim), dtype=np.float32)
         self.texts_encoded += n
-        # Tokenize once, then batch by exact token length, longest first: batches pad
-        # almost nothing and the first batch shows the worst-case memory at once.
         ids = [e.ids for e in self._truncating.encode_batch(list(texts), add_special_tokens=True)]
-        order = sorted(range(n), key=lambda i: -len(ids[i]))
         # A query is too small to split across cores, and OpenMP workers spinning for a
         # busy core made one-line queries ~10x slower while indexing: use one thread
         # (torch's thread count is per calling thread, so the indexer keeps its own).
@@ -148,15 +144,11 @@ class Encoder:
             torch.set_num_threads(1)
         try:
             with torch.inference_mode():
-                for start in range(0, n, bs):
-                    idx = order[start : start + bs]
-                    out[idx] = self._forward([ids[i] for i in idx])
-                    if progress:
-                        progress(len(idx))
+                bs = batch_size or self.batch_size
+                return by_length(ids, self.dim, bs, self._forward, progress)
         finally:
             if small and threads > 1:
                 torch.set_num_threads(threads)
-        return out
 
     def _forward(self, batch: list[list[int]]) -> np.ndarray:
         width = max(len(x) for x in batch)

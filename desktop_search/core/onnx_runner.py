@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .batching import by_length
 from .errors import ModelError
 from .model_folder import ModelInfo
 
@@ -85,19 +86,10 @@ class OnnxRunner:
         progress: Callable[[int], None] | None = None,
     ) -> np.ndarray:
         """Embed ``texts`` in input order, batched by length as ``Encoder.encode`` does."""
-        n = len(texts)
-        out = np.empty((n, self.info.dim), dtype=np.float32)
-        if n == 0:
-            return out
-        bs = batch_size or 32
+        if not texts:
+            return np.empty((0, self.info.dim), dtype=np.float32)
         ids = [e.ids for e in self.tokenizer.encode_batch(list(texts), add_special_tokens=True)]
-        order = sorted(range(n), key=lambda i: -len(ids[i]))
-        for start in range(0, n, bs):
-            idx = order[start : start + bs]
-            out[idx] = self._forward([ids[i] for i in idx])
-            if progress:
-                progress(len(idx))
-        return out
+        return by_length(ids, self.info.dim, batch_size or 32, self._forward, progress)
 
     def _forward(self, batch: list[list[int]]) -> np.ndarray:
         width = max(len(x) for x in batch)
