@@ -87,6 +87,7 @@ class Engine(AdaptingMixin, ModelsMixin, IndexCareMixin):
             self.store = Store(self.data_dir)
             if writer:
                 self.store.ensure_blocks()
+            self.chunk_config = chunk_config  # None: the model's own (see ``Indexer``)
             if encoder is None:
                 encoder = self._load_encoder(model_path, writer)
             self.encoder = encoder

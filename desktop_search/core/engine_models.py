@@ -94,7 +94,13 @@ class ModelsMixin:
             vectors.save()
             return False
         vectors.save()
-        indexer = Indexer(self.store, encoder, vectors, max_file_size=old.max_file_size)
+        indexer = Indexer(
+            self.store,
+            encoder,
+            vectors,
+            chunk_config=self.chunk_config,
+            max_file_size=old.max_file_size,
+        )
         with self._swap_lock:  # searchers pick up the new pair at their next query
             self.encoder, self.vectors, self.indexer = encoder, vectors, indexer
             self.embedder = embedder
