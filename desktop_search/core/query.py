@@ -70,14 +70,13 @@ would otherwise find nothing."""
 
 def parse(raw: str) -> Query:
     raw = clean_text(raw).strip()
-    if len(raw.split()) > PASTED_WORDS:
-        text = " ".join(raw.split())
-        terms = list(dict.fromkeys(content_words(text))) or list(dict.fromkeys(words(text)))
-        return Query(raw, text, tuple(terms), (), ())
     free: list[str] = []
     phrases: list[tuple[str, ...]] = []
     excluded: list[str] = []
-    for tok in _TOKEN.findall(raw):
+    pasted = len(raw.split()) > PASTED_WORDS
+    if pasted:
+        free.append(" ".join(raw.split()))
+    for tok in [] if pasted else _TOKEN.findall(raw):
         negate = tok.startswith("-") and len(tok) > 1
         body = tok[1:] if negate else tok
         quoted = body.startswith('"')

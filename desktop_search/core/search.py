@@ -117,7 +117,7 @@ class Searcher:
         self.vectors = vectors
         self.keyword_budget = keyword.RANK_BUDGET
         self._doc_freqs = keyword.DocFreqs()  # by passage: the idf that scores are calibrated on
-        self._rank_freqs = keyword.DocFreqs()  # in the table the keyword leg ranks
+        self._block_freqs = keyword.DocFreqs(keyword.BLOCKS)  # what the leg plans from
         self._kw_pool: ThreadPoolExecutor | None = None
         self._kw_store: Store | None = None
         self._allowed_cache: dict[tuple, np.ndarray] = {}
@@ -267,10 +267,10 @@ class Searcher:
         if not units:
             return []
         fts = keyword.table(store.conn)
-        if self._rank_freqs.fts != fts:
-            self._rank_freqs = keyword.DocFreqs(fts)
-        freqs = self._rank_freqs.get(store.conn, store.generation(), units, self.keyword_budget + 1)
-        rows = self._rank_freqs.total(store.conn, store.generation())
+        counts = self._block_freqs if fts == keyword.BLOCKS else self._doc_freqs
+        gen = store.generation()
+        freqs = counts.get(store.conn, gen, units, self.keyword_budget + 1)
+        rows = self._doc_freqs.total(store.conn, gen)  # a block per passage
         plan = keyword.plan_match(units, freqs, self.keyword_budget, rows)
         if plan is None:
             return []

@@ -11,6 +11,8 @@ from __future__ import annotations
 import sqlite_utils
 
 SCHEMA_VERSION = 1
+TOKENIZE = "porter unicode61 remove_diacritics 2"
+"""FTS5's tokenizer for passages and blocks alike: the same words must match in both."""
 
 
 def create_schema(db: sqlite_utils.Database) -> None:
@@ -58,7 +60,7 @@ def create_schema(db: sqlite_utils.Database) -> None:
             ["text"],
             fts_version="FTS5",
             create_triggers=True,
-            tokenize="porter unicode61 remove_diacritics 2",
+            tokenize=TOKENIZE,
         )
     create_blocks(db)
     db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
@@ -72,7 +74,6 @@ def create_schema(db: sqlite_utils.Database) -> None:
 
 
 BLOCKS = "blocks_fts"
-_TOKENIZE = "porter unicode61 remove_diacritics 2"
 _BLOCK_TRIGGERS = f"""
 CREATE TRIGGER IF NOT EXISTS blocks_ai AFTER INSERT ON passages BEGIN
   DELETE FROM {BLOCKS} WHERE rowid = (SELECT id FROM passages prev WHERE prev.file_id = new.file_id
@@ -107,7 +108,7 @@ def create_blocks(db: sqlite_utils.Database) -> None:
         if BLOCKS in db.table_names():  # another writer made them while we waited
             db.execute("ROLLBACK")
             return
-        db.execute(f"CREATE VIRTUAL TABLE {BLOCKS} USING fts5(text, tokenize='{_TOKENIZE}')")
+        db.execute(f"CREATE VIRTUAL TABLE {BLOCKS} USING fts5(text, tokenize='{TOKENIZE}')")
         db.execute(
             f"""INSERT INTO {BLOCKS}(rowid, text)
             SELECT id, CASE WHEN next_ord = ord + 1 AND next_page IS page
