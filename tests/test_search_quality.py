@@ -211,3 +211,14 @@ def test_the_keyword_legs_weight_follows_its_coverage_of_the_query():
     assert alpha_for(1.0) < alpha_for(0.5) < alpha_for(0.0)  # full coverage: trust words more
     assert alpha_for(0.0) == ALPHA_MEANING and alpha_for(1.0) == ALPHA_WORDS >= 0.5
     assert alpha_for(7.0) == alpha_for(1.0)
+
+
+def test_cosines_scale_from_the_pools_floor_so_a_weak_word_match_cannot_reorder_them():
+    # two files whose cosines are close, and a weak keyword hit for the second
+    cos = {1: 0.62, 2: 0.59, 3: 0.30}  # 3: the pool's least related passage
+    bm25 = {2: 2.0, 4: 8.0}  # 4: a strong keyword match elsewhere makes 2's hit weak
+    file_of = {1: "a", 2: "b", 3: "c", 4: "d"}
+    from_zero, _ = fuse(cos, bm25, file_of, 0.8)
+    from_floor, _ = fuse(cos, bm25, file_of, 0.8, floor=0.30)
+    assert [f for f, _ in from_zero][:2] == ["b", "a"]  # cosines 1.00 vs 0.95: 0.80 < 0.81
+    assert [f for f, _ in from_floor][:2] == ["a", "b"]  # 1.00 vs 0.91: 0.80 > 0.775
