@@ -11,9 +11,11 @@ import pytest
 from desktop_search.core import confidence, rerank
 from desktop_search.core.fusion import (
     ALPHA_MEANING,
+    ALPHA_PASTED,
     ALPHA_WORDS,
     SECOND,
     alpha_for,
+    apart,
     by_best,
     fuse,
     keep_keyword_places,
@@ -74,6 +76,21 @@ def test_keyword_evidence_in_two_passages_adds_up():
     bm25 = {"a1": 8.0, "a2": 7.0, "b1": 8.5, "b2": 0.5}
     assert [f for f, _ in by_best(bm25, file_of)] == ["B", "A"]
     assert [f for f, _ in by_best(bm25, file_of, SECOND)] == ["A", "B"]
+
+
+def test_overlapping_blocks_do_not_count_twice():
+    # A's two hits are neighbours whose blocks share text (the same words, found twice);
+    # B's best is a little better. Only evidence from another part of A may add up.
+    file_of = {"a1": "A", "a2": "A", "b1": "B"}
+    bm25 = {"a1": 8.0, "a2": 7.9, "b1": 8.5}
+    near = {"a1": (None, 0, 800), "a2": (None, 400, 1200), "b1": (None, 0, 800)}
+    assert not apart(near["a1"], near["a2"])
+    assert [f for f, _ in by_best(bm25, file_of, 1.0, near)] == ["B", "A"]
+    far = {**near, "a2": (None, 1600, 2400)}  # a block (two passages) away: no shared text
+    assert apart(far["a1"], far["a2"]) and apart(far["a2"], far["a1"])
+    assert [f for f, _ in by_best(bm25, file_of, 1.0, far)] == ["A", "B"]
+    other_page = {**near, "a2": (2, 400, 1200)}  # blocks stay on their page
+    assert [f for f, _ in by_best(bm25, file_of, 1.0, other_page)] == ["A", "B"]
 
 
 def test_a_file_waiting_for_vectors_keeps_its_keyword_place():
@@ -211,6 +228,13 @@ def test_the_keyword_legs_weight_follows_its_coverage_of_the_query():
     assert alpha_for(1.0) < alpha_for(0.5) < alpha_for(0.0)  # full coverage: trust words more
     assert alpha_for(0.0) == ALPHA_MEANING and alpha_for(1.0) == ALPHA_WORDS >= 0.5
     assert alpha_for(7.0) == alpha_for(1.0)
+
+
+def test_pasted_text_weighs_both_legs_equally():
+    # no passage holds a whole paragraph from elsewhere, so coverage would mistrust bm25
+    paragraph = " ".join(["the crates went in slowly on a hot afternoon"] * 4)
+    assert parse(paragraph).pasted and not parse("loading the truck").pasted
+    assert alpha_for(0.1, pasted=True) == ALPHA_PASTED < alpha_for(0.1)
 
 
 def test_cosines_scale_from_the_pools_floor_so_a_weak_word_match_cannot_reorder_them():

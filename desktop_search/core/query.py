@@ -38,6 +38,7 @@ class Query:
     terms: tuple[str, ...]  # lower-cased content words, in order, no duplicates
     phrases: tuple[tuple[str, ...], ...]  # each a run of lower-cased words
     excluded: tuple[str, ...]  # words (or phrases joined by spaces) that must not appear
+    pasted: bool = False  # longer than ``PASTED_WORDS``: text to trace, not typed words
 
     @property
     def empty(self) -> bool:
@@ -94,4 +95,4 @@ def parse(raw: str) -> Query:
     terms = list(dict.fromkeys(content_words(text)))
     if not terms:  # a query made only of function words ("to be or not to be")
         terms = list(dict.fromkeys(words(text)))
-    return Query(raw, text, tuple(terms), tuple(phrases), tuple(dict.fromkeys(excluded)))
+    return Query(raw, text, tuple(terms), tuple(phrases), tuple(dict.fromkeys(excluded)), pasted)

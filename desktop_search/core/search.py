@@ -156,7 +156,7 @@ class Searcher:
         if c.kw and weights:
             c.coverage = confidence.words(stems_in(c.rows[c.kw[0][0]]["text"]), weights)
         if rerank and c.qvec is not None:
-            self._rerank(c, mode)
+            self._rerank(q, c, mode)
         results = self._rank(q, mode, c, k, per_file, weights)
         if best_sentence and mode != "keyword" and results:
             self.mark_best_sentences(q.text, results, c.qvec)
@@ -282,26 +282,34 @@ class Searcher:
 
     # -- ranking ----------------------------------------------------------------------
 
-    def _order(self, mode: str, c: _Candidates) -> tuple[list[tuple[int, float]], dict[int, float]]:
+    def _order(
+        self, q: Query, mode: str, c: _Candidates
+    ) -> tuple[list[tuple[int, float]], dict[int, float]]:
         """(files best first, each passage's score) for the mode."""
         file_of = {i: r["file_id"] for i, r in c.rows.items()}
         if mode == "hybrid":
             # the semantic pool's lowest cosine (see ``fusion``); a pool of a few passages
             # (a tiny index) shows no spread of unrelated text, so 0 stays the floor there
             floor = min(s for _, s in c.sem) if len(c.sem) >= FLOOR_POOL else 0.0
-            files, passages = fuse(c.cos, dict(c.kw), file_of, alpha_for(c.coverage), floor)
+            alpha = alpha_for(c.coverage, q.pasted)
+            files, passages = fuse(c.cos, dict(c.kw), file_of, alpha, floor)
             waiting = {file_of[i] for i, _ in c.kw if i not in c.cos}  # not embedded yet
             if waiting:
-                keyword_order = by_best(dict(c.kw), {i: file_of[i] for i, _ in c.kw}, SECOND)
-                files = keep_keyword_places(files, keyword_order, waiting)
+                files = keep_keyword_places(files, self._by_words(c, file_of), waiting)
             return files, passages
-        scores = dict(c.sem) if mode == "semantic" else dict(c.kw)
-        second = SECOND if mode == "keyword" else 0.0
-        return by_best(scores, {i: file_of[i] for i in scores}, second), scores
+        if mode == "keyword":
+            return self._by_words(c, file_of), dict(c.kw)
+        return by_best(dict(c.sem), file_of), dict(c.sem)
 
-    def _rerank(self, c: _Candidates, mode: str) -> None:
+    @staticmethod
+    def _by_words(c: _Candidates, file_of: dict[int, int]) -> list[tuple[int, float]]:
+        """Files by their keyword evidence: the best block plus a share of one apart from it."""
+        spans = {i: (c.rows[i]["page"], c.rows[i]["start"], c.rows[i]["end"]) for i, _ in c.kw}
+        return by_best(dict(c.kw), file_of, SECOND, spans)
+
+    def _rerank(self, q: Query, c: _Candidates, mode: str) -> None:
         """Replace the cosines of the top candidates by their sentence-level max-sim."""
-        _, passages = self._order(mode, c)
+        _, passages = self._order(q, mode, c)
         top = sorted((i for i in passages if i in c.cos), key=lambda i: -passages[i])
         top = top[: rerank_mod.TOP]
         scores = rerank_mod.max_sim(
@@ -314,7 +322,7 @@ class Searcher:
     def _rank(
         self, q: Query, mode: str, c: _Candidates, k: int, per_file: int, weights: dict
     ) -> list[FileResult]:
-        files, passages = self._order(mode, c)
+        files, passages = self._order(q, mode, c)
         by_file: dict[int, list[int]] = {}
         for pid in sorted(passages, key=lambda i: (-passages[i], i)):
             by_file.setdefault(c.rows[pid]["file_id"], []).append(pid)
