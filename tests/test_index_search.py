@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from desktop_search.core.chunking import ChunkConfig
 from desktop_search.core.engine import Engine
 from desktop_search.core.search import Filters, SearchError
 
@@ -246,3 +247,28 @@ def test_cancel_keeps_finished_files_and_the_next_sync_resumes(tmp_path, fixture
     assert second.files_added == 24 - first.files_added
     assert engine.vectors.count() == engine.status()["passages"] == 24
     engine.close()
+
+
+def test_an_index_cut_otherwise_is_cut_again(tmp_path, fixture_data, encoder):
+    # An index made with other passage settings (an older version's) gets today's passages
+    # on the next sync; the same settings again read nothing.
+    root = tmp_path / "docs"
+    root.mkdir()
+    shutil.copy(
+        fixture_data / "docs" / "rst" / "library" / "colorsys.rst.txt", root / "colorsys.rst"
+    )
+    (root / "car.txt").write_text(CAR_TEXT)
+    wide = ChunkConfig(max_tokens=200, overlap_tokens=0)
+    with Engine(tmp_path / "data", encoder=encoder, chunk_config=wide) as engine:
+        engine.index([str(root)])
+        before = engine.stats()["passages"]
+    with Engine(tmp_path / "data", encoder=encoder) as engine:
+        report = engine.sync()
+        assert report.files_updated == 2 and report.files_unchanged == 0
+        after = engine.stats()["passages"]
+        assert after > before  # 128-token passages overlapping by half
+        assert engine.stats()["passages_pending"] == 0
+        assert _paths(engine.search("what color systems does the module convert between"))
+    with Engine(tmp_path / "data", encoder=encoder) as engine:
+        assert engine.sync().files_unchanged == 2
+        assert engine.stats()["passages"] == after

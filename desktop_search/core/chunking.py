@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from typing import NamedTuple, Protocol
 
 from .extract import Extracted
@@ -66,6 +66,11 @@ class ChunkConfig:
             raise ValueError("max_tokens and hard_limit must be positive")
         if self.max_chars < 8:
             raise ValueError("max_chars must be at least 8")
+
+
+def signature(cfg: ChunkConfig) -> str:
+    """The config as the index remembers it: passages cut otherwise are cut again."""
+    return ",".join(str(v) for v in astuple(cfg))
 
 
 def _target(cfg: ChunkConfig) -> int:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .adapting import AdaptingMixin
-from .chunking import ChunkConfig
+from .chunking import ChunkConfig, signature
 from .database import (
     DamagedIndexError,
     ReadOnlyError,
@@ -111,6 +111,10 @@ class Engine(AdaptingMixin, ModelsMixin, IndexCareMixin):
                 if writer
                 else None
             )
+            if self.indexer is not None:
+                stale = self.store.follow_chunking(signature(self.indexer.chunk_config))
+                if stale:
+                    log.warning("%d files were cut into passages otherwise: cut again", stale)
             self.embed_batch = embed_batch
             self.embedder = (
                 Embedder(self.store, encoder, self.vectors, batch=embed_batch) if writer else None

@@ -164,6 +164,20 @@ class Store(RootRows, VectorRows):
     def set_meta(self, key: str, value: str) -> None:
         self.conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
 
+    def follow_chunking(self, chunking: str) -> int:
+        """Note how passages are cut (``chunking``: a config's signature); when an index was
+        cut otherwise, forget every file's stat and hash so the next sync cuts it again.
+        Returns the number of files to cut again. Their old passages stay searchable until
+        then: each file's passages are replaced as it is read."""
+        if self.get_meta("chunking") == chunking:
+            return 0
+        with self.write():
+            stale = self.conn.execute(
+                "UPDATE files SET mtime_ns = -1, hash = NULL WHERE n_passages > 0"
+            ).rowcount
+            self.set_meta("chunking", chunking)
+        return stale
+
     def generation(self) -> int:
         return int(self.get_meta("generation", "0"))
 
