@@ -52,9 +52,10 @@ def doc_passages(n_target: int, seed: int):
     Returns (texts, file index, ord, start, end) for the passages, and the list of files
     not used (for sentences).
     """
-    from desktop_search.core.chunking import ChunkConfig, HFTokenCounter, chunk_extracted
+    from desktop_search.core.chunking import ChunkConfig, chunk_extracted
     from desktop_search.core.encoder import Encoder
     from desktop_search.core.extract import extract_file
+    from desktop_search.core.token_counter import HFTokenCounter
 
     enc = Encoder()
     counter = HFTokenCounter(enc.tokenizer)

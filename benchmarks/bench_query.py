@@ -77,8 +77,9 @@ def filtered_runs(folder: str | None):
 
 def build_synthetic(data_dir: Path, encoder, n: int) -> None:
     """Real rst passages, cycled as numbered copies, 20 to a file, with random vectors."""
-    from desktop_search.core.chunking import ChunkConfig, HFTokenCounter, chunk_extracted
+    from desktop_search.core.chunking import ChunkConfig, chunk_extracted
     from desktop_search.core.extract import extract_file
+    from desktop_search.core.token_counter import HFTokenCounter
 
     counter = HFTokenCounter(encoder.tokenizer)
     texts = []

@@ -17,8 +17,9 @@ DOCS = SHARED / "docs"
 
 def real_passages(encoder, limit: int, kinds=("rst",)) -> list[str]:
     """Passages exactly as the indexer would make them, from the shared real documents."""
-    from desktop_search.core.chunking import ChunkConfig, HFTokenCounter, chunk_extracted
+    from desktop_search.core.chunking import ChunkConfig, chunk_extracted
     from desktop_search.core.extract import ExtractionError, extract_file
+    from desktop_search.core.token_counter import HFTokenCounter
 
     counter = HFTokenCounter(encoder.tokenizer)
     cfg = ChunkConfig(max_tokens=200, hard_limit=encoder.max_seq_length - 2)

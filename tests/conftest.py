@@ -42,7 +42,7 @@ def tokenizer():
 
 @pytest.fixture(scope="session")
 def counter(tokenizer):
-    from desktop_search.core.chunking import HFTokenCounter
+    from desktop_search.core.token_counter import HFTokenCounter
 
     return HFTokenCounter(tokenizer)
 

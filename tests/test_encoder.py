@@ -57,7 +57,7 @@ def test_missing_model_folder_is_a_clear_error(tmp_path):
 
 
 def test_no_silent_truncation_count(encoder):
-    from desktop_search.core.chunking import HFTokenCounter
+    from desktop_search.core.token_counter import HFTokenCounter
 
     n = HFTokenCounter(encoder.tokenizer).count(["word " * 300])[0]
     # exact and never capped (the model's tokenizer.json truncates at 128); the chunker

@@ -3,8 +3,9 @@
 Writing (sync, watch-driven updates, adapt, duplicate scans) happens in the indexing
 process (``IndexProcess``); reading (search, estimate) happens on QThreads (``Readers``)
 through the app's one read-only Engine, which ``SearchJob`` opens. This object lives in
-the GUI thread, starts jobs and relays what they report as the signals below. No
-SQLite, encoder, hnswlib or extraction call runs on the GUI thread.
+the GUI thread, starts jobs and relays what they report as the signals below; the
+running indexing job and its pause state are kept by ``job_state``. No SQLite, encoder,
+hnswlib or extraction call runs on the GUI thread.
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ from PySide6.QtCore import QObject, Signal
 
 from ..core.adapting import AdaptOptions
 from ..core.preview import PreviewRequest
-from ..core.service import Event, JobResult
+from ..core.service import Event
 from .adapt_job import AdaptJob
 from .duplicates_job import DuplicateScanJob
 from .embed_job import EmbedJob
 from .index_process import IndexProcess
+from .job_state import JobStateMixin
 from .messages import MessageBridge
 from .preview_job import PreviewJob
 from .readers import Readers
@@ -34,7 +36,7 @@ from .watch_job import WatchJob
 log = logging.getLogger(__name__)
 
 
-class AppController(QObject):
+class AppController(JobStateMixin, QObject):
     # the index
     ready = Signal()
     failed = Signal(str)
@@ -77,12 +79,7 @@ class AppController(QObject):
         self.is_ready = False
         self.writable = True  # until the indexing process says otherwise
         self.error: str | None = None
-        self.job: str | None = None  # the indexing job running now ("sync", "adapt", ...)
-        self.job_roots: list[str] | None = None
-        self.last_progress = None
-        self.pause_requested = False
-        self.paused = False
-        self.disk_full = False  # paused by a full disk: Resume carries on with a sync
+        self._init_job_state()
         self.stats: dict = {"roots": self.settings.folders, "files": 0, "passages": 0}
         self.have_stats = False
         self.watching: list[str] = []
@@ -90,7 +87,6 @@ class AppController(QObject):
         self._session_problems: dict[str, str] = {}
         self._ids = {"search": 0, "preview": 0, "estimate": 0}
         self._synced_once = False
-        self._pending_adapt: JobResult | None = None
         self.stopping = False
         self.stopped = False
 
@@ -153,11 +149,6 @@ class AppController(QObject):
         return list(self.stats.get("roots", []))
 
     @property
-    def indexing(self) -> bool:
-        """A full sync is running (search covers what has been indexed so far)."""
-        return self.job == "sync"
-
-    @property
     def queued(self) -> int:
         """Changed paths the watcher saw that are not re-indexed yet."""
         return self.watch_job.pending
@@ -203,32 +194,9 @@ class AppController(QObject):
         self.adapt_job.start(AdaptOptions(epochs, batch_size, max_pairs=max_pairs))
         return True
 
-    def pause(self) -> None:
-        self.pause_requested = True
-        self.process.pause()
-
-    def resume(self) -> None:
-        self.pause_requested = False
-        self.process.resume()
-        if self.paused:
-            self.paused = False
-            self.pausedChanged.emit(False)
-        if self.disk_full:  # space was freed: carry on where the full disk stopped it
-            self.disk_full = False
-            if self.job is None:
-                self.sync_job.run(None)
-
     def prioritize(self, path: str) -> None:
         """A file the person opened is embedded next, if it is still waiting."""
         self.process.prioritize([path])
-
-    def cancel(self) -> None:
-        """Stop the running sync (or adapt) after the current batch; what is done stays done.
-        Paused by a full disk, it stays stopped (the next start or Re-index carries on)."""
-        self.disk_full = False
-        if self.job is not None:
-            self.process.cancel("index")
-        self.resume()
 
     def search(
         self, query: str, mode: str = "hybrid", *, k: int = 25, refine=True, rerank=False, **filters
@@ -292,25 +260,14 @@ class AppController(QObject):
             self._on_failed(event.payload)
         elif event.what == "stats":
             self._on_stats(event.payload)
-        elif event.what == "paused" and self.pause_requested and not self.paused:
-            self.paused = True
-            self.pausedChanged.emit(True)
+        elif event.what == "paused":
+            self._on_paused()
         elif event.what == "diskfull":
             self._on_disk_full(event.payload)
         elif event.what == "speed":
             old = self.settings.encoder_speed
             speed = event.payload
             self.settings.encoder_speed = speed if old is None else 0.5 * old + 0.5 * speed
-
-    def _on_disk_full(self, files_done: int | None) -> None:
-        """The process has paused itself; it stays paused (a restarted one too) until Resume."""
-        self.disk_full = True
-        self.pause_requested = True
-        self.process.pause()
-        if not self.paused:
-            self.paused = True
-            self.pausedChanged.emit(True)
-        self.diskFull.emit(files_done)
 
     def _on_failed(self, why: str) -> None:
         self.error = why
@@ -337,47 +294,6 @@ class AppController(QObject):
         self.problemsChanged.emit(self.problems())
         self._maybe_ready()
         self._maybe_startup_sync()
-
-    def _on_started(self, kind: str, roots) -> None:
-        self.job = kind
-        self.job_roots = roots
-        self.last_progress = None
-        self.indexingStarted.emit(kind, roots)
-
-    def _on_progress(self, p) -> None:
-        self.last_progress = p
-        self.indexingProgress.emit(p)
-
-    def _on_adapted(self, result: JobResult) -> None:
-        """A new model is active: the reading engine follows it before the job is done."""
-        if not result.model:
-            self._on_finished(result)
-            return
-        self._pending_adapt = result
-        self.search_job.followed.connect(self._on_followed)
-        self.readers.follow_model()
-
-    def _on_followed(self) -> None:
-        self.search_job.followed.disconnect(self._on_followed)
-        result, self._pending_adapt = self._pending_adapt, None
-        self._on_finished(result)
-
-    def _on_finished(self, result: JobResult) -> None:
-        self.job = None
-        self.job_roots = None
-        if (
-            result.kind in ("sync", "adapt", "embed")
-            and self.pause_requested
-            and not self.disk_full
-        ):
-            # the job ended (its last batch, or a cancel) while a pause was pending: a pause
-            # belongs to the job, so later jobs must not wait on it
-            self.pause_requested = False
-            self.process.resume()
-        if self.paused and not self.disk_full:
-            self.paused = False
-            self.pausedChanged.emit(False)
-        self.indexingFinished.emit(result)
 
     def _on_error(self, path: str, message: str) -> None:
         if path:

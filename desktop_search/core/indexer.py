@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .chunking import ChunkConfig, HFTokenCounter
+from .chunking import ChunkConfig
 from .database import (
     DiskFullError,
     NotIndexedError,
@@ -36,6 +36,7 @@ from .reading import FileReader, Prepared, internal_error
 from .scan import FileStat, ScanRules, scan
 from .store import Store
 from .sync_report import FileCallback, Progress, SyncReport
+from .token_counter import HFTokenCounter
 from .vectors import VectorSet
 
 if TYPE_CHECKING:
