@@ -38,3 +38,38 @@ def test_jobs_report_start_progress_files_result_and_end(tmp_path, encoder):
         path, removed = next(e.payload for e in events if e.what == "finished")
         assert path == str(docs / "car.txt") and removed >= 1
         assert engine.stats()["files"] == 1
+
+
+def test_phase_two_counts_its_backlog_once_before_it_starts(tmp_path, encoder):
+    """The backlog count scans every passage: the service reads it once to decide whether to
+    embed and hands that number to the run, which used to count it again."""
+    from desktop_search.core.engine import Engine
+    from desktop_search.core.service import Service
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "car.txt").write_text(CAR_TEXT, encoding="utf-8")
+    (docs / "bread.md").write_text(BREAD_TEXT, encoding="utf-8")
+    events: list = []
+    with Engine(tmp_path / "data", encoder=encoder, embed_batch=8) as engine:
+        engine.index([str(docs)], embed=False)
+        backlog = engine.pending()["passages"]
+        assert backlog > 0
+        # The service reads the backlog on this thread's connection (as ``stats`` does for
+        # the window), the run embeds on the writer's: that one must not count it again.
+        reader: list[str] = []
+        writer: list[str] = []
+        engine._thread_store().conn.set_trace_callback(reader.append)
+        engine.store.conn.set_trace_callback(writer.append)
+        Service(engine, events.append).embed(lambda: False)
+        engine._thread_store().conn.set_trace_callback(None)
+        engine.store.conn.set_trace_callback(None)
+
+        counting = "count(DISTINCT p.file_id)"  # Store.pending_counts
+        first_write = next(i for i, s in enumerate(writer) if s.startswith("INSERT"))
+        assert not [s for s in writer[:first_write] if counting in s]
+        assert any(counting in s for s in reader)
+        assert engine.pending()["passages"] == 0
+        progress = [e.payload for e in events if e.what == "progress"]
+        assert progress[0].passages_total == backlog
+        assert progress[-1].passages_embedded == backlog

@@ -111,11 +111,16 @@ class Embedder:
         pause: threading.Event | None = None,
         yield_to: Callable[[], bool] | None = None,
         limit: int | None = None,
+        pending: int | None = None,
     ) -> EmbedReport:
         """Embed pending passages until none is left, or ``limit`` texts are embedded, or
-        ``cancel`` is set, or ``yield_to()`` says other work is waiting."""
+        ``cancel`` is set, or ``yield_to()`` says other work is waiting.
+
+        ``pending``: the backlog, when the caller has just counted it (the count scans every
+        passage, so it is not made twice); progress is measured against it.
+        """
         report = EmbedReport()
-        total = self.pending()["passages"]
+        total = self.pending()["passages"] if pending is None else pending
         started = last_save = time.monotonic()
         if progress and total:
             progress(_progress(report, total, started))

@@ -350,13 +350,20 @@ class Engine(AdaptingMixin, ModelsMixin, IndexCareMixin):
         pause: threading.Event | None = None,
         yield_to: Callable[[], bool] | None = None,
         limit: int | None = None,
+        pending: int | None = None,
     ) -> EmbedReport:
         """Phase 2: embed passages that have no vector yet, most useful first (see
-        ``embedding``); stops early on ``cancel`` or when ``yield_to()`` is true."""
+        ``embedding``); stops early on ``cancel`` or when ``yield_to()`` is true.
+        ``pending``: ``pending()["passages"]`` when the caller has just read it."""
         self._need_writer("embedding")
         with damage_is_named(self.data_dir / DB_NAME):
             return self.embedder.run(
-                progress=progress, cancel=cancel, pause=pause, yield_to=yield_to, limit=limit
+                progress=progress,
+                cancel=cancel,
+                pause=pause,
+                yield_to=yield_to,
+                limit=limit,
+                pending=pending,
             )
 
     def prioritize(self, paths: Iterable[str]) -> None:

@@ -314,7 +314,8 @@ class Service:
             return
         if self.pause.is_set():  # paused by a full disk: nothing is written until Resume
             return
-        if not self.engine.pending()["passages"]:
+        pending = self.engine.pending()["passages"]  # counted once: the run starts from it
+        if not pending:
             return
         job = Job(0, "embed")
         self._send(Event("started", 0, "embed"))
@@ -325,6 +326,7 @@ class Service:
                 cancel=self.cancel["index"],
                 pause=self.pause,
                 yield_to=lambda: waiting() or self.stopping,
+                pending=pending,
             )
         except Exception as exc:
             if not is_disk_full(exc):
