@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from desktop_search.core.ann import ExactIndex, HNSWIndex
+from desktop_search.core.ann import EF, ExactIndex, HNSWIndex
 
 BACKENDS = [ExactIndex, HNSWIndex]
 
@@ -71,6 +71,19 @@ def test_save_and_load_roundtrip(tmp_path):
     a, _ = index.search(vecs[:5], 5)
     b, _ = loaded.search(vecs[:5], 5)
     np.testing.assert_array_equal(a, b)
+
+
+def test_a_loaded_index_keeps_its_graph_settings_and_searches_at_ef(tmp_path):
+    """hnswlib saves M and ef_construction in the file but not ef: a loaded index reports
+    the settings it was built with, and searches as wide as a new one (not hnswlib's 10)."""
+    rng = np.random.default_rng(5)
+    index = HNSWIndex(32, M=8, ef_construction=40)
+    index.add(np.arange(200), _unit(rng, 200))
+    index.save(tmp_path / "x.hnsw")
+    loaded = HNSWIndex.load(tmp_path / "x.hnsw", 32, index.ids())
+    assert (loaded.M, loaded.ef_construction) == (8, 40)
+    assert loaded.ef == index.ef == EF
+    assert loaded._index.ef == EF  # hnswlib's own setting, before any search sets it
 
 
 def test_known_keeps_order_and_a_deleted_id_can_come_back(backend):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from desktop_search.core.ann import EF
 from desktop_search.core.store import NewPassage, Store
 from desktop_search.core.vectors import VectorSet
 
@@ -51,6 +52,23 @@ def test_an_intact_file_is_loaded(tmp_path):
     _index(tmp_path)
     vs, how = _reopen(tmp_path)
     assert how == vs.last_open == "loaded"
+
+
+def test_every_way_of_opening_searches_at_the_same_ef(tmp_path):
+    """ef is not in hnswlib's file: a loaded, a rebuilt and a new index all get ``EF``."""
+    _index(tmp_path)
+    opened = {}
+    vs, how = _reopen(tmp_path)
+    opened[how] = vs
+    next((tmp_path / "vectors").glob("*.json")).unlink()
+    vs, how = _reopen(tmp_path)
+    opened[how] = vs
+    vs, how = _reopen(tmp_path / "empty")
+    opened[how] = vs
+    assert sorted(opened) == ["loaded", "new", "rebuilt"]
+    for vs in opened.values():
+        assert vs.index.ef == EF
+        assert vs.index._index.ef == EF  # hnswlib's own setting, before any search sets it
 
 
 def test_a_flipped_byte_inside_a_vector_means_a_rebuild_before_any_search(tmp_path):

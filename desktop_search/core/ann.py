@@ -14,6 +14,12 @@ from pathlib import Path
 
 import numpy as np
 
+#: HNSW graph settings for a new index (a loaded one keeps those it was built with).
+DEFAULT_M, DEFAULT_EF_CONSTRUCTION = 16, 100
+#: Query-time search breadth (at least k). hnswlib does not save it with the index and a
+#: loaded index starts at its default of 10, so every index, new or loaded, is set to this.
+EF = 64
+
 
 class ANNIndex(ABC):
     def __init__(self, dim: int) -> None:
@@ -141,17 +147,17 @@ class HNSWIndex(ANNIndex):
     """hnswlib with the guards its README asks for.
 
     add/resize/query are not thread-safe together, so one lock covers them. ``ef`` is not
-    saved by hnswlib, so we set it again after every load. Live ids are tracked here
-    because hnswlib keeps deleted labels in its id list.
+    saved by hnswlib, so ``load`` sets it again (to ``EF`` unless told otherwise). Live ids
+    are tracked here because hnswlib keeps deleted labels in its id list.
     """
 
     def __init__(
         self,
         dim: int,
         *,
-        M: int = 16,
-        ef_construction: int = 100,
-        ef: int = 64,
+        M: int = DEFAULT_M,
+        ef_construction: int = DEFAULT_EF_CONSTRUCTION,
+        ef: int = EF,
         capacity: int = 1024,
         threads: int | None = None,
     ) -> None:
@@ -168,15 +174,15 @@ class HNSWIndex(ANNIndex):
         self._lock = threading.RLock()
 
     @classmethod
-    def load(cls, path: Path, dim: int, live_ids: np.ndarray, *, ef: int = 64) -> HNSWIndex:
+    def load(cls, path: Path, dim: int, live_ids: np.ndarray, *, ef: int = EF) -> HNSWIndex:
         import hnswlib
 
         self = cls.__new__(cls)
         ANNIndex.__init__(self, dim)
-        self.M, self.ef_construction, self.ef = 16, 100, ef
         self.threads = min(2, os.cpu_count() or 1)
         self._index = hnswlib.Index(space="ip", dim=dim)
         self._index.load_index(str(path))
+        self.M, self.ef_construction, self.ef = self._index.M, self._index.ef_construction, ef
         self._index.set_ef(ef)
         self._index.set_num_threads(self.threads)
         self._live = LiveIds(live_ids)
