@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from desktop_search.cli import cli
 from desktop_search.core.engine import Engine
 from desktop_search.core.errors import FolderError
+from desktop_search.core.filters import Filters
 from desktop_search.core.folders import inside, outermost, overlap
 
 from .corpus import BREAD_TEXT, CAR_TEXT
@@ -95,3 +96,27 @@ def test_a_child_of_a_listed_folder_is_refused_with_the_reason(
     assert out.output.strip().splitlines()[-1] == (
         f"Error: {tree / 'notes'} is already searched as part of {tree}"
     )
+
+
+def test_a_folder_takes_in_only_its_own_files_by_exact_name(tmp_path, encoder):
+    """On a case-sensitive file system /x/Docs and /x/docs are two folders: filtering,
+    listing and forgetting one leaves the other alone; so are a_b and aXb, 50% and 50x,
+    and a name holding a backslash (no pattern characters in a folder's name)."""
+    base = tmp_path / "lib"
+    names = ["Docs", "docs", "a_b", "aXb", "50%", "50x", "back\\slash", "backXslash"]
+    for name in names:
+        (base / name).mkdir(parents=True)
+        (base / name / "note.txt").write_text(f"zeppelin notes kept in {name}", encoding="utf-8")
+    with Engine(tmp_path / "data", encoder=encoder) as engine:
+        engine.index([str(base / n) for n in names], embed=False)
+        for name in names:
+            folder = str(base / name)
+            found = engine.search("zeppelin", mode="keyword", k=20, filters=Filters(folder=folder))
+            assert [r.path for r in found] == [os.path.join(folder, "note.txt")], name
+            assert list(engine.store.files_under(folder)) == [os.path.join(folder, "note.txt")]
+        everything = engine.search("zeppelin", mode="keyword", k=20, filters=Filters(str(base)))
+        assert len(everything) == len(names)
+
+        assert engine.forget(str(base / "Docs")) >= 1
+        left = {Path(r.path).parent.name for r in engine.search("zeppelin", mode="keyword", k=20)}
+        assert left == set(names) - {"Docs"}
