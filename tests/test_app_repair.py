@@ -64,3 +64,40 @@ def test_a_damaged_index_says_so_and_repair_salvages_and_reopens_it(
     qtbot.waitUntil(lambda: result_names(w)[:1] == ["car.txt"], timeout=30000)
     (library / "more.txt").write_text("Prune the apple trees in late winter.", encoding="utf-8")
     qtbot.waitUntil(lambda: w.controller.stats.get("files") == 5, timeout=60000)
+
+
+def test_after_a_repair_the_duplicates_panel_compares_through_the_new_engine(
+    qtbot, make_window, library, tmp_path, encoder
+):
+    """A repair closes the reading Engine and opens a new one: an open Duplicates panel
+    lets go of the old one at once and compares through the new one (the old one's
+    connections are closed, so a comparison through it could only fail)."""
+    from desktop_search.core.duplicates import Group, Member
+
+    data = tmp_path / "data"
+    with Engine(data, encoder=encoder) as engine:
+        engine.index([str(library)])
+    w = make_window(data)
+    tabs = w.tabs
+    tabs.setCurrentIndex(next(i for i in range(tabs.count()) if tabs.tabText(i) == "Duplicates"))
+    qtbot.waitUntil(lambda: w.duplicates_tab.panel is not None, timeout=30000)
+    panel = w.duplicates_tab.panel
+    qtbot.waitUntil(lambda: not panel.scanning, timeout=60000)
+    old = w.controller.engine
+    assert panel.engine is old and panel.compare.worker.engine is old
+
+    with qtbot.waitSignal(w.controller.repairer.finished, timeout=180000):
+        assert w.controller.repairer.repair()
+        assert panel.engine is None  # closed: nothing may use it while the repair runs
+    qtbot.waitUntil(lambda: w.controller.engine is not None, timeout=60000)
+    new = w.controller.engine
+    assert new is not old and panel.engine is new
+
+    car, garden = library / "notes" / "car.txt", library / "garden.txt"
+    group = Group(0.5, [Member(str(car)), Member(str(garden))], "edited")
+    panel.compare.show_pair(group, *group.members)
+    qtbot.waitUntil(lambda: panel.compare.diff_shown, timeout=30000)
+    left, right = panel.shown_texts()
+    assert "cannot compare" not in left
+    assert "brake pads" in left and "tomatoes" in right
+    assert panel.compare.worker.engine is new

@@ -40,6 +40,7 @@ class AppController(JobStateMixin, QObject):
     # the index
     ready = Signal()
     failed = Signal(str)
+    engineChanged = Signal(object)  # the reading Engine, opened again; None while it is closed
     # indexing
     indexingStarted = Signal(str, object)  # kind, roots
     indexingProgress = Signal(object)  # core Progress or AdaptProgress
@@ -230,8 +231,16 @@ class AppController(JobStateMixin, QObject):
 
     # -- from the jobs and the process ------------------------------------------------------
 
+    def close_engine(self) -> None:
+        """Close the reading Engine (a repair replaces it): whoever holds it lets go now,
+        and ``engineChanged`` brings the next one once ``readers`` has opened it."""
+        self.engine = None
+        self.engineChanged.emit(None)
+        self.readers.close_engine()
+
     def _on_engine(self, engine) -> None:
         self.engine = engine
+        self.engineChanged.emit(engine)
         self._maybe_ready()
 
     def _maybe_ready(self) -> None:

@@ -100,6 +100,7 @@ class ComparePane(QWidget):
     """Shows one pair of a group; file texts are read and diffed on its own thread."""
 
     compareRequested = Signal(object)  # CompareRequest, to the compare thread
+    engineSet = Signal(object)  # the app's reading Engine, to the compare thread
 
     def __init__(self, engine, parent=None) -> None:
         super().__init__(parent)
@@ -137,6 +138,7 @@ class ComparePane(QWidget):
         self.worker = CompareWorker(engine)
         self.worker.moveToThread(self._thread)
         self.compareRequested.connect(self.worker.compare_files)
+        self.engineSet.connect(self.worker.set_engine)
         self.worker.compared.connect(self._on_compared)
         self._thread.start()
         # The thread must end before Qt deletes it, however the pane goes: closed,
@@ -211,6 +213,10 @@ class ComparePane(QWidget):
 
     def shown_texts(self) -> tuple[str, str]:
         return self.left.text.toPlainText(), self.right.text.toPlainText()
+
+    def set_engine(self, engine) -> None:
+        """Compare through this Engine from now on (queued: before any later request)."""
+        self.engineSet.emit(engine)
 
     def shutdown(self) -> None:
         """Stop the comparison thread; safe to call twice."""

@@ -67,7 +67,7 @@ class DuplicatesPanel(QWidget):
         self._shown_once = False
         self._req_id = 0
         self._progress_text = ProgressText()
-        self.engine = engine  # the app's one reading Engine
+        self.engine = engine  # the app's one reading Engine (None while a repair runs)
         self.scans = scans  # scans run in the indexing process
         self._build()
         self.scans.progress.connect(self._on_progress)
@@ -292,6 +292,11 @@ class DuplicatesPanel(QWidget):
     def shown_texts(self) -> tuple[str, str]:
         return self.compare.shown_texts()
 
+    def set_engine(self, engine) -> None:
+        """The app's reading Engine was replaced (a repair); None while it is closed."""
+        self.engine = engine
+        self.compare.set_engine(engine)
+
     # -- actions -----------------------------------------------------------------------------
 
     def ignore_current_pair(self) -> None:
@@ -299,6 +304,9 @@ class DuplicatesPanel(QWidget):
         if self.compare.pair is None:
             return
         group, a, b = self.compare.pair
+        if self.engine is None:
+            self.status.setText("The index is being repaired; try again once it is open.")
+            return
         self.engine.ignore_duplicate(a, b, passages=self.model.level == "passage")
         self.model.remove_member(group, b)
         self.status.setText(f"Ignored: {os.path.basename(a.path)} and {os.path.basename(b.path)}.")

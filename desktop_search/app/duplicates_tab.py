@@ -1,8 +1,9 @@
 """The "Duplicates" tab, loaded the first time it is opened.
 
-The panel gets the app's one reading Engine (for comparing and ignoring) and the
-controller's duplicate-scan job (scans run in the indexing process), so no second model
-or vector index is ever loaded. A failure to build it must not take the window down.
+The panel gets the app's one reading Engine (for comparing and ignoring), and the next
+one when a repair opens the index again, and the controller's duplicate-scan job (scans
+run in the indexing process), so no second model or vector index is ever loaded. A
+failure to build it must not take the window down.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ class DuplicatesTab(QObject):
         window.tabs.addTab(self.placeholder, "Duplicates")
         window.tabs.currentChanged.connect(lambda _i: self.load())
         window.controller.ready.connect(self.load)
+        window.controller.engineChanged.connect(self._on_engine)
 
     def load(self) -> None:
         tabs, c = self.win.tabs, self.win.controller
@@ -44,6 +46,12 @@ class DuplicatesTab(QObject):
         tabs.setCurrentIndex(index)
         tabs.blockSignals(False)
         self.placeholder.deleteLater()
+
+    def _on_engine(self, engine) -> None:
+        if self.panel is not None:
+            self.panel.set_engine(engine)
+        else:  # opened while the index was closed for a repair
+            self.load()
 
     def rescan_if_shown(self) -> None:
         if self.panel is not None and self.panel.isVisible():

@@ -29,13 +29,21 @@ class CompareWorker(QObject):
 
     def __init__(self, engine) -> None:
         super().__init__()
-        self.engine = engine
+        self.engine = engine  # None while a repair has the index closed
         self.latest = 0  # written by the GUI thread
+
+    @Slot(object)
+    def set_engine(self, engine) -> None:
+        self.engine = engine
 
     @Slot(object)
     def compare_files(self, req: CompareRequest) -> None:
         """Both files' indexed text, diffed: for the file-level compare view."""
         if req.id != self.latest:
+            return
+        if self.engine is None:
+            wait = "<i>the index is being repaired; select the pair again once it is open</i>"
+            self.compared.emit(req.id, wait, wait, 0.0)
             return
         try:
             a, b = self.engine.file_text(req.path_a), self.engine.file_text(req.path_b)

@@ -63,7 +63,8 @@ class Readers(QObject):
         self._open.emit()
 
     def close_engine(self) -> None:
-        """Close the Engine, in the search thread; searches wait for the next one."""
+        """Close the Engine, in the search thread; searches and estimates wait for the next."""
+        self._estimateEngine.emit(None)
         self._closeEngine.emit()
 
     def search(self, req: SearchRequest, *, send: bool) -> None:

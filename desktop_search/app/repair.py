@@ -53,8 +53,7 @@ class Repairer(QObject):
             return False
         self.repairing = True
         self.started.emit()
-        self.c.engine = None
-        self.c.readers.close_engine()  # searches wait for the new one
+        self.c.close_engine()  # searches wait for the new one
         process = self.c.process
         if process.stopped:
             self.job.start()
