@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -225,16 +226,31 @@ def test_an_index_made_before_blocks_gets_them_from_its_writer(tmp_path):
     with Store(tmp_path) as store:
         ids = _save(store, "/d/old.txt", [("alpha beta gamma", None), ("gamma delta", None)])
         made_by_triggers = _blocks(store)
-        for statement in (
-            "DROP TRIGGER blocks_ai",
-            "DROP TRIGGER blocks_ad",
-            "DROP TABLE blocks_fts",
-        ):
+        for statement in ("DROP TRIGGER blocks_ad", "DROP TABLE blocks_fts"):
             store.conn.execute(statement)
         assert keyword.table(store.conn) == keyword.PASSAGES  # readers rank passages meanwhile
         store.ensure_blocks()
         assert keyword.table(store.conn) == "blocks_fts"
         assert _blocks(store) == made_by_triggers and sorted(made_by_triggers) == ids
+        store.remove_files(["/d/old.txt"])  # and they follow deletes from then on
+        assert _blocks(store) == {}
+
+
+def test_an_older_versions_block_trigger_is_dropped_by_the_writer(tmp_path):
+    # Blocks used to be written by a trigger on each passage; the store now writes them
+    # itself, so a left-over trigger would write every block twice (FTS5 refuses that).
+    from desktop_search.core.store import Store
+
+    with Store(tmp_path) as store:
+        store.conn.execute(
+            "CREATE TRIGGER blocks_ai AFTER INSERT ON passages BEGIN"
+            " INSERT INTO blocks_fts(rowid, text) VALUES (new.id, new.text); END"
+        )
+        with pytest.raises(sqlite3.DatabaseError):
+            _save(store, "/d/a.txt", [("alpha beta", None)])
+        store.ensure_blocks()
+        a, b = _save(store, "/d/a.txt", [("alpha beta", None), ("beta gamma", None)])
+        assert _blocks(store) == {a: "alpha beta beta gamma", b: "beta gamma"}
 
 
 def test_a_block_hit_goes_to_the_passages_that_hold_the_words(tmp_path):

@@ -38,7 +38,7 @@ from .database import (
 from .faults import crashpoint
 from .sqlpaths import under, under_args
 from .store_roots import RootRows
-from .store_schema import SCHEMA_VERSION, create_blocks, create_schema
+from .store_schema import BLOCKS, SCHEMA_VERSION, blocks, create_blocks, create_schema
 from .store_vectors import VectorRows
 
 
@@ -120,8 +120,8 @@ class Store(RootRows, VectorRows):
             create_schema(self.db)
 
     def ensure_blocks(self) -> None:
-        """Give an index made before keyword blocks existed its blocks (the writer does this
-        once; see ``store_schema.create_blocks``)."""
+        """Give an index made before keyword blocks existed its blocks, and drop an older
+        version's insert trigger (the writer does this; see ``store_schema.create_blocks``)."""
         create_blocks(self.db)
 
     def _check_version(self) -> None:
@@ -258,6 +258,11 @@ class Store(RootRows, VectorRows):
                     (file_id, p.ord, p.text, p.page, p.start, p.end, p.text_hash),
                 )
                 added.append(cur.lastrowid)
+            at = [(i, p.ord, p.page, p.start, p.end, p.text) for i, p in zip(added, passages)]
+            self.conn.executemany(
+                f"INSERT INTO {BLOCKS}(rowid, text) VALUES (?, ?)",
+                blocks(sorted(at, key=lambda r: r[1])),
+            )
             if added or removed:
                 self._bump_generation()
             crashpoint("commit")

@@ -8,6 +8,9 @@ its presence means the schema is complete.
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator, Sequence
+
 import sqlite_utils
 
 SCHEMA_VERSION = 1
@@ -74,20 +77,21 @@ def create_schema(db: sqlite_utils.Database) -> None:
 
 
 BLOCKS = "blocks_fts"
-_BLOCK_TRIGGERS = f"""
-CREATE TRIGGER IF NOT EXISTS blocks_ai AFTER INSERT ON passages BEGIN
-  DELETE FROM {BLOCKS} WHERE rowid = (SELECT id FROM passages prev WHERE prev.file_id = new.file_id
-    AND prev.ord = new.ord - 1 AND prev.page IS new.page);
-  INSERT INTO {BLOCKS}(rowid, text)
-    SELECT prev.id, prev.text || ' ' || substr(new.text, max(0, prev."end" - new.start) + 1)
-    FROM passages prev
-    WHERE prev.file_id = new.file_id AND prev.ord = new.ord - 1 AND prev.page IS new.page;
-  INSERT INTO {BLOCKS}(rowid, text) VALUES (new.id, new.text);
-END;
-CREATE TRIGGER IF NOT EXISTS blocks_ad AFTER DELETE ON passages BEGIN
-  DELETE FROM {BLOCKS} WHERE rowid = old.id;
-END;
-"""
+_BLOCKS_FOLLOW_DELETES = f"""CREATE TRIGGER IF NOT EXISTS blocks_ad AFTER DELETE ON passages
+BEGIN DELETE FROM {BLOCKS} WHERE rowid = old.id; END"""
+
+PassageAt = tuple[int, int, int | None, int, int, str]
+"""A passage as blocks need it: (id, ord, page, start, end, text)."""
+
+
+def blocks(passages: Sequence[PassageAt]) -> Iterator[tuple[int, str]]:
+    """(rowid, text) of the blocks of one file's passages, given in order: each passage
+    joined with the new text of the next one on its page, under the first one's id."""
+    for cur, nxt in zip(passages, [*passages[1:], None]):
+        text = cur[5]
+        if nxt is not None and nxt[1] == cur[1] + 1 and nxt[2] == cur[2]:
+            text += " " + nxt[5][max(0, cur[4] - nxt[3]) :]
+        yield cur[0], text
 
 
 def create_blocks(db: sqlite_utils.Database) -> None:
@@ -97,32 +101,40 @@ def create_blocks(db: sqlite_utils.Database) -> None:
     Passages are cut small (128 tokens) for the encoder, but bm25 over units that small
     ranked worse: a question's words are spread over a few sentences, and a short unit
     holds fewer of them. Ranking blocks of two neighbours (about the anchor's 150-word
-    windows) raised keyword MRR@10 by 0.04-0.07 on the question benchmark. Triggers keep
-    the blocks in step with ``passages``; an index made before blocks existed gets them
-    the first time a writer opens it (``Store``), and readers use the passages until then.
+    windows) raised keyword MRR@10 by 0.04-0.07 on the question benchmark. ``Store``
+    writes a file's blocks with its passages, in the same transaction (a trigger that
+    joined each new passage to its predecessor doubled the time to index the Python docs'
+    text); a trigger drops them with their passages. An index made before blocks existed,
+    or with that insert trigger, is brought level the first time a writer opens it, and
+    readers use the passages until then.
     """
-    if BLOCKS in db.table_names():
+    if BLOCKS in db.table_names() and not _has_trigger(db, "blocks_ai"):
         return
     db.execute("BEGIN IMMEDIATE")
     try:
-        if BLOCKS in db.table_names():  # another writer made them while we waited
-            db.execute("ROLLBACK")
-            return
-        db.execute(f"CREATE VIRTUAL TABLE {BLOCKS} USING fts5(text, tokenize='{TOKENIZE}')")
-        db.execute(
-            f"""INSERT INTO {BLOCKS}(rowid, text)
-            SELECT id, CASE WHEN next_ord = ord + 1 AND next_page IS page
-                THEN text || ' ' || substr(next_text, max(0, "end" - next_start) + 1)
-                ELSE text END
-            FROM (SELECT id, ord, page, text, "end",
-                    lead(ord) OVER w AS next_ord, lead(page) OVER w AS next_page,
-                    lead(text) OVER w AS next_text, lead(start) OVER w AS next_start
-                  FROM passages WINDOW w AS (PARTITION BY file_id ORDER BY ord))"""
-        )
-        for statement in _BLOCK_TRIGGERS.split("END;"):
-            if statement.strip():
-                db.execute(statement + "END;")
+        if _has_trigger(db, "blocks_ai"):  # the insert trigger of an older version
+            db.execute("DROP TRIGGER blocks_ai")
+        if BLOCKS not in db.table_names():  # another writer may have made them meanwhile
+            db.execute(f"CREATE VIRTUAL TABLE {BLOCKS} USING fts5(text, tokenize='{TOKENIZE}')")
+            rows = db.execute(
+                'SELECT file_id, id, ord, page, start, "end", text FROM passages'
+                " ORDER BY file_id, ord"
+            )
+            for _, group in itertools.groupby(rows, key=lambda r: r[0]):
+                db.conn.executemany(
+                    f"INSERT INTO {BLOCKS}(rowid, text) VALUES (?, ?)",
+                    blocks([r[1:] for r in group]),
+                )
+        db.execute(_BLOCKS_FOLLOW_DELETES)
     except BaseException:
         db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
+
+
+def _has_trigger(db: sqlite_utils.Database, name: str) -> bool:
+    return bool(
+        db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?", [name]
+        ).fetchone()
+    )
