@@ -119,6 +119,8 @@ def test_real_html_page_visible_text_only(fixture_data):
     )
     assert "figures.css" not in doc.text and "<" not in doc.text
     assert "Navigation Panel" not in doc.text  # an HTML comment
+    # The navigation panels name other pages: their words are not this page's.
+    assert "Next:" not in doc.text and "Previous:" not in doc.text
     # <pre> keeps its lines.
     assert "set jitter\n    plot $data using 1:2:1" in doc.text
 
@@ -150,6 +152,20 @@ def test_html_drops_script_style_and_hidden(tmp_path):
         "template text",
     ):
         assert hidden not in doc.text, hidden
+
+
+def test_html_drops_site_navigation(tmp_path):
+    html = (
+        "<html><body><nav>Home Blog</nav>"
+        "<div role='navigation'>Contents: Chapter two</div>"
+        "<ol class='breadcrumb'><li>Docs</li><li>Plotting styles</li></ol>"
+        "<div class='Navigation'>Next: Transparency</div>"
+        "<p>Images project a grid of values onto a plane.</p>"
+        "<div class='navigational-note'>A note that stays.</div></body></html>"
+    )
+    (tmp_path / "image.html").write_text(html, encoding="utf-8")
+    text = extract_file(tmp_path / "image.html").text
+    assert text == "Images project a grid of values onto a plane.\n\nA note that stays."
 
 
 def test_html_encoding_from_meta_charset():

@@ -154,10 +154,23 @@ def _visible_text(soup) -> str:
     return text.strip()
 
 
+_NAV_CLASSES = frozenset({"navigation", "nav", "navbar", "breadcrumb", "breadcrumbs"})
+
+
 def _hidden(tag) -> bool:
+    """Hidden from the reader, or site navigation: links to other pages' titles ("Next:
+    Transparency", a sidebar's table of contents) are not this page's text and would make
+    it match those pages' words."""
+    if tag.name == "nav":
+        return True
     attrs = tag.attrs
     if not attrs:
         return False
+    if str(attrs.get("role", "")).lower() == "navigation":
+        return True
+    classes = attrs.get("class") or ()
+    if any(str(c).lower() in _NAV_CLASSES for c in classes):
+        return True
     if "hidden" in attrs or str(attrs.get("aria-hidden", "")).lower() == "true":
         return True
     style = attrs.get("style")
