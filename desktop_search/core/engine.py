@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .adapting import AdaptingMixin
+from .best_sentence import mark_best_sentences
 from .chunking import ChunkConfig, signature
 from .database import (
     DamagedIndexError,
@@ -197,7 +198,7 @@ class Engine(AdaptingMixin, ModelsMixin, IndexCareMixin):
         """Copies of ``results`` with each file's best sentence highlighted (the originals
         may already be in another thread's hands, so they are left alone)."""
         marked = copy.deepcopy(results)
-        self.searcher().mark_best_sentences(query, marked)
+        mark_best_sentences(self.encoder, query, marked)
         return marked
 
     def warm_up(self) -> None:

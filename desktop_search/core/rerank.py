@@ -1,6 +1,6 @@
 """Reranking: a closer look at the best candidates before files are ranked.
 
-A passage's single vector averages 150-250 tokens, so a question answered by one sentence
+A passage's single vector averages up to 128 tokens, several sentences, so a question answered by one sentence
 of it is diluted by the rest. The reranker embeds the sentences of the top candidates and
 scores each passage by the mean of its own cosine and its best sentence's cosine
 (sentence-level max-sim with the same MiniLM, tempered by the passage as a whole: the best

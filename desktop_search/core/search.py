@@ -21,10 +21,11 @@ import numpy as np
 
 from . import confidence, keyword
 from . import rerank as rerank_mod
+from .best_sentence import mark_best_sentences
 from .errors import SearchError
 from .filters import Filters
 from .fusion import SECOND, alpha_for, by_best, fuse, keep_keyword_places, lead_with_words
-from .highlight import sentence_spans, stem, stems_in, term_spans
+from .highlight import stem, stems_in, term_spans
 from .query import Query, parse
 from .store import Store
 from .vectors import VectorSet
@@ -159,7 +160,7 @@ class Searcher:
             self._rerank(q, c, mode)
         results = self._rank(q, mode, c, k, per_file, weights)
         if best_sentence and mode != "keyword" and results:
-            self.mark_best_sentences(q.text, results, c.qvec)
+            mark_best_sentences(self.encoder, q.text, results, c.qvec)
         return results
 
     # -- candidates -------------------------------------------------------------------
@@ -380,45 +381,7 @@ class Searcher:
         spans = term_spans(r["text"], q.terms) if mode != "semantic" else []
         return PassageHit(pid, r["text"], r["page"], r["start"], r["end"], score, spans)
 
-    def mark_best_sentences(
-        self,
-        query: str,
-        results: list[FileResult],
-        qvec: np.ndarray | None = None,
-        max_files: int = 10,
-    ) -> None:
-        """Highlight, in each file's best passage, the sentence closest to the query, among
-        those holding a highlighted query word if any do (the snippet is centred on this
-        sentence, and must keep the word in view).
-
-        One batched forward pass over short sentences: worth it for the results a person
-        looks at, so it is opt-in and capped.
-        """
-        targets = [r.passages[0] for r in results[:max_files] if r.passages]
-        spans = [sentence_spans(p.text) for p in targets]
-        flat = [p.text[s:e][:400] for p, sp in zip(targets, spans) for s, e in sp]
-        if not flat:
-            return
-        if qvec is None:
-            qvec = self.encoder.encode([query])
-        sims = self.encoder.encode(flat) @ qvec[0]
-        pos = 0
-        for hit, sp in zip(targets, spans):
-            here = sims[pos : pos + len(sp)]
-            pos += len(sp)
-            worded = [n for n, s in enumerate(sp) if any(_inside(h, s) for h in hit.highlights)]
-            best = max(worded or range(len(sp)), key=lambda n: here[n])
-            if len(sp) > 1 or not hit.highlights:
-                hit.highlights = [
-                    sp[best],
-                    *[h for h in hit.highlights if not _inside(h, sp[best])],
-                ]
-
     def _refresh(self) -> None:
         """Another process may have indexed since we loaded: catch up with SQLite first."""
         if self.store.generation() != self.vectors.generation:
             self.vectors.catch_up(self.store)
-
-
-def _inside(inner: tuple[int, int], outer: tuple[int, int]) -> bool:
-    return outer[0] <= inner[0] and inner[1] <= outer[1]
