@@ -9,8 +9,9 @@ process may hold it per data directory, and any number may search meanwhile.
 Every value returned is a fresh object the engine never touches again, so a caller may
 hand it to another thread.
 
-Three mixins keep this file short: ``engine_models`` (which model, switching it),
-``engine_care`` (status, damage check and repair without a model) and ``adapting``.
+Four mixins keep this file short: ``engine_models`` (which model, switching it),
+``engine_care`` (status, damage check and repair without a model), ``engine_duplicates``
+(the duplicate finder's reads) and ``adapting``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import copy
 import logging
 import os
 import threading
-import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,11 +36,9 @@ from .database import (
     private_dir,
 )
 from .datadir import WriterLock, resolve_data_dir, setup_file_logging
-from .dup_store import IgnoreList
-from .duplicates import DEFAULT_MIN_CONTAINMENT, DEFAULT_THRESHOLD, DuplicateFinder, Report
-from .duplicates import file_text as indexed_text
 from .embedding import Embedder, EmbedReport
 from .engine_care import IndexCareMixin
+from .engine_duplicates import DuplicatesMixin
 from .engine_models import ModelsMixin
 from .errors import IndexBusyError
 from .estimate import Estimate, measure_speed, scan_folders
@@ -66,7 +64,7 @@ __all__ = ["Engine", "resolve_data_dir"]
 MAX_PROBLEMS = 500
 
 
-class Engine(AdaptingMixin, ModelsMixin, IndexCareMixin):
+class Engine(AdaptingMixin, ModelsMixin, IndexCareMixin, DuplicatesMixin):
     def __init__(
         self,
         data_dir: str | os.PathLike | None = None,
@@ -244,53 +242,10 @@ class Engine(AdaptingMixin, ModelsMixin, IndexCareMixin):
         """Passages per second this machine embeds (a short real run of the encoder)."""
         return measure_speed(self.encoder)
 
-    def file_text(self, path: str) -> str:
-        """A file's indexed text, as the duplicate view compares it."""
-        return indexed_text(self._thread_store(), path)
-
     def facets(self) -> Facets:
         """The file types (with counts) and folders the index holds: the search filters'
         choices."""
         return read_facets(self._thread_store())
-
-    def ignore_duplicate(self, a, b, *, passages: bool) -> None:
-        """Never report these two members (``duplicates.Member``) as duplicates again."""
-        ignore = IgnoreList(self._thread_store())
-        if passages and a.text_hash and b.text_hash:
-            ignore.ignore_passage_pair(a.text_hash, b.text_hash)
-        else:
-            ignore.ignore_file_pair(a.path, b.path)
-
-    def duplicates(
-        self,
-        level: str = "passage",
-        threshold: float = DEFAULT_THRESHOLD,
-        *,
-        folder: str | None = None,
-        min_containment: float = DEFAULT_MIN_CONTAINMENT,
-        progress: Callable[[int, int, str], None] | None = None,
-        cancel: threading.Event | None = None,
-    ) -> Report:
-        """Near-duplicate passages or files, for the active model. Raises ScanCancelled."""
-        store = self._thread_store()
-        with self._swap_lock:
-            vectors, model_id = self.vectors, self.encoder.model_id
-        if not self.writable and store.generation() != vectors.generation:
-            vectors.catch_up(store)  # a writer's own indexer keeps its vectors current
-        finder = DuplicateFinder(store, vectors.index, model_id)
-        t0 = time.perf_counter()
-        report = finder.scan(
-            level,
-            threshold,
-            folder=folder,
-            min_containment=min_containment,
-            progress=progress,
-            cancel=cancel,
-        )
-        report.stats["seconds"] = round(time.perf_counter() - t0, 3)
-        report.stats.update(finder.last_scan)
-        report.pending = self.pending()  # passages phase 2 has not reached are left out
-        return report
 
     # -- writing, with the writer lock -------------------------------------------------
 
