@@ -167,7 +167,7 @@ class Indexer:
                     continue
                 candidates = [(FileStat(path, st.st_size, st.st_mtime_ns), self.store.file(path))]
             for f, row in candidates:
-                if row and row.size == f.size and row.mtime_ns == f.mtime_ns:
+                if row and row.unchanged(f.size, f.mtime_ns):
                     report.files_unchanged += 1
                 else:
                     todo.append((f, root["id"], row is None))
@@ -217,7 +217,7 @@ class Indexer:
         todo = []
         for f in found.files:
             row = indexed.get(f.path)
-            if row and row.size == f.size and row.mtime_ns == f.mtime_ns:
+            if row and row.unchanged(f.size, f.mtime_ns):
                 report.files_unchanged += 1
             else:
                 todo.append((f, root_id, row is None))

@@ -52,6 +52,12 @@ class FileRow:
     state: str
     error: str | None
 
+    def unchanged(self, size: int, mtime_ns: int) -> bool:
+        """Whether a file with this stat needs no reading: same stat, and not marked to be
+        cut again (an indexed file whose hash was forgotten, see ``follow_chunking``)."""
+        stale = self.state == "ok" and self.hash is None
+        return self.size == size and self.mtime_ns == mtime_ns and not stale
+
 
 @dataclass(frozen=True)
 class NewPassage:
@@ -166,14 +172,15 @@ class Store(RootRows, VectorRows):
 
     def follow_chunking(self, chunking: str) -> int:
         """Note how passages are cut (``chunking``: a config's signature); when an index was
-        cut otherwise, forget every file's stat and hash so the next sync cuts it again.
-        Returns the number of files to cut again. Their old passages stay searchable until
-        then: each file's passages are replaced as it is read."""
+        cut otherwise, forget every indexed file's hash so the next sync reads and cuts it
+        again (``FileRow.unchanged``). Returns the number of files to cut again. Their old
+        passages, dates and sizes stay searchable until then: each file's passages are
+        replaced as it is read."""
         if self.get_meta("chunking") == chunking:
             return 0
         with self.write():
             stale = self.conn.execute(
-                "UPDATE files SET mtime_ns = -1, hash = NULL WHERE n_passages > 0"
+                "UPDATE files SET hash = NULL WHERE state = 'ok' AND n_passages > 0"
             ).rowcount
             self.set_meta("chunking", chunking)
         return stale
