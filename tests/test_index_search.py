@@ -265,7 +265,10 @@ def test_an_index_cut_otherwise_is_cut_again(tmp_path, fixture_data, encoder):
     with Engine(tmp_path / "data", encoder=encoder) as engine:
         # until a file is read again, it is found as before, with its date and size
         (car,) = engine.search("brake pads", mode="keyword", k=1)
-        assert car.mtime == pytest.approx(os.stat(root / "car.txt").st_mtime, abs=1e-3) and car.size > 0
+        assert (
+            car.mtime == pytest.approx(os.stat(root / "car.txt").st_mtime, abs=1e-3)
+            and car.size > 0
+        )
         report = engine.sync()
         assert report.files_updated == 2 and report.files_unchanged == 0
         after = engine.stats()["passages"]
