@@ -93,8 +93,8 @@ def phase_two_vs_encoder(data: Path, sample: int, rounds: int) -> tuple[float, f
     engine = Engine(data)
     try:
         pending = engine.store.conn.execute(
-            "SELECT count(DISTINCT text_hash) FROM passages p WHERE NOT EXISTS (SELECT 1 FROM"
-            " vectors v WHERE v.model = ? AND v.text_hash = p.text_hash)",
+            "SELECT count(DISTINCT text_hash) FROM passages p WHERE text_hash NOT IN"
+            " (SELECT text_hash FROM vectors WHERE model = ?)",
             (engine.encoder.model_id,),
         ).fetchone()[0]
         engine.warm_up()

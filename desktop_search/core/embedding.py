@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from .faults import crashpoint, slowpoint
 from .store import Store
+from .store_vectors import PENDING
 from .sync_report import Progress
 from .vectors import VectorSet
 
@@ -50,7 +51,7 @@ def pending_window(
     boost = ",".join(str(int(i)) for i in first) or "NULL"
     rows = store.conn.execute(
         f"SELECT p.text_hash, p.text FROM passages p JOIN files f ON f.id = p.file_id"
-        " WHERE NOT EXISTS (SELECT 1 FROM vectors v WHERE v.model = ? AND v.text_hash = p.text_hash)"
+        f" WHERE {PENDING}"
         f" ORDER BY f.id IN ({boost}) DESC, f.mtime_ns DESC, f.size, f.id, p.ord LIMIT ?",
         (model, limit),
     ).fetchall()

@@ -10,6 +10,11 @@ import numpy as np
 
 from .faults import crashpoint
 
+PENDING = "p.text_hash NOT IN (SELECT text_hash FROM vectors WHERE model = ?)"
+"""A passage ``p`` with no vector for the model yet. One list of the model's hashes, probed
+per passage: a correlated NOT EXISTS looked each passage up in the vectors' table, with
+the vectors in its pages (1.2 s to count a 65k-passage library against 0.19 s)."""
+
 
 class VectorRows:
     """Mixed into ``Store``: the queries over the ``vectors`` table."""
@@ -79,8 +84,7 @@ class VectorRows:
     def pending_counts(self, model: str) -> dict[str, int]:
         """Passages (and files) that have no vector for ``model`` yet."""
         row = self.conn.execute(
-            "SELECT count(*), count(DISTINCT p.file_id) FROM passages p WHERE NOT EXISTS"
-            " (SELECT 1 FROM vectors v WHERE v.model = ? AND v.text_hash = p.text_hash)",
+            f"SELECT count(*), count(DISTINCT p.file_id) FROM passages p WHERE {PENDING}",
             (model,),
         ).fetchone()
         return {"passages": int(row[0]), "files": int(row[1])}
