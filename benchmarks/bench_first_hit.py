@@ -89,12 +89,12 @@ def phase_two_vs_encoder(data: Path, sample: int, rounds: int) -> tuple[float, f
     """(phase 2 texts/s, encoder alone texts/s, texts pending, texts embedded here)."""
     from desktop_search.core.embedding import pending_window
     from desktop_search.core.engine import Engine
+    from desktop_search.core.store_vectors import PENDING
 
     engine = Engine(data)
     try:
         pending = engine.store.conn.execute(
-            "SELECT count(DISTINCT text_hash) FROM passages p WHERE text_hash NOT IN"
-            " (SELECT text_hash FROM vectors WHERE model = ?)",
+            f"SELECT count(DISTINCT text_hash) FROM passages p WHERE {PENDING}",
             (engine.encoder.model_id,),
         ).fetchone()[0]
         engine.warm_up()

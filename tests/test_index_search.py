@@ -107,14 +107,20 @@ def test_bad_mode_is_a_clear_error(indexed):
 # -- incremental behaviour on a tiny folder of its own ---------------------------------
 
 
-@pytest.fixture
-def tiny(tmp_path, fixture_data, encoder):
+def tiny_folder(tmp_path: Path, fixture_data: Path) -> Path:
+    """Two real files: an rst page of the Python docs and a short text."""
     root = tmp_path / "docs"
     root.mkdir()
     shutil.copy(
         fixture_data / "docs" / "rst" / "library" / "colorsys.rst.txt", root / "colorsys.rst"
     )
     (root / "car.txt").write_text(CAR_TEXT)
+    return root
+
+
+@pytest.fixture
+def tiny(tmp_path, fixture_data, encoder):
+    root = tiny_folder(tmp_path, fixture_data)
     engine, _ = indexed_engine(root, tmp_path / "data", encoder)
     yield engine, root
     engine.close()
@@ -252,12 +258,7 @@ def test_cancel_keeps_finished_files_and_the_next_sync_resumes(tmp_path, fixture
 def test_an_index_cut_otherwise_is_cut_again(tmp_path, fixture_data, encoder):
     # An index made with other passage settings (an older version's) gets today's passages
     # on the next sync; the same settings again read nothing.
-    root = tmp_path / "docs"
-    root.mkdir()
-    shutil.copy(
-        fixture_data / "docs" / "rst" / "library" / "colorsys.rst.txt", root / "colorsys.rst"
-    )
-    (root / "car.txt").write_text(CAR_TEXT)
+    root = tiny_folder(tmp_path, fixture_data)
     wide = ChunkConfig(max_tokens=200, overlap_tokens=0)
     with Engine(tmp_path / "data", encoder=encoder, chunk_config=wide) as engine:
         engine.index([str(root)])

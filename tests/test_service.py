@@ -3,17 +3,25 @@ for a job, and that a failing job reports an error and still ends."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from .corpus import BREAD_TEXT, CAR_TEXT
+
+
+def two_docs(tmp_path: Path) -> Path:
+    """A folder with two short real-language files."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "car.txt").write_text(CAR_TEXT, encoding="utf-8")
+    (docs / "bread.md").write_text(BREAD_TEXT, encoding="utf-8")
+    return docs
 
 
 def test_jobs_report_start_progress_files_result_and_end(tmp_path, encoder):
     from desktop_search.core.engine import Engine
     from desktop_search.core.service import Job, Service
 
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "car.txt").write_text(CAR_TEXT, encoding="utf-8")
-    (docs / "bread.md").write_text(BREAD_TEXT, encoding="utf-8")
+    docs = two_docs(tmp_path)
     events: list = []
     with Engine(tmp_path / "data", encoder=encoder, embed_batch=8) as engine:
         service = Service(engine, events.append)
@@ -46,10 +54,7 @@ def test_phase_two_counts_its_backlog_once_before_it_starts(tmp_path, encoder):
     from desktop_search.core.engine import Engine
     from desktop_search.core.service import Service
 
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "car.txt").write_text(CAR_TEXT, encoding="utf-8")
-    (docs / "bread.md").write_text(BREAD_TEXT, encoding="utf-8")
+    docs = two_docs(tmp_path)
     events: list = []
     with Engine(tmp_path / "data", encoder=encoder, embed_batch=8) as engine:
         engine.index([str(docs)], embed=False)
