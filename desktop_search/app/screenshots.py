@@ -78,13 +78,17 @@ def main(argv: list[str] | None = None) -> int:
         wizard.accept()
 
         c = w.controller
-        wait(
-            lambda: (
-                c.last_progress is not None
-                and c.last_progress.phase == "indexing"
-                and c.last_progress.files_done >= max(2, c.last_progress.files_total // 3)
-            )
-        )
+
+        def a_third_done() -> bool:
+            """A third of the files read, or (a small folder) the whole job already over."""
+            p = c.last_progress
+            if p is None:
+                return False
+            if c.job is None:
+                return True
+            return p.phase == "indexing" and p.files_done >= max(2, p.files_total // 3)
+
+        wait(a_third_done)
         w.search(args.indexing_query)
         wait(lambda: bool(w.result_paths()), 120)
         wait(lambda: w.preview.loaded, 60)
