@@ -420,6 +420,17 @@ def test_gui_thread_never_blocks_while_indexing_and_searching(qtbot, make_window
     assert worst <= 100, f"GUI thread held up for {worst:.0f} ms (20 ms heartbeat)"
 
 
+def test_startup_objects_are_kept_out_of_full_collections(make_window):
+    """Once the reading Engine is open, what is alive (imports, Qt, the model) is frozen, so a
+    full garbage collection in any thread no longer walks it while holding the GIL."""
+    import gc
+
+    gc.unfreeze()
+    assert gc.get_freeze_count() == 0
+    make_window()
+    assert gc.get_freeze_count() > 50_000
+
+
 # -- odds and ends ----------------------------------------------------------------------------
 
 
