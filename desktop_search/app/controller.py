@@ -22,7 +22,6 @@ from ..core.service import Event
 from .adapt_job import AdaptJob
 from .duplicates_job import DuplicateScanJob
 from .embed_job import EmbedJob
-from .heap import freeze_loaded
 from .index_process import IndexProcess
 from .job_state import JobStateMixin
 from .messages import MessageBridge
@@ -240,7 +239,6 @@ class AppController(JobStateMixin, QObject):
         self.readers.close_engine()
 
     def _on_engine(self, engine) -> None:
-        freeze_loaded()  # the model and what searching imported: out of full collections
         self.engine = engine
         self.engineChanged.emit(engine)
         self._maybe_ready()

@@ -21,7 +21,8 @@ def settle_heap() -> None:
 
 
 def freeze_loaded() -> None:
-    """Once the reading Engine is open: its thread has loaded the model and imported what
-    searching needs (with torch, another ~175k objects: sympy, dynamo), so freeze those too.
-    No collection first: the window is up, and a full collection is the stall we avoid."""
+    """Once the search thread has opened the reading Engine or switched its model: it has
+    loaded the model and imported what searching needs (with torch, another ~175k objects:
+    sympy, dynamo), so freeze those too. No collection first: the window is up, and a full
+    collection is the stall we avoid."""
     gc.freeze()

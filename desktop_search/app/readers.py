@@ -14,6 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from .estimate_job import EstimateJob
+from .heap import freeze_loaded
 from .search_job import SearchJob, SearchRequest
 from .threads import move_to_thread
 
@@ -46,6 +47,7 @@ class Readers(QObject):
         self._facets.connect(self.search_job.facets)
         self._closeEngine.connect(self.search_job.close)
         self.search_job.ready.connect(self._on_engine)
+        self.search_job.followed.connect(self._on_followed)
         self._estimateEngine.connect(self.estimate_job.set_engine)
         self._estimate.connect(self.estimate_job.estimate)
 
@@ -85,8 +87,12 @@ class Readers(QObject):
         self._estimate.emit(req_id, list(folders), list(include), list(exclude), known_speed)
 
     def _on_engine(self, engine) -> None:
+        freeze_loaded()  # the model and what searching imported: out of full collections
         self._estimateEngine.emit(engine)
         self.engineOpened.emit(engine)
+
+    def _on_followed(self) -> None:
+        freeze_loaded()  # the search thread has loaded the new active model
 
     def close(self) -> None:
         """Close the Engine in the search thread, then end both threads (``closed``)."""
