@@ -211,6 +211,8 @@ def status(data_dir, as_json) -> None:
     )
     if info["passages_pending"]:
         click.echo(f"meaning search: {info['passages_pending']} passages still to embed")
+    if info["model_backend"]:
+        click.echo(f"model runs: {info['model_backend']}")
     for root in info["roots"]:
         click.echo(f"  {display_name(root)}")
     for p in info["problems"]:
@@ -284,7 +286,11 @@ def main() -> None:
     if getattr(sys, "frozen", False):  # a bundled app starts its indexing process through here
         import multiprocessing
 
+        from .core.service import process
+
         multiprocessing.freeze_support()
+        if sys.argv[1:2] == [process.EXPORT_FLAG]:  # and the model export's child process
+            sys.exit(process.export_model(sys.argv[2:]))
     cli(prog_name="desktop-search")
 
 

@@ -182,8 +182,16 @@ class AppStatusBar(QStatusBar):
         self.addPermanentWidget(self.summary)
 
     def set_summary(
-        self, watching: int, files: int, passages: int, queued: int = 0, pending: int = 0
+        self,
+        watching: int,
+        files: int,
+        passages: int,
+        queued: int = 0,
+        pending: int = 0,
+        backend: str = "",
     ) -> None:
+        """``backend``: what runs the model in the indexing process ("onnx on cpu"); it is
+        in the tooltip, and in the text when it is the slower torch fallback."""
         text = (
             f"watching {watching} folder{'s' if watching != 1 else ''} · {files:,} files · "
             f"{passages:,} passages"
@@ -193,7 +201,10 @@ class AppStatusBar(QStatusBar):
             text += f" · meaning search covers {covered:,} of {passages:,} passages"
         if queued:
             text += f" · {queued} change{'s' if queued != 1 else ''} queued"
+        if backend.startswith("torch"):
+            text += f" · model runs {backend}"
         self.summary.setText(text)
+        self.summary.setToolTip(f"The language model runs {backend}" if backend else "")
 
     def set_progress(self, p) -> None:
         if p is None:

@@ -310,6 +310,7 @@ class MainWindow(QMainWindow):
             int(s.get("passages", 0)),
             c.queued,
             int(s.get("passages_pending", 0)),
+            str(s.get("model_backend", "")),
         )
 
     def _on_problems(self, problems) -> None:

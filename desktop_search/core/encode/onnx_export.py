@@ -15,29 +15,16 @@ import tempfile
 import warnings
 from pathlib import Path
 
-import numpy as np
 import torch
 
 from desktop_search.core.errors import ModelError
 
 from .encoder import Encoder
-from .onnx_runner import OnnxRunner
+from .onnx_runner import PARITY, PARITY_TEXTS, OnnxRunner, min_cosine
+
+__all__ = ["PARITY", "PARITY_TEXTS", "check_parity", "export_query_model"]
 
 log = logging.getLogger(__name__)
-
-#: The least cosine between an export's and torch's vectors for the export to be used.
-PARITY = 0.9999
-
-#: Checked on every export: short and long, plain and odd text, one padded batch.
-PARITY_TEXTS = (
-    "How do I renew my passport?",
-    "gnuplot: set terminal pngcairo size 800,600 enhanced font 'Verdana,10'",
-    "Die Straßenbahn fährt um 7:45 Uhr ab — café, naïve, 東京.",
-    "x",
-    "The function returns a new list containing all items from the iterable in ascending "
-    "order. A custom key function can be supplied to customise the sort order, and the "
-    "reverse flag can be set to request the result in descending order. " * 6,
-)
 
 
 class _Hidden(torch.nn.Module):
@@ -115,8 +102,4 @@ def _prune(keep: Path) -> None:
 def check_parity(encoder: Encoder, file: Path, texts=PARITY_TEXTS) -> float:
     """The least cosine between torch's and the export's vectors for ``texts``."""
     ref = encoder.encode(list(texts))
-    got = OnnxRunner(file, encoder.info, threads=1).encode(list(texts))
-    cos = (ref * got).sum(axis=1) / (
-        np.linalg.norm(ref, axis=1) * np.linalg.norm(got, axis=1) + 1e-12
-    )
-    return float(cos.min())
+    return min_cosine(OnnxRunner(file, encoder.info, threads=1).encode(list(texts)), ref)

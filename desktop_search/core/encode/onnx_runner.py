@@ -27,6 +27,21 @@ EXPORTS_DIR = Path("models") / "onnx"
 MAX_THREADS = 2
 
 
+#: The least cosine between an export's and torch's vectors for the export to be used.
+PARITY = 0.9999
+
+#: Checked on every export: short and long, plain and odd text, one padded batch.
+PARITY_TEXTS = (
+    "How do I renew my passport?",
+    "gnuplot: set terminal pngcairo size 800,600 enhanced font 'Verdana,10'",
+    "Die Straßenbahn fährt um 7:45 Uhr ab — café, naïve, 東京.",
+    "x",
+    "The function returns a new list containing all items from the iterable in ascending "
+    "order. A custom key function can be supplied to customise the sort order, and the "
+    "reverse flag can be set to request the result in descending order. " * 6,
+)
+
+
 def export_path(data_dir: Path, info: ModelInfo) -> Path:
     """The export for ``info``'s exact weights in this data folder (it may not exist yet)."""
     return Path(data_dir) / EXPORTS_DIR / f"{info.weights_key()}.onnx"
@@ -44,6 +59,12 @@ def pool(mode: str, tokens: np.ndarray, mask: np.ndarray) -> np.ndarray:
     raise ValueError(f"unknown pooling mode {mode!r}")
 
 
+def min_cosine(a: np.ndarray, b: np.ndarray) -> float:
+    """The least cosine between matching rows of two vector sets (the parity measure)."""
+    cos = (a * b).sum(axis=1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1) + 1e-12)
+    return float(cos.min())
+
+
 def l2_normalize(x: np.ndarray) -> np.ndarray:
     """As torch's ``F.normalize``: a zero vector stays zero."""
     return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
@@ -52,7 +73,15 @@ def l2_normalize(x: np.ndarray) -> np.ndarray:
 class OnnxRunner:
     """One onnxruntime session and one Rust tokenizer: thread-safe, as both are."""
 
-    def __init__(self, file: Path, info: ModelInfo, threads: int | None = None) -> None:
+    def __init__(
+        self,
+        file: Path,
+        info: ModelInfo,
+        threads: int | None = None,
+        *,
+        providers: Sequence[str] = ("CPUExecutionProvider",),
+        spinning: bool = False,
+    ) -> None:
         # Imported here, not at the top: a keyword search must not pay ~0.2 s for them.
         import onnxruntime as ort
         from tokenizers import Tokenizer
@@ -67,17 +96,16 @@ class OnnxRunner:
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads or min(MAX_THREADS, os.cpu_count() or 1)
         options.inter_op_num_threads = 1
-        # Idle workers sleep instead of spinning: a spinning pool beside the indexer's
-        # busy cores made torch queries ~10x slower (see encoder.SMALL_INPUT_TOKENS).
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        # Idle workers sleep instead of spinning by default: a spinning pool beside the
+        # indexer's busy cores made torch queries ~10x slower (see encoder.SMALL_INPUT_TOKENS).
+        options.add_session_config_entry("session.intra_op.allow_spinning", str(int(spinning)))
         options.log_severity_level = 3
         try:
-            self.session = ort.InferenceSession(
-                str(file), options, providers=["CPUExecutionProvider"]
-            )
+            self.session = ort.InferenceSession(str(file), options, providers=list(providers))
         except Exception as exc:  # onnxruntime raises its own types for a bad file
             raise ModelError(f"cannot load {file}: {exc}") from exc
         self.inputs = {i.name for i in self.session.get_inputs()}
+        self.providers = self.session.get_providers()  # what onnxruntime actually took
 
     def encode(
         self,
@@ -85,12 +113,15 @@ class OnnxRunner:
         *,
         batch_size: int | None = None,
         progress: Callable[[int], None] | None = None,
+        token_budget: int | None = None,
     ) -> np.ndarray:
-        """Embed ``texts`` in input order, batched by length as ``Encoder.encode`` does."""
+        """Embed ``texts`` in input order, batched by length as ``Encoder.encode`` does
+        (and by ``token_budget`` padded tokens per batch, if given)."""
         if not texts:
             return np.empty((0, self.info.dim), dtype=np.float32)
         ids = [e.ids for e in self.tokenizer.encode_batch(list(texts), add_special_tokens=True)]
-        return by_length(ids, self.info.dim, batch_size or 32, self._forward, progress)
+        bs = batch_size or 32
+        return by_length(ids, self.info.dim, bs, self._forward, progress, token_budget)
 
     def _forward(self, batch: list[list[int]]) -> np.ndarray:
         width = max(len(x) for x in batch)

@@ -28,6 +28,7 @@ from desktop_search.core.errors import ModelError
 
 from .model_folder import describe
 from .onnx_runner import EXPORTS_DIR, OnnxRunner, export_path
+from .threads import limit_torch
 
 if TYPE_CHECKING:
     from .encoder import Encoder
@@ -149,4 +150,6 @@ def torch_encoder(model_path: str | os.PathLike | None = None) -> Encoder:
     reading process never loads torch."""
     from .encoder import Encoder
 
-    return Encoder(model_path)
+    encoder = Encoder(model_path)
+    limit_torch()  # torch may have just been imported: it leaves a core free too
+    return encoder

@@ -2,19 +2,21 @@
 
 The chunker (``chunking``) only needs a ``TokenCounter``; this adapter gives it one from
 the model's own tokenizer, and says whether counts add up across whitespace and ASCII
-punctuation (``additive``), which spares the chunker most second passes.
+punctuation (``additive``), which spares the chunker most second passes. The tokenizer
+may be a transformers one or the bare Rust ``tokenizers.Tokenizer`` (the indexing
+process reads it from tokenizer.json: transformers would import torch).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from tokenizers import Tokenizer, pre_tokenizers
+
 
 def _is_word_split(tokenizer) -> bool:
     """True when the backend splits words at whitespace and punctuation (sums are exact)."""
     try:
-        from tokenizers import pre_tokenizers
-
         pre = tokenizer.pre_tokenizer
         return isinstance(pre, pre_tokenizers.BertPreTokenizer)
     except Exception:  # pragma: no cover - an unusual tokenizer: fall back to re-counting
@@ -34,9 +36,9 @@ class HFTokenCounter:
         self._tok = tokenizer
         self._backend = None
         backend = getattr(tokenizer, "backend_tokenizer", None)
+        if backend is None and isinstance(tokenizer, Tokenizer):
+            backend = tokenizer
         if backend is not None:
-            from tokenizers import Tokenizer
-
             copy = Tokenizer.from_str(backend.to_str())
             copy.no_truncation()
             copy.no_padding()

@@ -19,12 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from desktop_search.core.encode.passage_encoder import PassageEncoder
+from desktop_search.core.encode.threads import limit_torch
 from desktop_search.core.errors import ExtractionError, TrainingError
 from desktop_search.core.extract.dispatch import extract_file
 from desktop_search.core.sync_report import Progress
 
 if TYPE_CHECKING:
-    from desktop_search.core.encode.encoder import Encoder
     from desktop_search.core.training import MinedPair
 
 log = logging.getLogger(__name__)
@@ -241,8 +242,9 @@ class AdaptingMixin:
         A model saved in the default place that never becomes active is deleted again,
         with its vectors. Searches keep the old model until the switch is complete.
         """
-        from desktop_search.core.encode.query_encoder import torch_encoder
         from desktop_search.core.training import adapt_pairs
+
+        limit_torch()  # the training stack has just loaded torch: leave a core free
 
         options = options or AdaptOptions()
         if activate:
@@ -289,7 +291,8 @@ class AdaptingMixin:
         encoder = None
         try:
             if activate:
-                encoder = torch_encoder(result.out_dir)
+                # trained with torch; re-embedded with the new model's export
+                encoder = PassageEncoder(self.data_dir, result.out_dir)
                 active = self.switch_model(encoder, progress=on_embed, cancel=cancel)
         finally:
             if automatic and not active:
@@ -297,7 +300,7 @@ class AdaptingMixin:
         kept = result.out_dir if active or not automatic else None
         return AdaptOutcome(kept, active, result.pairs, steps, seconds, activate and not active)
 
-    def _discard_model(self, folder: Path, encoder: Encoder | None) -> None:
+    def _discard_model(self, folder: Path, encoder: PassageEncoder | None) -> None:
         """A trained model that never became active: its folder and its vectors go."""
         if encoder is not None:
             try:

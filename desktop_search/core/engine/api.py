@@ -20,11 +20,13 @@ from __future__ import annotations
 import copy
 import logging
 import os
+import sys
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from desktop_search.core.encode.passage_encoder import PassageEncoder
 from desktop_search.core.encode.query_encoder import QueryEncoder
 from desktop_search.core.errors import IndexBusyError
 from desktop_search.core.folders import outermost
@@ -73,7 +75,7 @@ class Engine(AdaptingMixin, ModelsMixin, IndexCareMixin, DuplicatesMixin):
         *,
         model_path: str | os.PathLike | None = None,
         writer: bool = True,
-        encoder: Encoder | QueryEncoder | None = None,
+        encoder: Encoder | PassageEncoder | QueryEncoder | None = None,
         embed_batch: int = 256,
         max_file_size: int = DEFAULT_MAX_FILE_SIZE,
         chunk_config: ChunkConfig | None = None,
@@ -214,6 +216,8 @@ class Engine(AdaptingMixin, ModelsMixin, IndexCareMixin, DuplicatesMixin):
                 "roots": [r["path"] for r in store.roots()],
                 "problems": store.problems()[:MAX_PROBLEMS],
                 "writable": self.writable,
+                "model_backend": self.model_backend(),
+                "torch_loaded": "torch" in sys.modules,
                 **counts,
                 "passages_pending": self._pending(store, counts["passages"])["passages"],
             }
@@ -222,6 +226,8 @@ class Engine(AdaptingMixin, ModelsMixin, IndexCareMixin, DuplicatesMixin):
         return {
             "data_dir": str(self.data_dir),
             "model": str(self.encoder.path),
+            "model_backend": self.model_backend() or "not loaded yet",
+            "torch_loaded": "torch" in sys.modules,
             **self._thread_store().summary(self.encoder.model_id),
             "vectors": self.vectors.count(),
         }
@@ -287,6 +293,7 @@ class Engine(AdaptingMixin, ModelsMixin, IndexCareMixin, DuplicatesMixin):
         """Bring folders (all when None) level with the disk: phase 1 (text and keyword
         index, see ``Indexer.sync``), then, if ``embed``, phase 2 (``embed_pending``)."""
         indexer = self._need_writer("indexing")
+        self.prepare_encoder()  # the export, made while phase 1 runs
         known = [r["path"] for r in self.store.roots()]
         if roots is not None:
             roots = [r for r in (os.path.abspath(r) for r in roots) if r in known]
@@ -315,7 +322,7 @@ class Engine(AdaptingMixin, ModelsMixin, IndexCareMixin, DuplicatesMixin):
         ``pending``: ``pending()["passages"]`` when the caller has just read it."""
         self._need_writer("embedding")
         with damage_is_named(self.data_dir / DB_NAME):
-            return self.embedder.run(
+            report = self.embedder.run(
                 progress=progress,
                 cancel=cancel,
                 pause=pause,
@@ -323,6 +330,11 @@ class Engine(AdaptingMixin, ModelsMixin, IndexCareMixin, DuplicatesMixin):
                 limit=limit,
                 pending=pending,
             )
+            backend = self.model_backend()
+            if backend and self.store.get_meta("model_backend") != backend:
+                with self.store.write():  # what ``status`` says runs phase 2
+                    self.store.set_meta("model_backend", backend)
+            return report
 
     def prioritize(self, paths: Iterable[str]) -> None:
         """Embed these files next (one the person opened or previewed). Any thread."""
@@ -340,6 +352,7 @@ class Engine(AdaptingMixin, ModelsMixin, IndexCareMixin, DuplicatesMixin):
         """What the folder watcher saw: renames keep their passages, the rest is re-checked
         (phase 1), then, if ``embed``, phase 2 embeds the changed passages."""
         indexer = self._need_writer("updating changed files")
+        self.prepare_encoder()
         for old, new in batch.moved:
             indexer.move(old, new)
         report = indexer.update_paths(batch.paths(), cancel=cancel, on_file=on_file)
@@ -362,6 +375,8 @@ class Engine(AdaptingMixin, ModelsMixin, IndexCareMixin, DuplicatesMixin):
         self.close()
 
     def close(self) -> None:
+        if isinstance(self.encoder, PassageEncoder):
+            self.encoder.close()  # an export still under way stops
         if self.lock:
             self.lock.release()
             self.lock = None

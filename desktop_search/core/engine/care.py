@@ -40,11 +40,12 @@ class IndexCareMixin:
                 "passages": 0,
                 "passages_pending": 0,
             }
-            return {"data_dir": str(path), **empty, "problems": []}
+            return {"data_dir": str(path), **empty, "problems": [], "model_backend": ""}
         if not is_healthy(path / DB_NAME):  # SQLite's quick_check: 0.4 s per 600 MB
             raise DamagedIndexError(path / DB_NAME)
         with Store(path) as store:
-            return {"data_dir": str(path), **store.summary()}
+            backend = store.get_meta("model_backend") or ""
+            return {"data_dir": str(path), **store.summary(), "model_backend": backend}
 
     @staticmethod
     def is_damaged(data_dir: str | os.PathLike | None = None) -> bool:

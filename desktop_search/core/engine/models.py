@@ -16,7 +16,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from desktop_search.core.encode.query_encoder import QueryEncoder, ensure_export, torch_encoder
+from desktop_search.core.encode.onnx_runner import export_path
+from desktop_search.core.encode.passage_encoder import PassageEncoder
+from desktop_search.core.encode.query_encoder import QueryEncoder, ensure_export
 from desktop_search.core.errors import ModelError
 from desktop_search.core.index.phase1 import Indexer
 from desktop_search.core.index.phase2 import Embedder
@@ -33,7 +35,7 @@ log = logging.getLogger(__name__)
 class ModelsMixin:
     """The Engine's model methods."""
 
-    def _load_encoder(self, model_path, writer: bool) -> Encoder | QueryEncoder:
+    def _load_encoder(self, model_path, writer: bool) -> PassageEncoder | QueryEncoder:
         """The explicit model, else the index's active one; a vanished active model falls
         back to the embedded default instead of locking the user out of their index."""
         if model_path:
@@ -46,19 +48,39 @@ class ModelsMixin:
                 log.warning("active model unusable (%s); using the embedded default", exc)
         return self._encoder_for(None, writer)
 
-    def _encoder_for(self, model_path, writer: bool) -> Encoder | QueryEncoder:
-        """The writer embeds with torch; a reader only encodes queries, with the export
-        that indexing left in the data folder (no torch in a search process)."""
+    def _encoder_for(self, model_path, writer: bool) -> PassageEncoder | QueryEncoder:
+        """The writer embeds passages with the model's export (``passage_encoder``); a
+        reader only encodes queries, with the same export (no torch in either process)."""
         if writer:
-            return torch_encoder(model_path)
+            return PassageEncoder(self.data_dir, model_path)
         return QueryEncoder(self.data_dir, model_path, writable=can_write(self.data_dir))
 
+    def prepare_encoder(self) -> None:
+        """Start making the model's export now if it is missing (phase 1 runs meanwhile),
+        so that phase 2 starts with it."""
+        if isinstance(self.encoder, PassageEncoder):
+            self.encoder.prepare()
+
+    def model_backend(self) -> str:
+        """What runs the model in this process, in words ("onnx on cpu"; torch says why);
+        empty before the model's first use."""
+        encoder = self.encoder
+        if isinstance(encoder, PassageEncoder):
+            return encoder.backend
+        if isinstance(encoder, QueryEncoder):
+            return f"{encoder.backend_name} on cpu" if encoder.backend_name else ""
+        return "torch on cpu"
+
     def prepare_query_model(self) -> Path | None:
-        """Export the active model for reading processes, once (see ``encode.query_encoder``): the
-        indexing side has torch loaded already. None if the model cannot be exported."""
+        """The active model's export for reading processes, made now if missing (see
+        ``query_encoder``). None if the model cannot be exported."""
         if isinstance(self.encoder, QueryEncoder):
             return None  # a reader exports on its own first encode, where it may write
-        return ensure_export(self.encoder, self.data_dir)
+        if isinstance(self.encoder, PassageEncoder):
+            self.encoder.load()  # makes the export, or says why torch runs
+            file = export_path(self.data_dir, self.encoder.info)
+            return file if file.exists() else None
+        return ensure_export(self.encoder, self.data_dir)  # an Encoder given by the caller
 
     def follow_active_model(self) -> bool:
         """A reading engine picks up the model another process switched the index to.
@@ -78,7 +100,7 @@ class ModelsMixin:
 
     def switch_model(
         self,
-        model: str | os.PathLike | Encoder,
+        model: str | os.PathLike | Encoder | PassageEncoder,
         *,
         progress: Callable[[Progress], None] | None = None,
         cancel: threading.Event | None = None,
@@ -86,7 +108,9 @@ class ModelsMixin:
         """Re-embed every passage for ``model`` (searches keep the old model meanwhile), then
         swap encoder, vectors and indexer in one step. Returns False if cancelled."""
         old = self._need_writer("switching models")
-        encoder = torch_encoder(model) if isinstance(model, str | os.PathLike) else model
+        encoder = (
+            PassageEncoder(self.data_dir, model) if isinstance(model, str | os.PathLike) else model
+        )
         vectors = VectorSet(self.data_dir, encoder.model_id, encoder.dim)
         vectors.open(self.store)
         embedder = Embedder(self.store, encoder, vectors, batch=self.embed_batch)

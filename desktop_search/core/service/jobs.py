@@ -339,8 +339,8 @@ class Service:
         if report.passages_embedded >= 32 and elapsed > 1:
             self._send(Event("speed", payload=report.passages_embedded / elapsed))
         if report.complete and not self.query_model_ready:
-            # torch is loaded here anyway: export the query model now, so that the window's
-            # next start (and every CLI search) encodes queries without torch
+            # phase 2 made the export already, unless the engine was given a torch encoder:
+            # the window's next start (and every CLI search) encodes queries without torch
             self.engine.prepare_query_model()  # once: a model that cannot be exported runs torch
             self.query_model_ready = True
         if report.cancelled:

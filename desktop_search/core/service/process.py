@@ -19,6 +19,7 @@ import queue
 import threading
 from multiprocessing.connection import Connection
 
+from desktop_search.core.encode import export_process
 from desktop_search.core.engine.api import Engine
 from desktop_search.core.errors import DesktopSearchError, IndexBusyError
 
@@ -30,6 +31,9 @@ log = logging.getLogger(__name__)
 #: Phase 2 batch size in passages: smaller than the core's default so that progress,
 #: pause, cancel and a waiting job get their turn within a second or two.
 EMBED_BATCH = 8
+#: A bundled app's entry script (``cli.main``) routes this first argument to
+#: ``export_model``: the model export's child process (``encode.export_process``).
+EXPORT_FLAG = export_process.FROZEN_FLAG
 #: The whole process runs this much nicer than the window's (as the indexing threads did
 #: before they moved here: more would slow indexing a lot on a busy machine).
 PROCESS_NICE = 5
@@ -64,6 +68,11 @@ def _newest_only(service: Service, jobs: queue.Queue) -> None:
         service.run(job)
 
 
+def export_model(argv: list[str]) -> int:
+    """The model export's child in a bundled app; surfaces reach core through ``service``."""
+    return export_process.main(argv)
+
+
 def main(conn: Connection, data_dir: str, model_path: str | None = None) -> None:
     """The child process: open the writing Engine, then serve jobs until told to quit."""
     lock = threading.Lock()
@@ -79,7 +88,7 @@ def main(conn: Connection, data_dir: str, model_path: str | None = None) -> None
         os.nice(PROCESS_NICE)
     except OSError:
         pass
-    leave_a_core_free()
+    leave_a_core_free(load_torch=False)  # phase 2 runs the ONNX export, not torch
     try:
         try:
             engine = Engine(data_dir, model_path=model_path, embed_batch=EMBED_BATCH)

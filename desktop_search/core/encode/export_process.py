@@ -1,0 +1,82 @@
+"""Making a model's ONNX export in a child process, so that torch never enters the caller.
+
+The indexing process embeds with the export (``passage_encoder``); making the export needs
+torch (~2 s of CPU and a few hundred MB that a process keeps until it exits). A child
+process pays that and exits: the indexing process stays torch-free even on a first run.
+A child started with ``subprocess`` rather than ``multiprocessing``: the app's indexing
+process is a daemonic multiprocessing child, which may not start children of its own.
+
+    python -m desktop_search.core.export_process MODEL_FOLDER DEST.onnx
+
+prints the parity reached, or the reason on stderr with exit status 1.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from desktop_search.core.errors import ModelError
+
+#: The bundled app's entry script routes this first argument here (``cli.main``).
+FROZEN_FLAG = "--export-model"
+
+
+def command(model_path: Path, dest: Path) -> list[str]:
+    """The child's command line, for a Python install or a bundled app."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, FROZEN_FLAG, str(model_path), str(dest)]
+    return [sys.executable, "-m", __name__, str(model_path), str(dest)]
+
+
+class ExportJob:
+    """One export under way in a child process; ``result`` waits for it."""
+
+    def __init__(self, model_path: Path, dest: Path) -> None:
+        self.dest = Path(dest)
+        self.started = time.monotonic()
+        self.seconds: float | None = None
+        self.process = subprocess.Popen(
+            command(model_path, dest),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def result(self) -> float:
+        """The parity reached; raises ModelError with the child's reason if it failed."""
+        out, err = self.process.communicate()
+        self.seconds = time.monotonic() - self.started
+        if self.process.returncode != 0:
+            why = err.strip().splitlines()[-1] if err.strip() else f"exit {self.process.returncode}"
+            raise ModelError(f"cannot export the model: {why}")
+        return float(out.strip().splitlines()[-1])
+
+    def stop(self) -> None:
+        """An engine closing before the export is done: no orphan keeps the CPU busy."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait()
+
+
+def main(argv: list[str]) -> int:
+    """The child: load torch, export, check parity, install the file (``onnx_export``)."""
+    # torch is imported here, in the child only: the point of this process
+    from .onnx_export import export_query_model
+    from .query_encoder import torch_encoder
+
+    model_path, dest = argv
+    try:
+        parity = export_query_model(torch_encoder(model_path), Path(dest))
+    except (ModelError, OSError) as exc:
+        print(str(exc) or type(exc).__name__, file=sys.stderr)
+        return 1
+    print(f"{parity:.6f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
