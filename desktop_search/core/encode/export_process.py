@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -38,28 +39,38 @@ class ExportJob:
         self.dest = Path(dest)
         self.started = time.monotonic()
         self.seconds: float | None = None
+        # stderr to a file, not a pipe: a chatty child must never block on a full pipe
+        # while nobody waits for it yet (phase 1 is still running); closed by result/stop
+        self._errors = tempfile.TemporaryFile(mode="w+", encoding="utf-8")  # noqa: SIM115
         self.process = subprocess.Popen(
             command(model_path, dest),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=self._errors,
             text=True,
         )
 
     def result(self) -> float:
         """The parity reached; raises ModelError with the child's reason if it failed."""
-        out, err = self.process.communicate()
+        out, _ = self.process.communicate()
         self.seconds = time.monotonic() - self.started
+        self._errors.seek(0)
+        err = self._errors.read().strip()
+        self._errors.close()
         if self.process.returncode != 0:
-            why = err.strip().splitlines()[-1] if err.strip() else f"exit {self.process.returncode}"
+            why = err.splitlines()[-1] if err else f"exit status {self.process.returncode}"
             raise ModelError(f"cannot export the model: {why}")
         return float(out.strip().splitlines()[-1])
 
     def stop(self) -> None:
-        """An engine closing before the export is done: no orphan keeps the CPU busy."""
+        """An engine closing before the export is done: no orphan keeps the CPU busy, and
+        its half-written file goes (``onnx_export`` writes ``<stem>*.tmp`` beside it)."""
         if self.process.poll() is None:
             self.process.terminate()
             self.process.wait()
+            for tmp in self.dest.parent.glob(f"{self.dest.stem}*.tmp"):
+                tmp.unlink(missing_ok=True)
+        self._errors.close()
 
 
 def main(argv: list[str]) -> int:
