@@ -6,7 +6,7 @@ process pays that and exits: the indexing process stays torch-free even on a fir
 A child started with ``subprocess`` rather than ``multiprocessing``: the app's indexing
 process is a daemonic multiprocessing child, which may not start children of its own.
 
-    python -m desktop_search.core.export_process MODEL_FOLDER DEST.onnx
+    python -m desktop_search.core.encode.export_process MODEL_FOLDER DEST.onnx
 
 prints the parity reached, or the reason on stderr with exit status 1.
 """
