@@ -27,7 +27,9 @@ Indexing (writer)
   forget(path)                       drop a folder or file and its passages
   close()                            release the connections and the writer lock
 Models (``models``)
+  prepare_encoder()                  start the model's export now (phase 1 runs meanwhile)
   prepare_query_model()              export the active model once for reading processes
+  model_backend()                    what runs the model here, in words ("onnx on cpu")
   follow_active_model()              a reader picks up a model another process switched to
   switch_model(model, ...)           re-embed everything for another model, then switch
 Adapt (``adapting``)
