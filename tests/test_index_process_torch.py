@@ -1,6 +1,6 @@
-"""The real indexing process, started as the app starts it, embeds with the ONNX export
-made in a child of its own, and never imports torch: not for phase 2, not while it
-watches folders afterwards."""
+"""The real indexing process, started as the app starts it, embeds with the model's ONNX
+export and never imports torch: not for phase 2, not while it watches folders afterwards.
+(A first run's export, made in a child process, is tested in test_passage_encoder.)"""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ import threading
 
 import pytest
 
+from desktop_search.core.encode.query_encoder import ensure_export
 from desktop_search.core.index.watcher import WatchBatch
 from desktop_search.core.service import process as service_process
 from desktop_search.core.service.jobs import Event, Job
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]  # a first run makes the export
+pytestmark = pytest.mark.slow
 
 
 class Child:
@@ -57,7 +58,10 @@ class Child:
             self.process.kill()
 
 
-def test_phase_two_and_watching_run_without_torch_in_the_indexing_process(tmp_path, fixture_data):
+def test_phase_two_and_watching_run_without_torch_in_the_indexing_process(
+    tmp_path, fixture_data, encoder
+):
+    assert ensure_export(encoder, tmp_path / "data") is not None  # as a first run leaves it
     docs = tmp_path / "docs"
     docs.mkdir()
     for name in ("about.rst.txt", "glossary.rst.txt"):
@@ -72,7 +76,7 @@ def test_phase_two_and_watching_run_without_torch_in_the_indexing_process(tmp_pa
         stats = child.stats_now(2)
         assert stats["passages_pending"] == 0
         assert stats["model_backend"] == "onnx on cpu"
-        assert stats["torch_loaded"] is False  # the export was made in a child process
+        assert stats["torch_loaded"] is False
         # watching: a new file comes, phase 1 and phase 2 run again, still without torch
         new = docs / "tutorial.rst.txt"
         shutil.copy(fixture_data / "docs" / "rst" / "tutorial" / "appetite.rst.txt", new)
@@ -84,4 +88,3 @@ def test_phase_two_and_watching_run_without_torch_in_the_indexing_process(tmp_pa
         assert stats["torch_loaded"] is False
     finally:
         child.close()
-    assert (tmp_path / "data" / "models" / "onnx").is_dir()
