@@ -35,10 +35,11 @@ from .threads import model_threads
 
 log = logging.getLogger(__name__)
 
-#: Padded tokens per forward pass (rows x width; at most ``batch_size`` rows). Measured
-#: on two cores (benchmarks/results/encoder.txt): 4096 to 8192 run alike, and a budget
-#: keeps short passages in big batches while long ones stay in memory-friendly ones.
-TOKEN_BUDGET = 8192
+#: Padded tokens per forward pass (rows x width; at most ``batch_size`` rows): 32 rows of
+#: today's 128-token passages, more rows of short ones. Measured on two cores at load 20
+#: (benchmarks/results/encoder.txt): budgets of 4096-16384 and 8-32 rows all ran within
+#: the noise of one another (+-15%); two threads beat one (0.77x), spinning was left off.
+TOKEN_BUDGET = 4096
 
 
 class PassageEncoder:
