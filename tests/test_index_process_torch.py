@@ -16,7 +16,7 @@ from desktop_search.core.index.watcher import WatchBatch
 from desktop_search.core.service import process as service_process
 from desktop_search.core.service.jobs import Event, Job
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]  # two real processes
 
 
 class Child:
