@@ -45,6 +45,7 @@ from .estimate import Estimate, measure_speed, scan_folders
 from .facets import Facets, read_facets
 from .folders import outermost
 from .indexer import DEFAULT_MAX_FILE_SIZE, Indexer
+from .ocr_stage import OcrReport, OcrStage
 from .query_encoder import QueryEncoder
 from .sanitize import clean_query
 from .search import FileResult, Filters, Searcher
@@ -114,6 +115,7 @@ class Engine(AdaptingMixin, ModelsMixin, IndexCareMixin, DuplicatesMixin):
                 stale = self.store.follow_chunking(signature(self.indexer.chunk_config))
                 if stale:
                     log.warning("%d files were cut into passages otherwise: cut again", stale)
+            self.ocr_stage = OcrStage(self.indexer) if self.indexer is not None else None
             self.embed_batch = embed_batch
             self.embedder = (
                 Embedder(self.store, encoder, self.vectors, batch=embed_batch) if writer else None
@@ -283,12 +285,19 @@ class Engine(AdaptingMixin, ModelsMixin, IndexCareMixin, DuplicatesMixin):
         embed: bool = True,
     ) -> SyncReport:
         """Bring folders (all when None) level with the disk: phase 1 (text and keyword
-        index, see ``Indexer.sync``), then, if ``embed``, phase 2 (``embed_pending``)."""
+        index, see ``Indexer.sync``), then, if ``embed``, the OCR stage (``recognise_pending``)
+        and phase 2 (``embed_pending``)."""
         indexer = self._need_writer("indexing")
         known = [r["path"] for r in self.store.roots()]
         if roots is not None:
             roots = [r for r in (os.path.abspath(r) for r in roots) if r in known]
         report = indexer.sync(roots, progress=progress, cancel=cancel, pause=pause, on_file=on_file)
+        if embed and not report.cancelled:
+            ocr = self.recognise_pending(
+                progress=progress, cancel=cancel, pause=pause, on_file=on_file
+            )
+            report.merge(ocr.saved)
+            report.files_for_ocr, report.cancelled = ocr.remaining, ocr.cancelled
         if embed and not report.cancelled:
             done = self.embed_pending(progress=progress, cancel=cancel, pause=pause)
             report.passages_embedded = done.passages_embedded
@@ -321,6 +330,27 @@ class Engine(AdaptingMixin, ModelsMixin, IndexCareMixin, DuplicatesMixin):
                 limit=limit,
                 pending=pending,
             )
+
+    def recognise_pending(
+        self,
+        *,
+        progress: Callable[[Progress], None] | None = None,
+        cancel: threading.Event | None = None,
+        pause: threading.Event | None = None,
+        yield_to: Callable[[], bool] | None = None,
+        on_file: FileCallback | None = None,
+    ) -> OcrReport:
+        """The OCR stage: read the text of scans and images that phase 1 left waiting (see
+        ``ocr_stage``); stops early on ``cancel`` or when ``yield_to()`` is true."""
+        self._need_writer("recognising text")
+        with damage_is_named(self.data_dir / DB_NAME):
+            return self.ocr_stage.run(
+                progress=progress, cancel=cancel, pause=pause, yield_to=yield_to, on_file=on_file
+            )
+
+    def ocr_pending(self) -> int:
+        """Files waiting for the OCR stage (0 for a reading engine)."""
+        return self.ocr_stage.pending() if self.ocr_stage is not None else 0
 
     def prioritize(self, paths: Iterable[str]) -> None:
         """Embed these files next (one the person opened or previewed). Any thread."""

@@ -19,6 +19,7 @@ from pathlib import Path
 from .errors import ExtractionError
 from .extract_docx import docx_text
 from .extract_html import html_text
+from .ocr import IMAGE_SUFFIXES, NeedsOcr, check_image
 from .sanitize import plain_error
 
 PLAIN_SUFFIXES = frozenset(
@@ -123,6 +124,8 @@ def kind_of(path: str | Path) -> str | None:
         return "html"
     if suffix in PLAIN_SUFFIXES:
         return "text"
+    if suffix in IMAGE_SUFFIXES:  # indexed only where the folder's types include images
+        return "image"
     return None
 
 
@@ -166,6 +169,9 @@ def extract_bytes(data: bytes, kind: str) -> Extracted:
             return _extract_docx(data)
         if kind == "html":
             return _extract_html(data)
+        if kind == "image":
+            check_image(data)
+            raise NeedsOcr("an image: its text is read by OCR")
         return Extracted(normalize_text(decode_text(data)), kind="text")
     except ExtractionError:
         raise
@@ -332,9 +338,7 @@ def _extract_pdf(data: bytes) -> Extracted:
     if not segments:
         if failures:
             raise ExtractionError(f"corrupt PDF: no page could be read ({failures[0]})"[:300])
-        raise ExtractionError(
-            "PDF has no text layer (scanned images need OCR, which is not supported)"
-        )
+        raise NeedsOcr("PDF has no text layer: its pages are read by OCR")
     return Extracted(text, segments, kind="pdf")
 
 

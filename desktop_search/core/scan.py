@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .extract import SUPPORTED_SUFFIXES
+from .ocr import IMAGE_SUFFIXES
 
 ALWAYS_SKIPPED_DIRS = frozenset(
     {".git", "node_modules", "__pycache__", ".hg", ".svn", ".venv", ".tox"}
@@ -58,6 +59,13 @@ class ScanRules:
             if not self.wants_dir(part, os.sep.join(parts[: i + 1])):
                 return False
         return self.wants_file(parts[-1], rel)
+
+
+def with_images(include: Iterable[str]) -> list[str]:
+    """A folder's file types with images added (images are indexed, by OCR, only when
+    chosen: recognition costs seconds a picture, and most pictures hold no text)."""
+    chosen = ScanRules.from_lists(include).include
+    return sorted(chosen | IMAGE_SUFFIXES)
 
 
 @dataclass
