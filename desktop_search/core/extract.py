@@ -94,11 +94,15 @@ MAX_FILE_BYTES = 256 * 1024 * 1024
 
 @dataclass(frozen=True)
 class Segment:
-    """A span of the extracted text that chunks must not cross (a PDF page, say)."""
+    """A stretch of the extracted text that chunks must not cross: a PDF page, a slide,
+    a sheet, a message (see ``spans``). ``page`` is the span's number within the file (a
+    PDF's page, a slide's number...); ``span`` its kind, None for a PDF page."""
 
     start: int
     end: int
     page: int | None = None
+    span: str | None = None
+    label: str | None = None
 
 
 @dataclass

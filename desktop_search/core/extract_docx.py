@@ -9,12 +9,12 @@ each as soon as its text is taken. Past either cap the file is refused with a pl
 
 from __future__ import annotations
 
-import io
 import zipfile
 
 from lxml import etree
 
 from .errors import ExtractionError
+from .zipsafe import TooLarge, open_member, open_zip
 
 MAX_XML_BYTES = 64 * 1024 * 1024  # the main document part, unpacked
 MAX_PARAGRAPHS = 200_000  # a 1,000-page book has about 30,000
@@ -25,31 +25,10 @@ _NAMESPACES = (
 _INLINE = {"tab": "\t", "ptab": "\t", "br": "\n", "cr": "\n", "noBreakHyphen": "-"}
 
 
-class _TooLarge(Exception):
-    pass
-
-
-class _Capped(io.RawIOBase):
-    """A read-only stream that refuses to give more than ``limit`` bytes."""
-
-    def __init__(self, raw, limit: int) -> None:
-        self.raw, self.left = raw, limit
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, size: int = -1) -> bytes:
-        data = self.raw.read(size if size >= 0 else 1 << 16)
-        self.left -= len(data)
-        if self.left < 0:
-            raise _TooLarge
-        return data
-
-
 def docx_text(data: bytes) -> str:
     """Body paragraphs and table rows (cells joined by tabs) in document order."""
+    archive = open_zip(data, "a .docx document")
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
         info = archive.getinfo(_main_part(archive))
     except (zipfile.BadZipFile, KeyError, ValueError, EOFError) as exc:
         raise ExtractionError("corrupt or not a .docx document") from exc
@@ -59,9 +38,9 @@ def docx_text(data: bytes) -> str:
     if info.file_size > MAX_XML_BYTES:
         raise too_large
     try:
-        with archive.open(info) as raw:
-            return _paragraphs(_Capped(raw, MAX_XML_BYTES))
-    except _TooLarge:
+        with open_member(archive, info, MAX_XML_BYTES) as stream:
+            return _paragraphs(stream)
+    except TooLarge:
         raise too_large from None
     except etree.XMLSyntaxError as exc:
         raise ExtractionError(f"corrupt .docx document: broken XML (line {exc.lineno})") from exc

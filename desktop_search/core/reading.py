@@ -113,7 +113,7 @@ class FileReader:
             )
             return item
         item.passages = [
-            NewPassage(i, c.text, c.start, c.end, c.page, text_hash(c.text))
+            NewPassage(i, c.text, c.start, c.end, c.page, text_hash(c.text), c.span, c.label)
             for i, c in enumerate(chunks)
         ]
         return item
