@@ -14,6 +14,7 @@ import zipfile
 from lxml import etree
 
 from .errors import ExtractionError
+from .xmlsafe import free, iterparse, local, parse_small
 from .zipsafe import TooLarge, open_member, open_zip
 
 MAX_XML_BYTES = 64 * 1024 * 1024  # the main document part, unpacked
@@ -56,14 +57,11 @@ def _main_part(archive: zipfile.ZipFile) -> str:
         return "word/document.xml"
     if info.file_size > 1024 * 1024:
         raise ValueError("oversized package relationships")
-    root = etree.fromstring(archive.read(info), _SAFE)
+    root = parse_small(archive.read(info))
     for rel in root:
         if str(rel.get("Type", "")).endswith("/officeDocument"):
             return str(rel.get("Target", "")).lstrip("/")
     return "word/document.xml"
-
-
-_SAFE = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 
 
 def _paragraphs(stream) -> str:
@@ -72,17 +70,9 @@ def _paragraphs(stream) -> str:
     cells: list[list[str]] = []  # paragraphs of the open table cells
     rows: list[list[str]] = []  # cells of the open table rows
     count = 0
-    events = etree.iterparse(
-        stream,
-        events=("start", "end"),
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=True,  # our own caps bound the text, not libxml2's
-    )
-    for event, elem in events:
-        ns, _, name = elem.tag.rpartition("}") if isinstance(elem.tag, str) else ("", "", "")
-        if ns[1:] not in _NAMESPACES:
+    for event, elem in iterparse(stream):
+        ns, name = local(elem.tag)
+        if ns not in _NAMESPACES:
             continue
         if event == "start":
             if name == "p":
@@ -102,21 +92,12 @@ def _paragraphs(stream) -> str:
                 raise ExtractionError(f"the document has more than {MAX_PARAGRAPHS:,} paragraphs")
             text = "".join(paragraphs.pop())
             (cells[-1] if cells else blocks).append(text)
-            _free(elem)
+            free(elem)
         elif name == "tc" and cells:
             text = "\n".join(cells.pop())
             if rows:
                 rows[-1].append(text)
         elif name == "tr" and rows:
             blocks.append("\t".join(rows.pop()))
-            _free(elem)
+            free(elem)
     return "\n".join(blocks)
-
-
-def _free(elem) -> None:
-    """Drop a finished element and the siblings before it: the tree never grows."""
-    elem.clear(keep_tail=True)
-    parent = elem.getparent()
-    if parent is not None:
-        while elem.getprevious() is not None:
-            del parent[0]
