@@ -185,8 +185,8 @@ def search(
                 bold if sys.stdout.isatty() else "[",
                 "\x1b[0m" if sys.stdout.isatty() else "]",
             ).replace("\n", " ")
-            page = f"p.{p.page} " if p.page else ""
-            click.echo(f"   {page}{'…' if s else ''}{text}{'…' if e < len(p.text) else ''}")
+            where = f"[{p.span.text()}] " if p.span else ""
+            click.echo(f"   {where}{'…' if s else ''}{text}{'…' if e < len(p.text) else ''}")
 
 
 @cli.command()

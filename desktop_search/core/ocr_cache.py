@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from .extract import Extracted, Segment, normalize_text
+from .extracted import Extracted, join_spans
 
 #: The label of a page whose text came from OCR: results say "recognised text".
 RECOGNISED = "recognised text"
@@ -69,14 +69,5 @@ def cached_document(
 
 
 def recognised_document(pages: dict[int, str], kind: str) -> Extracted:
-    """Pages in order, one span each, marked as recognised text."""
-    parts: list[str] = []
-    segments: list[Segment] = []
-    pos = 0
-    for number in sorted(pages):
-        text = normalize_text(pages[number])
-        if text.strip():
-            segments.append(Segment(pos, pos + len(text), number))
-        parts.append(text)
-        pos += len(text) + 2
-    return Extracted("\n\n".join(parts), segments, kind=kind)
+    """Pages in order, one span each, labelled as recognised text."""
+    return join_spans([(pages[n], n, "page", RECOGNISED) for n in sorted(pages)], kind)

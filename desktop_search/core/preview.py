@@ -1,4 +1,4 @@
-"""A preview of a search hit: the passage in its context (for a PDF, its page) as HTML.
+"""A preview of a search hit: the passage in its context (its page, slide, sheet or message).
 
 Pure functions over an extracted document, plus a small cache of extracted files. The
 indexing process builds previews (reading a big PDF is heavy Python), so the window only
@@ -86,12 +86,13 @@ def build_preview(req: PreviewRequest, extract) -> PreviewDoc:
             )
         start = found
     end = start + len(hit.text)
-    if hit.page is not None:
+    span = getattr(hit, "span", None)
+    if span is not None and span.n is not None:
         seg = next(
             (
                 s
                 for s in doc.segments
-                if s.page == hit.page and s.start <= start < max(s.end, start + 1)
+                if s.page == span.n and s.start <= start < max(s.end, start + 1)
             ),
             None,
         ) or next((s for s in doc.segments if s.start <= start < s.end), None)
@@ -100,6 +101,8 @@ def build_preview(req: PreviewRequest, extract) -> PreviewDoc:
             if seg
             else (max(0, start - CONTEXT_CHARS), min(len(text), end + CONTEXT_CHARS))
         )
+        # A long span (a sheet of many rows, a long message) shows around the passage.
+        lo, hi = max(lo, start - 2 * CONTEXT_CHARS), min(hi, end + 2 * CONTEXT_CHARS)
     else:
         lo, hi = max(0, start - CONTEXT_CHARS), min(len(text), end + CONTEXT_CHARS)
         if lo > 0:

@@ -132,7 +132,7 @@ class FileReader:
         if not chunks:
             raise ExtractionError("no searchable words (encoded data or one huge unbroken line)")
         return [
-            NewPassage(i, c.text, c.start, c.end, c.page, text_hash(c.text))
+            NewPassage(i, c.text, c.start, c.end, c.page, text_hash(c.text), c.span, c.label)
             for i, c in enumerate(chunks)
         ]
 

@@ -27,6 +27,7 @@ from .filters import Filters
 from .fusion import SECOND, alpha_for, by_best, fuse, keep_keyword_places, lead_with_words
 from .highlight import stem, stems_in, term_spans
 from .query import Query, parse
+from .spans import Span
 from .store import Store
 from .vectors import VectorSet
 
@@ -53,11 +54,17 @@ class PassageHit:
     end: int
     score: float  # 0..1, how well this passage matches (see ``confidence``)
     highlights: list[tuple[int, int]] = field(default_factory=list)  # spans within ``text``
+    span: Span | None = None  # the page, slide, sheet, message... it comes from
+
+    def __post_init__(self) -> None:
+        if self.span is None and self.page is not None:
+            self.span = Span("page", self.page)
 
     def as_json(self) -> dict:
         return {
             "text": self.text,
             "page": self.page,
+            "span": self.span.as_json() if self.span else None,
             "start": self.start,
             "end": self.end,
             "score": round(self.score, 4),
@@ -379,7 +386,9 @@ class Searcher:
         r = c.rows[pid]
         score = confidence.strength(c.cos.get(pid), share, mode, c.known)
         spans = term_spans(r["text"], q.terms) if mode != "semantic" else []
-        return PassageHit(pid, r["text"], r["page"], r["start"], r["end"], score, spans)
+        span = Span.of(r["page"], r.get("span"), r.get("label"))
+        page = span.page if span else None
+        return PassageHit(pid, r["text"], page, r["start"], r["end"], score, spans, span)
 
     def _refresh(self) -> None:
         """Another process may have indexed since we loaded: catch up with SQLite first."""

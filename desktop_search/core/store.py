@@ -38,7 +38,14 @@ from .database import (
 from .faults import crashpoint
 from .sqlpaths import under, under_args
 from .store_roots import RootRows
-from .store_schema import BLOCKS, SCHEMA_VERSION, blocks, create_blocks, create_schema
+from .store_schema import (
+    BLOCKS,
+    SCHEMA_VERSION,
+    blocks,
+    create_blocks,
+    create_schema,
+    span_columns,
+)
 from .store_vectors import VectorRows
 
 
@@ -65,8 +72,10 @@ class NewPassage:
     text: str
     start: int
     end: int
-    page: int | None
+    page: int | None  # the span's number (see ``spans``)
     text_hash: str
+    span: str | None = None
+    label: str | None = None
 
 
 class Store(RootRows, VectorRows):
@@ -86,6 +95,7 @@ class Store(RootRows, VectorRows):
             self.conn = connect(self.path, self.readonly)
             self.db = sqlite_utils.Database(self.conn)
             self._ensure_schema()
+            self._span_columns = span_columns(self.db, self.readonly)
         except sqlite3.DatabaseError as exc:
             if is_damage(exc):
                 raise DamagedIndexError(self.path) from exc
@@ -261,8 +271,9 @@ class Store(RootRows, VectorRows):
             added = []
             for p in passages:
                 cur = self.conn.execute(
-                    'INSERT INTO passages(file_id, ord, text, page, start, "end", text_hash) VALUES (?,?,?,?,?,?,?)',
-                    (file_id, p.ord, p.text, p.page, p.start, p.end, p.text_hash),
+                    'INSERT INTO passages(file_id, ord, text, page, start, "end", text_hash,'
+                    " span, label) VALUES (?,?,?,?,?,?,?,?,?)",
+                    (file_id, p.ord, p.text, p.page, p.start, p.end, p.text_hash, p.span, p.label),
                 )
                 added.append(cur.lastrowid)
             at = [(i, p.ord, p.page, p.start, p.end, p.text) for i, p in zip(added, passages)]
@@ -361,7 +372,8 @@ class Store(RootRows, VectorRows):
         for i in range(0, len(ids), 500):
             part = ids[i : i + 500]
             q = (
-                'SELECT p.id, p.text, p.page, p.start, p."end", p.ord, f.path, f.mtime_ns, f.kind, f.size, p.file_id'
+                'SELECT p.id, p.text, p.page, p.start, p."end", p.ord, f.path, f.mtime_ns, f.kind, f.size, p.file_id,'
+                f" {self._span_columns}"
                 f" FROM passages p JOIN files f ON f.id = p.file_id WHERE p.id IN ({','.join('?' * len(part))})"
             )
             for r in self.conn.execute(q, part):
@@ -377,6 +389,8 @@ class Store(RootRows, VectorRows):
                     "kind": r[8],
                     "size": r[9],
                     "file_id": r[10],
+                    "span": r[11],
+                    "label": r[12],
                 }
         return out
 
