@@ -14,6 +14,7 @@ import click
 
 from .cli_common import data_dir_option, json_option, model_option, open_engine, translate_errors
 from .core.sanitize import display_name
+from .core.scan import with_images
 from .core.search import MODES
 
 #: Commands that live in their own modules, loaded when invoked: a search never imports
@@ -65,21 +66,28 @@ def cli(ctx: click.Context, group_data_dir: str | None) -> None:
     "--type", "types", multiple=True, help="Only these file types, e.g. pdf (repeatable)."
 )
 @click.option(
+    "--ocr-images",
+    is_flag=True,
+    help="Also read the text of images (.png, .jpg, .tif) by OCR: seconds per picture.",
+)
+@click.option(
     "--no-embed",
     is_flag=True,
-    help="Stop after the keyword index (phase 1); a later `index` adds meaning search.",
+    help="Stop after the keyword index (phase 1); a later `index` adds OCR and meaning search.",
 )
 @data_dir_option
 @model_option
 @json_option
 @translate_errors
-def index(paths, exclude, types, no_embed, data_dir, model_path, as_json) -> None:
+def index(paths, exclude, types, ocr_images, no_embed, data_dir, model_path, as_json) -> None:
     """Add folders to the index and bring them up to date.
 
-    Phase 1 makes every file searchable by its words; phase 2 embeds the passages for
-    meaning search, newest files first.
+    Phase 1 makes every file searchable by its words; then scanned PDFs (and images, if
+    asked) are read by OCR; phase 2 embeds the passages for meaning search, newest first.
     """
     bar = _ProgressPrinter(enabled=sys.stderr.isatty() or not as_json)
+    if ocr_images:
+        types = with_images(types)
     try:
         with open_engine(data_dir, model_path, writer=True) as engine:
             report = engine.index(
@@ -101,6 +109,7 @@ def index(paths, exclude, types, no_embed, data_dir, model_path, as_json) -> Non
                 if report.passages_pending
                 else ""
             )
+            + (f"; {report.files_for_ocr} files wait for OCR" if report.files_for_ocr else "")
         )
         for err in report.errors[:20]:
             click.echo(f"  ! {display_name(err['path'])}: {err['error']}", err=True)
@@ -228,6 +237,24 @@ def forget(path, data_dir) -> None:
     click.echo(f"forgot {display_name(path)} ({n} passages)")
 
 
+@cli.command("open")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--member", help="A file inside the archive PATH (as results show it after ▸).")
+@click.option("--print-path", is_flag=True, help="Print where it is; do not open it.")
+@data_dir_option
+@translate_errors
+def open_command(path, member, print_path, data_dir) -> None:
+    """Open a result with the desktop's default application; an archive's member is first
+    unpacked into a private temporary folder."""
+    if member:
+        with open_engine(data_dir, writer=False) as engine:
+            path = str(engine.unpack_member(path, member))
+    if print_path:
+        click.echo(path)
+    else:
+        click.launch(path)
+
+
 @cli.command()
 @click.option("--data-dir", type=click.Path(file_okay=False), envvar="DESKTOP_SEARCH_HOME")
 def gui(data_dir) -> None:
@@ -262,6 +289,11 @@ class _ProgressPrinter:
                 f"\r2/2 meaning {_bar(p.passages_embedded, p.passages_total)} "
                 f"{p.passages_embedded}/{p.passages_total} passages "
                 f"{p.passages_per_s:5.1f}/s eta {eta}"
+            )
+        elif p.phase == "recognising" and p.files_total:
+            line = (
+                f"\rOCR {_bar(p.files_done, p.files_total)} "
+                f"{p.files_done}/{p.files_total} files {p.passages_per_s:4.2f} pages/s"
             )
         elif p.phase in ("scanning", "saving"):
             line = f"\r{p.phase}…"

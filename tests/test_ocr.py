@@ -82,7 +82,12 @@ def test_a_scanned_pdf_is_found_by_a_word_and_a_renamed_copy_is_not_read_again(
         for word, page in (("Sussman", 2), ("Legalese", 1), ("MERCHANTABILITY", 1)):
             hits = engine.search(word, mode="keyword")
             assert hits and hits[0].path == str(docs / "scan.pdf"), word
-            assert hits[0].passages[0].page == page, word
+            span = hits[0].passages[0].span
+            assert (span.kind, span.n, span.text()) == (
+                "page",
+                page,
+                f"page {page} · recognised text",
+            )
         assert engine.stats()["problems"] == []
 
         (docs / "scan.pdf").rename(docs / "renamed scan.pdf")
@@ -107,7 +112,13 @@ def test_images_are_read_only_where_chosen_and_a_broken_one_is_a_problem(
         report = engine.sync(embed=False)
         assert report.files_for_ocr == 1 and report.files_failed == 1  # the broken one
         assert engine.recognise_pending().pages_recognised == 1
-        assert engine.search("schemewiki", mode="keyword")[0].path == str(docs / "page.png")
+        hit = engine.search("schemewiki", mode="keyword")[0]
+        assert hit.path == str(docs / "page.png")
+        assert hit.passages[0].span.as_json() == {
+            "kind": "page",
+            "n": 1,
+            "label": "recognised text",
+        }
         problems = {Path(p["path"]).name: p["error"] for p in engine.stats()["problems"]}
         assert list(problems) == ["broken.jpg"] and "\n" not in problems["broken.jpg"]
 

@@ -42,6 +42,7 @@ from .engine_duplicates import DuplicatesMixin
 from .engine_models import ModelsMixin
 from .errors import IndexBusyError
 from .estimate import Estimate, measure_speed, scan_folders
+from .extract_zip import extract_member
 from .facets import Facets, read_facets
 from .folders import outermost
 from .indexer import DEFAULT_MAX_FILE_SIZE, Indexer
@@ -243,6 +244,11 @@ class Engine(AdaptingMixin, ModelsMixin, IndexCareMixin, DuplicatesMixin):
     def measure_speed(self) -> float:
         """Passages per second this machine embeds (a short real run of the encoder)."""
         return measure_speed(self.encoder)
+
+    def unpack_member(self, archive: str, member: str) -> Path:
+        """One archive member in a new private temporary folder, for "Open" to hand to the
+        desktop (an archive's members are indexed in memory, never unpacked)."""
+        return extract_member(archive, member)
 
     def facets(self) -> Facets:
         """The file types (with counts) and folders the index holds: the search filters'

@@ -4,7 +4,7 @@ Every failure becomes an ``ExtractionError`` with a message a user can act on, s
 indexer can record it against the file and carry on with the rest. Plain text and PDF
 are read here; every other format has a module of its own (``extract_docx``,
 ``extract_html``, ``extract_odf``, ``extract_pptx``, ``extract_epub``, ``extract_sheet``,
-``extract_rtf``, ``extract_mail``), and ``kind_of`` picks it by the file's name.
+``extract_rtf``, ``extract_mail``, ``extract_zip``), and ``kind_of`` picks it by the file's name.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from .extract_odf import odf_text
 from .extract_pptx import pptx_text
 from .extract_rtf import rtf_text
 from .extract_sheet import delimited_text, workbook_text
+from .extract_zip import zip_text
 from .extracted import Extracted, Segment, decode_text, normalize_text
 from .maildir import is_maildir_message
 from .ocr import IMAGE_SUFFIXES, NeedsOcr, check_image
@@ -103,6 +104,7 @@ FORMAT_KINDS = {
     ".tsv": "tsv",
     ".eml": "email",
     ".mbox": "mbox",
+    ".zip": "zip",
 }
 """The formats with a reader of their own, by suffix (a Maildir message has none: see
 ``scan.is_maildir_message``)."""
@@ -197,6 +199,8 @@ def extract_bytes(data: bytes, kind: str, depth: int = 0) -> Extracted:
         if kind in ("email", "mbox"):
             reader = _attachment_reader(depth + 1) if depth < MAX_NESTING else None
             return mail_text(data, kind == "mbox", reader)
+        if kind == "zip":
+            return zip_text(data, _member_reader(depth + 1) if depth < MAX_NESTING else None)
         return Extracted(normalize_text(decode_text(data)), kind="text")
     except ExtractionError:
         raise
@@ -222,6 +226,19 @@ def _attachment_reader(depth: int):
             return extract_bytes(data, kind, depth).text
         except ExtractionError as exc:
             return f"(not read: {exc})"
+
+    return read
+
+
+def _member_reader(depth: int):
+    """Reads an archive's member by its name; None for a type the index does not read
+    (images too: OCR reads files, not members)."""
+
+    def read(data: bytes, name: str) -> Extracted | None:
+        kind = kind_of(name)
+        if kind is None or kind == "image":
+            return None
+        return extract_bytes(data, kind, depth)
 
     return read
 

@@ -45,6 +45,8 @@ class Span:
             return f"slide {self.n}"
         if self.kind == "sheet":
             return f"sheet {self.label}" if self.label else f"sheet {self.n}"
+        if self.kind == "member" and self.label:  # after the archive's name: a.zip ▸ b/c.pdf
+            return f"▸ {self.label}"
         if self.label:
             return self.label
         return f"{self.kind} {self.n}"
