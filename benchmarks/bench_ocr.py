@@ -134,15 +134,9 @@ def main() -> None:
             cpus.append(_cpu() - c0)
             rates.append(cer(ref, hyp))
             rates_ns.append(cer(ref, hyp, spaces=False))
-            detail.append(
-                [
-                    key,
-                    f"{fname} p{number}",
-                    f"{rates[-1]:.3f}",
-                    f"{times[-1]:.1f}",
-                    f"{cpus[-1]:.1f}",
-                ]
-            )
+            row = [key, f"{fname} p{number}", f"{rates[-1]:.3f}", f"{times[-1]:.1f}"]
+            detail.append([*row, f"{cpus[-1]:.1f}"])
+            print("#", *detail[-1], flush=True)  # a run cut short still says something
         total_ref = sum(len(_squash(r)) for _, _, r, _ in sample)
         pooled = sum(c * len(_squash(r)) for c, (_, _, r, _) in zip(rates, sample)) / total_ref
         rows.append(

@@ -183,9 +183,10 @@ def test_estimate_counts_files_and_formats(tmp_path):
 def test_type_groups_and_patterns():
     from desktop_search.app.filetypes import GROUPS, parse_patterns, suffixes_for
     from desktop_search.core.extract import SUPPORTED_SUFFIXES
+    from desktop_search.core.ocr import IMAGE_SUFFIXES
 
     covered = {s for g in GROUPS for s in g.suffixes}
-    assert covered == set(SUPPORTED_SUFFIXES)
+    assert covered == set(SUPPORTED_SUFFIXES) | IMAGE_SUFFIXES  # images: a group of their own
     assert suffixes_for(["documents"]) == [".pdf", ".docx"]
     assert parse_patterns("*.log, drafts/*; My Old Stuff\n build") == [
         "*.log",

@@ -145,3 +145,39 @@ def test_without_the_engine_the_scan_waits_and_says_what_to_install(tmp_path, sc
     out = CliRunner().invoke(cli, ["status", "--data-dir", data, "--json"])
     (problem,) = json.loads(out.stdout)["problems"]
     assert problem["state"] == "ocr" and problem["error"] == f"needs OCR: {INSTALL_HINT}"
+
+
+@pytest.mark.slow
+def test_the_indexing_process_runs_ocr_as_its_own_stage_that_yields(tmp_path, scanned, encoder):
+    """Service.ocr: started, progress "recognising", finished; a waiting job stops it
+    between pages (the file stays waiting), and the preview shows the recognised page."""
+    from desktop_search.core.preview import PreviewRequest
+    from desktop_search.core.service import Job, Service
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "scan.pdf").write_bytes(scanned.read_bytes())
+    events: list = []
+    with Engine(tmp_path / "data", encoder=encoder) as engine:
+        engine.index([str(docs)], embed=False)
+        service = Service(engine, events.append)
+        service.ocr(lambda: True)  # a job is waiting: nothing is read
+        result = next(e.payload for e in events if e.what == "finished")
+        assert result.kind == "ocr" and result.report.yielded
+        assert result.report.pages_recognised == 0 and engine.ocr_pending() == 1
+
+        events.clear()
+        service.ocr(lambda: False)
+        kinds = [(e.what, e.kind) for e in events if e.what in ("started", "finished")]
+        assert kinds == [("started", "ocr"), ("finished", "ocr")]
+        phases = {e.payload.phase for e in events if e.what == "progress"}
+        assert phases == {"recognising"}
+        assert [e.payload for e in events if e.what == "file"] == [str(docs / "scan.pdf")]
+        report = events[-1].payload.report
+        assert (report.files_done, report.pages_recognised, report.remaining) == (1, 2, 0)
+
+        events.clear()
+        hit = engine.search("Sussman", mode="keyword")[0]
+        service.run(Job(9, "preview", PreviewRequest(9, hit.path, hit.passages[0], "Sussman")))
+        doc = next(e.payload for e in events if e.what == "finished")
+        assert not doc.error and "Sussman" in doc.html and doc.page == 2

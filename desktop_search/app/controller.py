@@ -124,7 +124,7 @@ class AppController(JobStateMixin, QObject):
         aj.error.connect(lambda message: self._on_error("", message))
         aj.result.connect(self._on_adapted)
         ej = self.embed_job
-        ej.started.connect(lambda: self._on_started("embed", None))
+        ej.started.connect(lambda kind: self._on_started(kind, None))
         ej.progress.connect(self._on_progress)
         ej.result.connect(self._on_finished)
 

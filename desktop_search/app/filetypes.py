@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..core.extract import HTML_SUFFIXES, PLAIN_SUFFIXES
+from ..core.ocr import IMAGE_SUFFIXES
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,13 @@ GROUPS: tuple[TypeGroup, ...] = (
     TypeGroup(
         "code", "Source code", "Python, JavaScript, C, Go, Rust, shell scripts and more", _CODE
     ),
+    TypeGroup("archives", "Archives", "The files inside zip archives (.zip)", (".zip",)),
+    TypeGroup(
+        "images",
+        "Text in images (OCR)",
+        "Photos and scans (.png, .jpg, .tif), read by text recognition: seconds per picture",
+        tuple(sorted(IMAGE_SUFFIXES)),
+    ),
 )
 BY_KEY = {g.key: g for g in GROUPS}
 
@@ -61,6 +69,8 @@ FILTER_CHOICES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Text and notes", BY_KEY["text"].suffixes),
     ("Data and settings", BY_KEY["data"].suffixes),
     ("Source code", BY_KEY["code"].suffixes),
+    ("Archives", BY_KEY["archives"].suffixes),
+    ("Images", BY_KEY["images"].suffixes),
 )
 
 

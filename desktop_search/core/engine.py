@@ -9,9 +9,10 @@ process may hold it per data directory, and any number may search meanwhile.
 Every value returned is a fresh object the engine never touches again, so a caller may
 hand it to another thread.
 
-Four mixins keep this file short: ``engine_models`` (which model, switching it),
+Five mixins keep this file short: ``engine_models`` (which model, switching it),
 ``engine_care`` (status, damage check and repair without a model), ``engine_duplicates``
-(the duplicate finder's reads) and ``adapting``.
+(the duplicate finder's reads), ``engine_scans`` (OCR and archive members) and
+``adapting``.
 """
 
 from __future__ import annotations
@@ -40,13 +41,13 @@ from .embedding import Embedder, EmbedReport
 from .engine_care import IndexCareMixin
 from .engine_duplicates import DuplicatesMixin
 from .engine_models import ModelsMixin
+from .engine_scans import ScansMixin
 from .errors import IndexBusyError
 from .estimate import Estimate, measure_speed, scan_folders
-from .extract_zip import extract_member
 from .facets import Facets, read_facets
 from .folders import outermost
 from .indexer import DEFAULT_MAX_FILE_SIZE, Indexer
-from .ocr_stage import OcrReport, OcrStage
+from .ocr_stage import OcrStage
 from .query_encoder import QueryEncoder
 from .sanitize import clean_query
 from .search import FileResult, Filters, Searcher
@@ -66,7 +67,7 @@ __all__ = ["Engine", "resolve_data_dir"]
 MAX_PROBLEMS = 500
 
 
-class Engine(AdaptingMixin, ModelsMixin, IndexCareMixin, DuplicatesMixin):
+class Engine(AdaptingMixin, ModelsMixin, IndexCareMixin, DuplicatesMixin, ScansMixin):
     def __init__(
         self,
         data_dir: str | os.PathLike | None = None,
@@ -245,11 +246,6 @@ class Engine(AdaptingMixin, ModelsMixin, IndexCareMixin, DuplicatesMixin):
         """Passages per second this machine embeds (a short real run of the encoder)."""
         return measure_speed(self.encoder)
 
-    def unpack_member(self, archive: str, member: str) -> Path:
-        """One archive member in a new private temporary folder, for "Open" to hand to the
-        desktop (an archive's members are indexed in memory, never unpacked)."""
-        return extract_member(archive, member)
-
     def facets(self) -> Facets:
         """The file types (with counts) and folders the index holds: the search filters'
         choices."""
@@ -336,27 +332,6 @@ class Engine(AdaptingMixin, ModelsMixin, IndexCareMixin, DuplicatesMixin):
                 limit=limit,
                 pending=pending,
             )
-
-    def recognise_pending(
-        self,
-        *,
-        progress: Callable[[Progress], None] | None = None,
-        cancel: threading.Event | None = None,
-        pause: threading.Event | None = None,
-        yield_to: Callable[[], bool] | None = None,
-        on_file: FileCallback | None = None,
-    ) -> OcrReport:
-        """The OCR stage: read the text of scans and images that phase 1 left waiting (see
-        ``ocr_stage``); stops early on ``cancel`` or when ``yield_to()`` is true."""
-        self._need_writer("recognising text")
-        with damage_is_named(self.data_dir / DB_NAME):
-            return self.ocr_stage.run(
-                progress=progress, cancel=cancel, pause=pause, yield_to=yield_to, on_file=on_file
-            )
-
-    def ocr_pending(self) -> int:
-        """Files waiting for the OCR stage (0 for a reading engine)."""
-        return self.ocr_stage.pending() if self.ocr_stage is not None else 0
 
     def prioritize(self, paths: Iterable[str]) -> None:
         """Embed these files next (one the person opened or previewed). Any thread."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -24,8 +25,15 @@ from typing import TYPE_CHECKING
 
 from .errors import ExtractionError
 from .extract import kind_of
+from .extracted import Extracted
 from .ocr import Tesseract, image_pages, pdf_pages
-from .ocr_cache import pages_done, put_complete, put_page, recognised_document
+from .ocr_cache import (
+    cached_document,
+    pages_done,
+    put_complete,
+    put_page,
+    recognised_document,
+)
 from .reading import OCR_STATE, Prepared, content_hash
 from .scan import FileStat
 from .sync_report import FileCallback, Progress, SyncReport
@@ -75,6 +83,18 @@ class OcrStage:
 
     def pending(self) -> int:
         return len(waiting_files(self.indexer))
+
+    def recognised(self, path: str, conn: sqlite3.Connection) -> Extracted | None:
+        """The file's recognised text from the cache, or None (not read yet, or not a scan);
+        ``conn``: the calling thread's own connection."""
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read(self.indexer.max_file_size + 1)
+        except OSError:
+            return None
+        kind = kind_of(path) or "pdf"
+        key = self.engine.name_version()
+        return cached_document(conn, content_hash(data), key, kind)
 
     def run(
         self,

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from .errors import ExtractionError
 from .extract import Extracted, extract_file
+from .ocr import NeedsOcr
 
 
 @dataclass
@@ -44,9 +45,10 @@ class ExtractCache:
     """The last few extracted files, keyed by path, mtime and size (a preview moves
     between hits of the same file far more often than between files)."""
 
-    def __init__(self, size: int = 6) -> None:
+    def __init__(self, size: int = 6, recognised=None) -> None:
         self.size = size
         self._cache: OrderedDict = OrderedDict()
+        self.recognised = recognised  # path -> Extracted | None: a scan's text, from OCR
 
     def __call__(self, path: str) -> Extracted:
         try:
@@ -57,7 +59,12 @@ class ExtractCache:
         if key in self._cache:
             self._cache.move_to_end(key)
             return self._cache[key]
-        doc = extract_file(path)
+        try:
+            doc = extract_file(path)
+        except NeedsOcr:
+            doc = self.recognised(path) if self.recognised is not None else None
+            if doc is None:
+                raise
         if key:
             self._cache[key] = doc
             while len(self._cache) > self.size:

@@ -114,7 +114,7 @@ class Service:
         self._send = send
         self.pause = ObservedEvent(lambda: send(Event("paused")))
         self.cancel = {lane: threading.Event() for lane in ("index", "scan", "preview")}
-        self._extracts = ExtractCache()
+        self._extracts = ExtractCache(recognised=engine.recognised_text)
         self.stopping = False
         self._last_stats = 0.0
         self.embedding_held = False  # cancelled: no phase 2 until the next sync or change
