@@ -175,3 +175,31 @@ def test_bombs_are_refused_in_bounded_memory(tmp_path):
     *errors, peak_mb = out.stdout.splitlines()
     assert [("expands" in e or "overlapping" in e) for e in errors] == [True] * 3, errors
     assert int(peak_mb) < 300, peak_mb
+
+
+def test_the_app_unpacks_a_member_off_the_gui_thread_to_open_it(
+    qtbot, tmp_path, fixture_data, encoder
+):
+    """Open on a member: the reading thread unpacks it (the window then hands the path to
+    the desktop); a member that is not there is a message, not a crash."""
+    from desktop_search.app.readers import Readers
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    archive = str(archive_with_pdf(docs, fixture_data))
+    with Engine(tmp_path / "data", encoder=encoder) as engine:
+        engine.index([str(docs)], embed=False)
+    readers = Readers(tmp_path / "data", encoder=encoder)
+    with qtbot.waitSignal(readers.engineOpened, timeout=60_000):
+        readers.start()
+    try:
+        with qtbot.waitSignal(readers.search_job.unpacked, timeout=30_000) as got:
+            readers.unpack(archive, "notes/car.txt")
+        path, error = got.args
+        assert error == "" and Path(path).read_text() == CAR_TEXT
+        with qtbot.waitSignal(readers.search_job.unpacked, timeout=30_000) as got:
+            readers.unpack(archive, "notes/missing.txt")
+        assert got.args[0] == "" and "missing" in got.args[1]
+    finally:
+        with qtbot.waitSignal(readers.closed, timeout=30_000):
+            readers.close()

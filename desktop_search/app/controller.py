@@ -58,6 +58,7 @@ class AppController(JobStateMixin, QObject):
     searchFailed = Signal(int, str)
     previewLoaded = Signal(object)
     facetsLoaded = Signal(object)  # core Facets: the filters' types and folders
+    memberUnpacked = Signal(str, str)  # an archive member's temporary path, or "" and why
     estimateScanned = Signal(int, object)
     estimateMeasured = Signal(int, float)
     shutdownComplete = Signal()
@@ -135,6 +136,7 @@ class AppController(JobStateMixin, QObject):
         self.search_job.refined.connect(self.searchRefined)
         self.search_job.error.connect(self.searchFailed)
         self.search_job.facetsLoaded.connect(self.facetsLoaded)
+        self.search_job.unpacked.connect(self.memberUnpacked)
         self.preview_job.result.connect(self.previewLoaded)
         self.estimate_job.progress.connect(self.estimateScanned)
         self.estimate_job.result.connect(self._on_measured)
@@ -194,6 +196,10 @@ class AppController(JobStateMixin, QObject):
             return False
         self.adapt_job.start(AdaptOptions(epochs, batch_size, max_pairs=max_pairs))
         return True
+
+    def open_member(self, archive: str, member: str) -> None:
+        """Unpack a member of an indexed archive to open it (``memberUnpacked`` brings it)."""
+        self.readers.unpack(archive, member)
 
     def prioritize(self, path: str) -> None:
         """A file the person opened is embedded next, if it is still waiting."""

@@ -30,7 +30,7 @@ from .icons import app_icon
 from .indexing_view import IndexingView
 from .messages import MessageBridge
 from .problems import ProblemsDialog
-from .search_model import ROLE_PAGE, path_at
+from .search_model import ROLE_HIT, ROLE_PAGE, path_at
 from .search_page import MODES, SearchPage
 from .search_view import SearchView
 from .status import AppStatusBar
@@ -188,6 +188,7 @@ class MainWindow(QMainWindow):
         c.queueChanged.connect(lambda _n: self._update_status())
         c.problemsChanged.connect(self._on_problems)
         c.shutdownComplete.connect(self._on_shutdown_complete)
+        c.memberUnpacked.connect(self._on_member_unpacked)
 
     def _restore(self) -> None:
         geo = self.settings.geometry()
@@ -262,8 +263,18 @@ class MainWindow(QMainWindow):
     def open_current(self) -> None:
         index = self.results_view.currentIndex()
         path = path_at(index)
-        if path:
+        hit = index.data(ROLE_HIT)
+        span = getattr(hit, "span", None)
+        if path and span is not None and span.kind == "member" and span.label:
+            self.controller.open_member(path, span.label)  # then _on_member_unpacked
+        elif path:
             self._open(path, index.data(ROLE_PAGE))
+
+    def _on_member_unpacked(self, path: str, error: str) -> None:
+        if error:
+            self.messages.warning(f"Could not open the file inside the archive: {error}")
+        elif not open_file(path):
+            self.messages.warning(f"No application could open {display_name(path)}")
 
     def reveal_current(self) -> None:
         path = path_at(self.results_view.currentIndex())
