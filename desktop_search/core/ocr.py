@@ -29,8 +29,8 @@ MAX_PIXELS = 40_000_000
 #: One page may take this long before it is given up.
 PAGE_TIMEOUT_S = 120
 #: CPU seconds Tesseract takes for a page of printed text at ``DPI`` on one thread
-#: (benchmarks/bench_ocr.py, mean over 12 real pages): the estimate's time per image.
-OCR_SECONDS_PER_PAGE = 3.5
+#: (benchmarks/bench_ocr.py: mean CPU seconds over 12 real pages): the estimate's time per image.
+OCR_SECONDS_PER_PAGE = 2.6
 #: What the app says when the engine is not installed.
 INSTALL_HINT = "OCR engine missing: install Tesseract (Debian/Ubuntu: apt install tesseract-ocr)"
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff"})
