@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from desktop_search.cli import cli
 from desktop_search.core.engine import Engine
 from desktop_search.core.extract import ExtractionError, extract_bytes, extract_file
+from desktop_search.core.preview import ExtractCache, PreviewRequest, build_preview
 
 from .corpus import CAR_TEXT, make_pdf
 
@@ -61,10 +62,13 @@ def test_a_phrase_in_a_zipped_pdf_is_found_in_its_member_and_opens(tmp_path, fix
     docs = tmp_path / "docs"
     docs.mkdir()
     archive = archive_with_pdf(docs, fixture_data)
+    _bomb(docs / "bomb.zip", 100)
     data = tmp_path / "data"
     with Engine(data, encoder=encoder) as engine:
         report = engine.index([str(docs)])
-        assert report.files_added == 1 and report.files_failed == 0
+        assert report.files_added == 1 and report.files_failed == 1
+        (problem,) = engine.stats()["problems"]
+        assert problem["path"].endswith("bomb.zip") and "expands to more than" in problem["error"]
         hit = engine.search("Sussman Scheme", mode="keyword")[0]
         assert hit.path == str(archive)
         span = hit.passages[0].span
@@ -73,6 +77,10 @@ def test_a_phrase_in_a_zipped_pdf_is_found_in_its_member_and_opens(tmp_path, fix
             "reports/R FAQ.pdf",
             "▸ reports/R FAQ.pdf",
         )
+        preview = build_preview(
+            PreviewRequest(1, hit.path, hit.passages[0], "Sussman"), ExtractCache()
+        )
+        assert not preview.error and "Sussman" in preview.html
         meaning = engine.search("how to fix a car that will not start", mode="semantic")[0]
         assert meaning.passages[0].span.label == "notes/car.txt"
 
