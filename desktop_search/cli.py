@@ -229,6 +229,19 @@ def forget(path, data_dir) -> None:
 
 
 @cli.command()
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.argument("n", type=int, required=False)
+@translate_errors
+def message(path, n) -> None:
+    """Write one e-mail as .eml on stdout: message N of an mbox (the "n" of a search
+    result's span), or a Maildir message; e.g. `message box.mbox 2 > m.eml`."""
+    from .core.engine import Engine
+
+    target = Engine.message_file(path, n)
+    sys.stdout.buffer.write(target.read_bytes())
+
+
+@cli.command()
 @click.option("--data-dir", type=click.Path(file_okay=False), envvar="DESKTOP_SEARCH_HOME")
 def gui(data_dir) -> None:
     """Open the desktop app."""

@@ -186,7 +186,8 @@ def test_type_groups_and_patterns():
 
     covered = {s for g in GROUPS for s in g.suffixes}
     assert covered == set(SUPPORTED_SUFFIXES)
-    assert suffixes_for(["documents"]) == [".pdf", ".docx"]
+    assert suffixes_for(["documents"]) == [".pdf", ".docx", ".odt", ".rtf"]
+    assert suffixes_for(["sheets"]) == [".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".tsv"]
     assert parse_patterns("*.log, drafts/*; My Old Stuff\n build") == [
         "*.log",
         "drafts/*",

@@ -28,6 +28,7 @@ from .duplicates_tab import DuplicatesTab
 from .heap import settle_heap
 from .icons import app_icon
 from .indexing_view import IndexingView
+from .mail_open import MessageOpener
 from .messages import MessageBridge
 from .problems import ProblemsDialog
 from .search_model import ROLE_PAGE, path_at
@@ -58,6 +59,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Desktop Search")
         self.setWindowIcon(app_icon())
         self.messages = MessageBridge(self)
+        self.mail_opener = MessageOpener(self)
         self.controller = AppController(
             self.data_dir,
             encoder=encoder,
@@ -176,6 +178,7 @@ class MainWindow(QMainWindow):
         c = self.controller
         self.results_view.activated.connect(lambda idx: self.open_current())
         self.preview.openRequested.connect(self._open)
+        self.mail_opener.failed.connect(self.messages.warning)
         self.preview.revealRequested.connect(self._reveal)
         self.status.problemsClicked.connect(self.show_problems)
         self.problems_dialog.revealRequested.connect(self._reveal)
@@ -326,6 +329,10 @@ class MainWindow(QMainWindow):
             self.messages.warning(f"{display_name(path)} no longer exists")
             return
         self.controller.prioritize(path)
+        span = getattr(self.preview.hit, "span", None) if self.preview.path == path else None
+        if span is not None and span.kind == "message":  # the preview shows the current hit
+            self.mail_opener.open(path, span.n)
+            return
         if not open_file(path, page):
             self.messages.warning(f"No application could open {display_name(path)}")
 

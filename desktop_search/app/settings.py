@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
 
-DEFAULT_TYPES = ("documents", "web", "text")
+DEFAULT_TYPES = ("documents", "slides", "sheets", "books", "mail", "web", "text")
 
 
 class AppSettings:

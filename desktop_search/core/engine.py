@@ -45,6 +45,7 @@ from .estimate import Estimate, measure_speed, scan_folders
 from .facets import Facets, read_facets
 from .folders import outermost
 from .indexer import DEFAULT_MAX_FILE_SIZE, Indexer
+from .mail_open import message_file
 from .query_encoder import QueryEncoder
 from .sanitize import clean_query
 from .search import FileResult, Filters, Searcher
@@ -321,6 +322,12 @@ class Engine(AdaptingMixin, ModelsMixin, IndexCareMixin, DuplicatesMixin):
                 limit=limit,
                 pending=pending,
             )
+
+    @staticmethod
+    def message_file(path: str, n: int | None = None) -> Path:
+        """What to hand the mail program to open message ``n`` of ``path`` (see ``mail_open``;
+        no index is needed)."""
+        return message_file(path, n)
 
     def prioritize(self, paths: Iterable[str]) -> None:
         """Embed these files next (one the person opened or previewed). Any thread."""

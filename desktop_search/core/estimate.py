@@ -10,6 +10,7 @@ import os
 import time
 from dataclasses import dataclass, field
 
+from .extract import type_suffix
 from .folders import outermost
 from .scan import ScanRules, scan
 from .store import Store
@@ -20,7 +21,27 @@ from .store import Store
 CHARS_PER_PASSAGE = 540
 #: Share of a file's bytes that ends up as text, by type (PDFs and Word files are mostly
 #: layout, fonts and compression; web pages mostly markup).
-TEXT_SHARE = {".pdf": 0.3, ".docx": 0.25, ".html": 0.4, ".htm": 0.4, ".xhtml": 0.4}
+#: Slides are mostly pictures and themes; a sheet's rows grow as each cell is written
+#: with its column's name; a mailbox carries encoded attachments.
+TEXT_SHARE = {
+    ".pdf": 0.3,
+    ".docx": 0.25,
+    ".html": 0.4,
+    ".htm": 0.4,
+    ".xhtml": 0.4,
+    ".odt": 0.3,
+    ".odp": 0.05,
+    ".pptx": 0.05,
+    ".epub": 0.8,
+    ".rtf": 0.3,
+    ".xlsx": 1.0,
+    ".xls": 0.5,
+    ".ods": 1.0,
+    ".csv": 1.5,
+    ".tsv": 1.5,
+    ".eml": 0.5,
+    ".mbox": 0.5,
+}
 
 
 @dataclass
@@ -60,7 +81,7 @@ def scan_folders(
         for f in found.files:
             est.files += 1
             est.bytes += f.size
-            suffix = os.path.splitext(f.path)[1].lower() or "(none)"
+            suffix = type_suffix(f.path) or "(none)"
             est.by_type[suffix] = est.by_type.get(suffix, 0) + 1
             row = indexed.get(f.path)
             if row is None or row.size != f.size or row.mtime_ns != f.mtime_ns:

@@ -133,6 +133,15 @@ def kind_of(path: str | Path) -> str | None:
     return None
 
 
+def type_suffix(path: str | Path) -> str:
+    """The suffix a file's type goes by in counts and filters: its own, or ".eml" for a
+    Maildir message (which has none)."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES and is_maildir_message(path):
+        return ".eml"
+    return suffix
+
+
 def extract_file(path: str | Path) -> Extracted:
     path = Path(path)
     try:

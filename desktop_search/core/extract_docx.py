@@ -28,7 +28,7 @@ _INLINE = {"tab": "\t", "ptab": "\t", "br": "\n", "cr": "\n", "noBreakHyphen": "
 
 def docx_text(data: bytes) -> str:
     """Body paragraphs and table rows (cells joined by tabs) in document order."""
-    archive = open_zip(data, "a .docx document")
+    archive = open_zip(data, ".docx document")
     try:
         info = archive.getinfo(_main_part(archive))
     except (zipfile.BadZipFile, KeyError, ValueError, EOFError) as exc:

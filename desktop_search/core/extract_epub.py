@@ -26,7 +26,7 @@ MAX_CHAPTERS = 5_000
 MAX_CHAPTER_BYTES = 16 * 1024 * 1024
 MAX_BOOK_TEXT = 64 * 1024 * 1024  # characters, all chapters together
 _SMALL = 4 * 1024 * 1024  # container, OPF, encryption.xml
-_WHAT = "an .epub book"
+_WHAT = ".epub book"
 _FONT_OBFUSCATION = {
     "http://www.idpf.org/2008/embedding",
     "http://ns.adobe.com/pdf/enc#RC",

@@ -9,6 +9,8 @@ spreadsheets (.ods) are read as sheets (``extract_sheet``).
 
 from __future__ import annotations
 
+import zipfile
+
 from lxml import etree
 
 from .errors import ExtractionError
@@ -27,7 +29,7 @@ _OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 
 def odf_text(data: bytes, kind: str) -> Extracted:
     """``kind`` is "odt" or "odp": a presentation's slides become spans."""
-    what = f"a .{kind} document"
+    what = f".{kind} document"
     archive = open_zip(data, what)
     info = member_info(archive, "content.xml", what)
     try:
@@ -39,6 +41,8 @@ def odf_text(data: bytes, kind: str) -> Extracted:
         ) from None
     except etree.XMLSyntaxError as exc:
         raise ExtractionError(f"corrupt {what}: broken XML (line {exc.lineno})") from exc
+    except (zipfile.BadZipFile, EOFError, OSError) as exc:  # a CRC error, a cut-off stream
+        raise ExtractionError(f"corrupt {what}: content.xml cannot be unpacked") from exc
     if kind == "odp":
         return join_spans([(t, n, "slide", None) for n, t in enumerate(pieces, 1)], kind)
     return join_spans([("\n\n".join(pieces), None, None, None)], kind)

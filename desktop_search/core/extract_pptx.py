@@ -25,7 +25,7 @@ MAX_PARAGRAPHS = 200_000  # all slides together
 _A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 _P = "http://schemas.openxmlformats.org/presentationml/2006/main"
 _R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_WHAT = "a .pptx presentation"
+_WHAT = ".pptx presentation"
 
 
 def pptx_text(data: bytes) -> Extracted:
@@ -137,4 +137,6 @@ def _part_text(archive: zipfile.ZipFile, part: str, budget: list[int]) -> str:
         ) from None
     except etree.XMLSyntaxError as exc:
         raise ExtractionError(f"corrupt {_WHAT}: broken XML in {part}") from exc
+    except (zipfile.BadZipFile, EOFError, OSError) as exc:  # a CRC error, a cut-off stream
+        raise ExtractionError(f"corrupt {_WHAT}: {part} cannot be unpacked") from exc
     return "\n".join(b for b in blocks if b.strip())

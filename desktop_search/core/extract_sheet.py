@@ -43,21 +43,21 @@ def workbook_text(data: bytes, suffix: str) -> Extracted:
     """``suffix`` is "xlsx", "xls" or "ods"; each sheet becomes a span."""
     from python_calamine import CalamineWorkbook
 
-    what = f"a .{suffix} spreadsheet"
+    what = f".{suffix} spreadsheet"
     if suffix == "xls":
         if len(data) > MAX_XLS_BYTES:
-            raise ExtractionError(f"{what} larger than {MAX_XLS_BYTES // 2**20} MB")
+            raise ExtractionError(f"the {what} is larger than {MAX_XLS_BYTES // 2**20} MB")
     else:
         archive = open_zip(data, what)
         if sum(i.file_size for i in archive.infolist()) > MAX_UNPACKED:
-            raise ExtractionError(f"{what} that expands to more than {MAX_UNPACKED // 2**20} MB")
+            raise ExtractionError(f"the {what} expands to more than {MAX_UNPACKED // 2**20} MB")
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = list(book.sheet_names)
     except Exception as exc:  # calamine's errors: zip, XML, password, a damaged xls
         raise ExtractionError(_why(exc, what)) from exc
     if len(names) > MAX_SHEETS:
-        raise ExtractionError(f"{what} with more than {MAX_SHEETS:,} sheets")
+        raise ExtractionError(f"the {what} has more than {MAX_SHEETS:,} sheets")
     budget = _Budget()
     pieces = []
     for n, name in enumerate(names, 1):
@@ -72,7 +72,7 @@ def workbook_text(data: bytes, suffix: str) -> Extracted:
 def _why(exc: Exception, what: str) -> str:
     name = type(exc).__name__
     if name == "PasswordError" or "password" in str(exc).lower():
-        return f"{what} protected by a password"
+        return f"the {what} is protected by a password"
     return f"corrupt {what}: {name}: {exc}"[:300]
 
 

@@ -51,17 +51,17 @@ class Capped(io.RawIOBase):
 
 def open_zip(data: bytes, what: str, max_members: int = MAX_MEMBERS) -> zipfile.ZipFile:
     """The archive in ``data``, once its directory has passed the checks; ``what`` names
-    the format in the messages ("a .odt document")."""
+    the format in the messages (".odt document")."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
     except (zipfile.BadZipFile, ValueError, EOFError, OSError) as exc:
-        raise ExtractionError(f"corrupt or not {what}") from exc
+        raise ExtractionError(f"corrupt, or not a valid {what}") from exc
     if len(infos) > max_members:
-        raise ExtractionError(f"{what} with more than {max_members:,} members")
+        raise ExtractionError(f"the {what} has more than {max_members:,} members")
     total = sum(i.file_size for i in infos)
     if total > MAX_TOTAL_BYTES:
-        raise ExtractionError(f"{what} that expands to more than {MAX_TOTAL_BYTES // 2**20} MB")
+        raise ExtractionError(f"the {what} expands to more than {MAX_TOTAL_BYTES // 2**20} MB")
     if _overlapping(data, infos, archive.start_dir):
         raise ExtractionError(f"corrupt {what}: overlapping entries (a zip bomb)")
     return archive
@@ -112,7 +112,7 @@ def read_member(
             return _read_all(stream)
     except TooLarge:
         raise ExtractionError(
-            f"{what}: {info.filename} expands to more than {limit // 2**20} MB"
+            f"the {what}'s {info.filename} expands to more than {limit // 2**20} MB"
         ) from None
     except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError) as exc:
         raise ExtractionError(f"corrupt {what}: {info.filename} cannot be unpacked") from exc
