@@ -75,6 +75,31 @@ def test_results_model_structure_and_roles(qtbot):
     assert sm.MARK_OPEN + "budget" + sm.MARK_CLOSE in html
     assert first.data(Qt.ItemDataRole.DecorationRole) is not None
     assert model.paths() == ["/docs/a/report.pdf", "/docs/b/notes.md"]
+    assert first.data(sm.ROLE_SPAN) == "page 3"
+    assert model.index(1, 0).data(sm.ROLE_SPAN) is None
+
+
+def test_result_rows_name_slides_sheets_and_messages(qtbot):
+    from desktop_search.app import search_model as sm
+    from desktop_search.core.search import FileResult, PassageHit
+    from desktop_search.core.spans import Span
+
+    spans = {
+        "/d/talk.pptx": Span("slide", 7),
+        "/d/costs.xlsx": Span("sheet", 2, "Costs"),
+        "/d/box.mbox": Span("message", 4, "Budget — Ann <a@b.c> — 2024-03-01 09:00"),
+    }
+    model = sm.ResultsModel()
+    model.set_results(
+        [
+            FileResult(path, 0.5, None, 1e9, 10, [PassageHit(i, "text", None, 0, 4, 0.5, [], span)])
+            for i, (path, span) in enumerate(spans.items())
+        ],
+        "text",
+    )
+    shown = [model.index(i, 0).data(sm.ROLE_SPAN) for i in range(3)]
+    assert shown == ["slide 7", "sheet Costs", "Budget — Ann <a@b.c> — 2024-03-01 09:00"]
+    assert [model.index(i, 0).data(sm.ROLE_PAGE) for i in range(3)] == [None] * 3  # no PDF page
 
 
 def test_snippet_window_is_centred_on_the_highlight():

@@ -174,3 +174,22 @@ def test_the_type_filter_and_facets_count_maildir_messages_as_mail(indexed):
     assert len(found) == 3
     types = engine.facets().types
     assert types[".eml"] == 4 and types[".pptx"] == 1 and types[".xlsx"] == 1
+
+
+def test_damaged_files_and_bombs_are_one_line_problems_in_status(tmp_path, encoder):
+    import zipfile
+
+    root = tmp_path / "docs"
+    root.mkdir()
+    data = (FORMATS / "volcanoes.pptx").read_bytes()
+    (root / "cut.pptx").write_bytes(data[: len(data) // 2])
+    with zipfile.ZipFile(root / "bomb.odt", "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("content.xml", b" " * (130 * 2**20))
+    (root / "fine.csv").write_text("City,Cost\nBerlin,1240\n")
+    engine, report = indexed_engine(root, tmp_path / "data", encoder)
+    with engine:
+        problems = {Path(p["path"]).name: p["error"] for p in engine.status()["problems"]}
+    assert report.files_added == 1 and report.files_failed == 2
+    assert set(problems) == {"cut.pptx", "bomb.odt"}
+    assert problems["bomb.odt"] == "the document expands to more than 64 MB"
+    assert all("\n" not in e and len(e) <= 300 for e in problems.values()), problems
