@@ -225,7 +225,7 @@ SAMPLES: dict[str, Builder] = {
 
 _CHILD = """
 import json, sys, time
-from desktop_search.core.extract import extract_file
+from desktop_search.core.extract.dispatch import extract_file
 paths = sys.argv[1:]
 extract_file(paths[0])  # imports the format's libraries: not part of the speed
 t0 = time.perf_counter()

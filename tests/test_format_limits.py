@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from desktop_search.core.extract import ExtractionError, extract_bytes, extract_file
-from desktop_search.core.extract_rtf import rtf_text
+from desktop_search.core.extract.dispatch import ExtractionError, extract_bytes, extract_file
+from desktop_search.core.extract.rtf import rtf_text
 
 from .conftest import FIXTURES
 
@@ -174,7 +174,7 @@ def test_every_bomb_is_refused_under_300_mb(tmp_path):
     book.save(rows)
     script = (
         "import sys\n"
-        "from desktop_search.core.extract import ExtractionError, extract_file\n"
+        "from desktop_search.core.extract.dispatch import ExtractionError, extract_file\n"
         "for path in sys.argv[1:]:\n"
         "    try:\n"
         "        print(len(extract_file(path).text))\n"

@@ -155,7 +155,7 @@ def test_a_message_opens_as_a_private_eml(indexed):
 
 
 def test_the_preview_shows_the_hits_span(indexed):
-    from desktop_search.core.preview import ExtractCache, PreviewRequest, build_preview
+    from desktop_search.core.search.preview import ExtractCache, PreviewRequest, build_preview
 
     engine = indexed[0]
     slide = engine.search("basalt", mode="keyword")[0]
@@ -167,7 +167,7 @@ def test_the_preview_shows_the_hits_span(indexed):
 
 
 def test_the_type_filter_and_facets_count_maildir_messages_as_mail(indexed):
-    from desktop_search.core.search import Filters
+    from desktop_search.core.search.searcher import Filters
 
     engine = indexed[0]
     found = engine.search("Noor", mode="keyword", k=10, filters=Filters(types=(".eml",)))
