@@ -85,7 +85,7 @@ def _cpu() -> float:
 
 
 def tesseract_engine():
-    from desktop_search.core.ocr import Tesseract
+    from desktop_search.core.extract.ocr import Tesseract
 
     engine = Tesseract(threads=THREADS)
     return engine.name_version(), engine.recognise, _children_rss_mb

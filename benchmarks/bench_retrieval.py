@@ -54,7 +54,7 @@ def build(name: str, bodies: list[str], work: Path):
 
 
 def run(name, engine, corpus, queries, work, args, rows: list) -> None:
-    from desktop_search.core.keyword import RANK_BUDGET
+    from desktop_search.core.search.keyword import RANK_BUDGET
 
     searcher = engine.searcher()
     n_passages = engine.stats()["passages"]

@@ -17,8 +17,8 @@ from rapidfuzz.distance import Levenshtein
 
 from desktop_search.cli import cli
 from desktop_search.core.engine import Engine
-from desktop_search.core.ocr import DPI, INSTALL_HINT, Tesseract, pdf_pages
-from desktop_search.core.scan import with_images
+from desktop_search.core.extract.ocr import DPI, INSTALL_HINT, Tesseract, pdf_pages
+from desktop_search.core.index.scan import with_images
 
 ROOT = Path(__file__).resolve().parents[1]
 PDF = "docs/pdf/R-FAQ-excerpt.pdf"
@@ -151,8 +151,8 @@ def test_without_the_engine_the_scan_waits_and_says_what_to_install(tmp_path, sc
 def test_the_indexing_process_runs_ocr_as_its_own_stage_that_yields(tmp_path, scanned, encoder):
     """Service.ocr: started, progress "recognising", finished; a waiting job stops it
     between pages (the file stays waiting), and the preview shows the recognised page."""
-    from desktop_search.core.preview import PreviewRequest
-    from desktop_search.core.service import Job, Service
+    from desktop_search.core.search.preview import PreviewRequest
+    from desktop_search.core.service.jobs import Job, Service
 
     docs = tmp_path / "docs"
     docs.mkdir()

@@ -6,10 +6,10 @@ import sqlite3
 
 import sqlite_utils
 
-from desktop_search.core.search import PassageHit
-from desktop_search.core.spans import Span
-from desktop_search.core.store import NewPassage, Store
-from desktop_search.core.store_schema import span_columns
+from desktop_search.core.search.searcher import PassageHit
+from desktop_search.core.search.spans import Span
+from desktop_search.core.store.catalog import NewPassage, Store
+from desktop_search.core.store.schema import span_columns
 
 
 def _save(store: Store, path: str, passages: list[NewPassage]) -> list[int]:

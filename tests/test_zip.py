@@ -18,8 +18,8 @@ from click.testing import CliRunner
 
 from desktop_search.cli import cli
 from desktop_search.core.engine import Engine
-from desktop_search.core.extract import ExtractionError, extract_bytes, extract_file
-from desktop_search.core.preview import ExtractCache, PreviewRequest, build_preview
+from desktop_search.core.extract.dispatch import ExtractionError, extract_bytes, extract_file
+from desktop_search.core.search.preview import ExtractCache, PreviewRequest, build_preview
 
 from .corpus import CAR_TEXT, make_pdf
 
@@ -163,7 +163,7 @@ def test_bombs_are_refused_in_bounded_memory(tmp_path):
     files.append(_overlapping(tmp_path / "overlap.zip"))
     script = (
         "import sys\n"
-        "from desktop_search.core.extract import ExtractionError, extract_file\n"
+        "from desktop_search.core.extract.dispatch import ExtractionError, extract_file\n"
         "for path in sys.argv[1:]:\n"
         "    try:\n"
         "        extract_file(path)\n"
@@ -190,7 +190,7 @@ def test_the_app_unpacks_a_member_off_the_gui_thread_to_open_it(
 ):
     """Open on a member: the reading thread unpacks it (the window then hands the path to
     the desktop); a member that is not there is a message, not a crash."""
-    from desktop_search.app.readers import Readers
+    from desktop_search.app.mainwindow.readers import Readers
 
     docs = tmp_path / "docs"
     docs.mkdir()
