@@ -238,6 +238,8 @@ def test_progress_texts_and_status_bar(qtbot):
     p = Progress("indexing", 120, 450, 300, 13.24, 200.0, "/docs/x.txt")
     assert progress_summary(p) == "120 of 450 files · 13.2 passages/s · about 3 minutes left"
     assert progress_summary(Progress("scanning")).startswith("Looking")
+    ocr = Progress("recognising", 2, 5, passages_per_s=0.4)  # the OCR stage: files, pages/s
+    assert progress_summary(ocr) == "OCR: 2 of 5 scanned files · 0.40 pages/s"
     bar = AppStatusBar()
     qtbot.addWidget(bar)
     bar.set_summary(2, 1234, 5678, queued=3)

@@ -19,6 +19,7 @@ class EmbedJob(QObject):
     started = Signal(str)  # "ocr" or "embed"
     progress = Signal(object)  # core Progress, phase "recognising" or "embedding"
     result = Signal(object)  # core.service.JobResult, kind "ocr" (OcrReport) or "embed"
+    error = Signal(str, str)  # path ("" for the stage: no OCR engine), message
 
     def __init__(self, process: IndexProcess, parent=None) -> None:
         super().__init__(parent)
@@ -33,3 +34,5 @@ class EmbedJob(QObject):
             self.progress.emit(event.payload)
         elif event.what == "finished":
             self.result.emit(event.payload)
+        elif event.what == "error":
+            self.error.emit(*event.payload)

@@ -127,6 +127,7 @@ class AppController(JobStateMixin, QObject):
         ej = self.embed_job
         ej.started.connect(lambda kind: self._on_started(kind, None))
         ej.progress.connect(self._on_progress)
+        ej.error.connect(self._on_error)
         ej.result.connect(self._on_finished)
 
         self.readers.engineOpened.connect(self._on_engine)

@@ -31,6 +31,7 @@ from desktop_search.core.extract.mail_open import message_file
 from desktop_search.core.folders import outermost
 from desktop_search.core.index.chunking import ChunkConfig, signature
 from desktop_search.core.index.estimate import Estimate, measure_speed, scan_folders
+from desktop_search.core.index.ocr_cache import ensure_table as ensure_ocr_table
 from desktop_search.core.index.ocr_stage import OcrStage
 from desktop_search.core.index.phase1 import DEFAULT_MAX_FILE_SIZE, Indexer
 from desktop_search.core.index.phase2 import Embedder, EmbedReport
@@ -91,6 +92,7 @@ class Engine(AdaptingMixin, ModelsMixin, IndexCareMixin, DuplicatesMixin, ScansM
             self.store = Store(self.data_dir)
             if writer:
                 self.store.ensure_blocks()
+                ensure_ocr_table(self.store.conn)  # phase 1 reads it, the OCR stage writes it
             self.chunk_config = chunk_config  # None: the model's own (see ``Indexer``)
             if encoder is None:
                 encoder = self._load_encoder(model_path, writer)

@@ -37,7 +37,6 @@ from desktop_search.core.store.vector_index import VectorSet
 from desktop_search.core.sync_report import FileCallback, Progress, SyncReport
 
 from .chunking import ChunkConfig
-from .ocr_cache import ensure_table
 from .reading import OCR_STATE, FileReader, Prepared, internal_error
 from .scan import FileStat, ScanRules, scan
 
@@ -77,7 +76,6 @@ class Indexer:
             store.data_dir, HFTokenCounter(encoder.tokenizer), self.chunk_config, max_file_size
         )
         self.on_file: FileCallback | None = None  # the running job's per-file callback
-        ensure_table(store.conn)
 
     # -- public API -------------------------------------------------------------------
 
@@ -390,11 +388,10 @@ class Indexer:
             )
         if state == OCR_STATE:
             report.files_for_ocr += 1
-            self._tell(st.path, OCR_STATE, error)
-            return
-        report.files_failed += 1
-        report.errors.append({"path": st.path, "error": error})
-        self._tell(st.path, "skipped" if state == "skipped" else "failed", error)
+        else:
+            report.files_failed += 1
+            report.errors.append({"path": st.path, "error": error})
+        self._tell(st.path, "failed" if state == "error" else state, error)
 
 
 @contextmanager
