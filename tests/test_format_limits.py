@@ -129,6 +129,9 @@ def test_a_message_in_an_unknown_charset_falls_back(tmp_path):
     doc = extract_bytes(msg.as_bytes(), "email")
     assert "Café bill for the team lunch" in doc.text
     assert doc.segments[0].label.startswith("Invoice — a@example.org")
+    raw = b"Subject: =?x-bogus?q?Men=FC?=\nFrom: =?utf-8?q?Ren=C3=A9e?= <r@example.org>\n\nhi\n"
+    doc = extract_bytes(raw, "email")  # a header in an unknown charset stays as written
+    assert doc.segments[0].label == "=?x-bogus?q?Men=FC?= — Renée <r@example.org>"
 
 
 def test_an_attached_message_is_read_but_not_its_own_attachments():
