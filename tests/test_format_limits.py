@@ -197,4 +197,5 @@ def test_every_bomb_is_refused_under_300_mb(tmp_path):
     assert all("MB" in line for line in lines[:-2]), "\n".join(lines)
     assert lines[-2] == "corrupt .odt document: content.xml cannot be unpacked"  # the liar
     assert int(lines[-1]) > 10_000_000  # the honest sheet was read
+    print(f"peak RSS {peak_mb} MB")  # shown with -s, for the README
     assert int(peak_mb) < 300, peak_mb
