@@ -52,8 +52,8 @@ def keyword_agreement(engine, queries) -> float:
     searcher = engine.searcher()
 
     def texts(q: str, budget: int, top: int) -> set[str]:
-        searcher.keyword_budget = budget
-        ids = [i for i, _ in searcher._keyword(parse(q), Filters(), searcher.store)][:top]
+        searcher.legs.keyword_budget = budget
+        ids = [i for i, _ in searcher.legs.keyword(parse(q), Filters(), searcher.store)][:top]
         rows = engine.store.passages_by_id(ids)
         return {re.sub(r" \[\d+\]$", "", rows[i]["text"]) for i in ids}
 
@@ -62,7 +62,7 @@ def keyword_agreement(engine, queries) -> float:
         full = texts(q, 10**12, 10)
         if full:
             kept.append(len(full & texts(q, RANK_BUDGET, 120)) / len(full))
-    searcher.keyword_budget = RANK_BUDGET
+    searcher.legs.keyword_budget = RANK_BUDGET
     return statistics.mean(kept) if kept else 1.0
 
 

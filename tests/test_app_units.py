@@ -8,7 +8,7 @@ pytestmark = pytest.mark.gui
 
 
 def _results():
-    from desktop_search.core.search.searcher import FileResult, PassageHit
+    from desktop_search.core.search.results import FileResult, PassageHit
 
     return [
         FileResult(
@@ -133,7 +133,7 @@ def test_throttle_debounces_and_flushes(qtbot):
 def test_preview_shows_the_pdf_page_with_highlights():
     from desktop_search.core.extract.dispatch import Extracted, Segment
     from desktop_search.core.search.preview import PreviewRequest, build_preview
-    from desktop_search.core.search.searcher import PassageHit
+    from desktop_search.core.search.results import PassageHit
 
     page1 = "First page text.\n"
     page2 = "Second page: the budget grew & costs fell.\nMore on page two."
@@ -157,7 +157,7 @@ def test_preview_shows_the_pdf_page_with_highlights():
 def test_preview_of_a_changed_or_unreadable_file_falls_back_to_the_passage():
     from desktop_search.core.extract.dispatch import Extracted, ExtractionError
     from desktop_search.core.search.preview import PreviewRequest, build_preview
-    from desktop_search.core.search.searcher import PassageHit
+    from desktop_search.core.search.results import PassageHit
 
     hit = PassageHit(1, "old text", None, 0, 8, 0.5, [])
     changed = build_preview(

@@ -110,12 +110,12 @@ def test_hybrid_keyword_leg_skips_a_word_over_budget(notes):
             "SELECT p.id FROM passages p JOIN files f ON f.id = p.file_id WHERE f.path LIKE '%zoo.txt'"
         )
     }
-    searcher.keyword_budget = 10  # "meeting" is in 31 passages, "zebra" in 1
-    leg = searcher._keyword(parse("meeting zebra"), Filters(), engine.store)
+    searcher.legs.keyword_budget = 10  # "meeting" is in 31 passages, "zebra" in 1
+    leg = searcher.legs.keyword(parse("meeting zebra"), Filters(), engine.store)
     assert {i for i, _ in leg} == zoo
-    searcher.keyword_budget = keyword.RANK_BUDGET
-    assert len(searcher._keyword(parse("meeting zebra"), Filters(), engine.store)) == 31
-    searcher.keyword_budget = 10
+    searcher.legs.keyword_budget = keyword.RANK_BUDGET
+    assert len(searcher.legs.keyword(parse("meeting zebra"), Filters(), engine.store)) == 31
+    searcher.legs.keyword_budget = 10
     try:
         results = engine.search("meeting zebra", mode="hybrid", k=3)
         assert Path(results[0].path).name == "zoo.txt"
@@ -125,10 +125,10 @@ def test_hybrid_keyword_leg_skips_a_word_over_budget(notes):
         ]
         folder = Filters(folder=str(root), types=("txt",))
         assert {
-            i for i, _ in searcher._keyword(parse("meeting zebra"), folder, engine.store)
+            i for i, _ in searcher.legs.keyword(parse("meeting zebra"), folder, engine.store)
         } == zoo
     finally:
-        searcher.keyword_budget = keyword.RANK_BUDGET
+        searcher.legs.keyword_budget = keyword.RANK_BUDGET
     assert len(engine.search("budget zebra", mode="keyword", k=50)) == 31
 
 

@@ -8,6 +8,8 @@ the ground. Imports inside function bodies count too."""
 
 from __future__ import annotations
 
+import re
+
 from tests.test_imports import graph
 
 CORE = "desktop_search.core"
@@ -77,3 +79,17 @@ def test_the_checker_sees_an_upward_import_a_peer_import_and_a_reach_past_the_en
         "desktop_search.core.store.catalog imports desktop_search.core.search.searcher,"
         " on its own floor or above",
     ]
+
+
+def test_the_engine_package_lists_every_public_member_of_the_api():
+    import desktop_search.core.engine as engine
+
+    members = {
+        name
+        for klass in engine.Engine.__mro__[:-1]
+        for name in vars(klass)
+        if not name.startswith("_")
+    }
+    listed = set(re.findall(r"\b(\w+)\(|\b(\w+)\b", engine.__doc__ or ""))
+    listed = {a or b for a, b in listed}
+    assert sorted(members - listed) == []

@@ -17,7 +17,7 @@ import sys
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 
-from desktop_search.app.search.pdf_open import file_url, open_at_page_command
+from .pdf_open import file_url, open_at_page_command
 
 
 def local_url(path: str) -> QUrl:
@@ -44,7 +44,7 @@ def _spawn(argv: list[str]) -> bool:
 
 def open_file(path: str, page: int | None = None) -> bool:
     """Open ``path`` with the desktop's default application; a PDF at ``page`` when its
-    viewer takes a page (see ``search.pdf_open``). On Linux through ``xdg-open`` (what Qt runs
+    viewer takes a page (see ``pdf_open``). On Linux through ``xdg-open`` (what Qt runs
     too, outside a sandbox); without it, through Qt."""
     if sys.platform.startswith("linux"):
         argv = open_at_page_command(path, page) if page else None

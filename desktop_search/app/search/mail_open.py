@@ -4,6 +4,7 @@ a message means reading its whole mailbox)."""
 
 from __future__ import annotations
 
+import os
 import threading
 
 from PySide6.QtCore import QObject, Signal
@@ -24,7 +25,8 @@ class MessageOpener(QObject):
         try:
             target = Engine.message_file(path, n)
         except DesktopSearchError as exc:
-            self.failed.emit(f"Cannot open the message in {display_name(path)}: {exc}")
+            name = display_name(os.path.basename(path))
+            self.failed.emit(f"Cannot open the message in {name}: {exc}")
             return
         if not open_file(str(target)):
             self.failed.emit("No mail program could open the message")

@@ -19,10 +19,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_search.app.mainwindow.empty_state import EmptyState
 from desktop_search.app.mainwindow.status import IndexProgressPanel
 
 from .delegate import ResultDelegate
+from .empty_state import EmptyState
 from .filters import FolderFilter, TypeFilter
 from .model import ResultsModel
 from .preview import PreviewPane

@@ -11,6 +11,7 @@ Searching (any thread, each with its own connection)
   facets()                           types with counts and folders: the filters' choices
   file_text(path)                    a file's indexed text, as the duplicate view shows it
   unpack_member(archive, member)     one zip member in a private temporary folder (Open)
+  Engine.message_file(path, n)       one e-mail as a private .eml for the mail program (static)
 Reading the index
   stats()                            roots, counts and the first problems
   status()                           what ``desktop-search status`` prints

@@ -10,7 +10,7 @@ back to the shared decoder, then to UTF-8 with replacements: it never fails the 
 from __future__ import annotations
 
 import email
-import email.policy
+import email.header
 import email.utils
 import re
 from collections.abc import Callable, Iterator
@@ -54,7 +54,7 @@ def mail_text(data: bytes, mbox: bool, attachment: Attachment | None) -> Extract
 
 def message_text(raw: bytes, attachment: Attachment | None) -> tuple[str, str]:
     """(text, label) of one message."""
-    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    msg = email.message_from_bytes(raw)  # compat32: 14x faster than policy.default
     subject = _header(msg, "subject") or "(no subject)"
     sender = _header(msg, "from")
     date = _date(_header(msg, "date"))
@@ -110,18 +110,23 @@ def _attached(part: Message, name: str | None, attachment: Attachment) -> str:
 
 def _filename(part: Message) -> str | None:
     try:
-        return part.get_filename()
+        name = part.get_filename()
     except Exception:  # a malformed parameter must not cost the message
         return None
+    return _words(name) if name else None
 
 
 def _header(msg: Message, name: str) -> str:
+    value = msg.get(name)
+    return " ".join(_words(value).split()) if value is not None else ""
+
+
+def _words(value) -> str:
+    """A header's RFC 2047 encoded words decoded; as written where they cannot be."""
     try:
-        value = msg.get(name)
-        return " ".join(str(value).split()) if value is not None else ""
-    except Exception:  # a header the parser cannot make sense of: show it as written
-        raw = next((v for k, v in msg.raw_items() if k.lower() == name), "")
-        return " ".join(str(raw).split())
+        return str(email.header.make_header(email.header.decode_header(str(value))))
+    except Exception:  # an unknown charset, broken base64: show it as written
+        return str(value)
 
 
 def _date(value: str) -> str:

@@ -5,7 +5,7 @@ chunked and committed (text and FTS rows) in one transaction, without the encode
 is keyword-searchable at once and a killed run resumes where it stopped. Extraction of the
 next files overlaps with committing. Passages whose exact text already has a vector (the
 cache is keyed by text hash) enter the vector index at once; the rest wait for phase 2
-(``embedding``).
+(``phase2``).
 """
 
 from __future__ import annotations
@@ -16,8 +16,7 @@ import queue
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -27,11 +26,9 @@ from desktop_search.core.faults import failpoint
 from desktop_search.core.folders import inside, root_of
 from desktop_search.core.store.catalog import Store
 from desktop_search.core.store.database import (
-    DiskFullError,
     NotIndexedError,
-    damage_is_named,
     is_damage,
-    is_disk_full,
+    plain_write_errors,
 )
 from desktop_search.core.store.vector_index import VectorSet
 from desktop_search.core.sync_report import FileCallback, Progress, SyncReport
@@ -119,7 +116,7 @@ class Indexer:
         todo: list[tuple[FileStat, int | None, bool]] = []
         if progress:
             progress(Progress("scanning"))
-        with _clear_errors(report, self.store.path):
+        with plain_write_errors(report.files_done, self.store.path):
             for root in wanted:
                 info = known.get(root)
                 todo += self._scan_root(root, info, report)
@@ -172,7 +169,7 @@ class Indexer:
                     report.files_unchanged += 1
                 else:
                     todo.append((f, root["id"], row is None))
-        with _clear_errors(report, self.store.path):
+        with plain_write_errors(report.files_done, self.store.path):
             if gone:
                 report.files_removed += self._remove(gone)
             self._process(todo, report, None, cancel, None)
@@ -392,16 +389,3 @@ class Indexer:
             report.files_failed += 1
             report.errors.append({"path": st.path, "error": error})
         self._tell(st.path, "failed" if state == "error" else state, error)
-
-
-@contextmanager
-def _clear_errors(report: SyncReport, db_path) -> Iterator[None]:
-    """A full disk or a damaged database ends the run with one plain error; what was
-    committed stays committed."""
-    try:
-        with damage_is_named(db_path):
-            yield
-    except (sqlite3.OperationalError, OSError) as exc:
-        if is_disk_full(exc):
-            raise DiskFullError(report.files_done()) from exc
-        raise

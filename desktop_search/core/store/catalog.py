@@ -5,8 +5,8 @@ read while the indexer writes; every file's passages change in one transaction, 
 reader never sees half a file and a crash never leaves one.
 
 ``Store`` holds the connection, transactions, meta and the file and passage rows; the
-roots (``roots``) and vectors (``vector_rows``) are mixed in, and the tables are
-laid out in ``schema``.
+roots (``roots``), vectors (``vector_rows``) and what ``status`` reads (``summary``) are
+mixed in, and the tables are laid out in ``schema``.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ from .schema import (
     span_columns,
 )
 from .sqlpaths import under, under_args
+from .summary import SummaryRows
 from .vector_rows import VectorRows
 
 
@@ -79,7 +80,7 @@ class NewPassage:
     label: str | None = None
 
 
-class Store(RootRows, VectorRows):
+class Store(RootRows, VectorRows, SummaryRows):
     """One connection to the index; read-only (by itself) where the user may not write."""
 
     def __init__(self, data_dir: str | os.PathLike) -> None:
@@ -394,32 +395,3 @@ class Store(RootRows, VectorRows):
                     "label": r[12],
                 }
         return out
-
-    def counts(self) -> dict[str, int]:
-        c = self.conn
-        return {
-            "files": c.execute("SELECT count(*) FROM files WHERE state = 'ok'").fetchone()[0],
-            "failed": c.execute("SELECT count(*) FROM files WHERE state = 'error'").fetchone()[0],
-            "skipped": c.execute("SELECT count(*) FROM files WHERE state = 'skipped'").fetchone()[
-                0
-            ],
-            "passages": c.execute("SELECT count(*) FROM passages").fetchone()[0],
-        }
-
-    def summary(self, model: str | None = None) -> dict:
-        """What ``status`` shows: roots, counts and problems (no model needed to read it:
-        what is pending is counted for ``model``, by default the one the index was last
-        written with)."""
-        model = model or self.get_meta("model_id")
-        return {
-            "roots": [r["path"] for r in self.roots()],
-            **self.counts(),
-            "passages_pending": self.pending_counts(model)["passages"] if model else 0,
-            "problems": self.problems(),
-        }
-
-    def problems(self) -> list[dict]:
-        rows = self.conn.execute(
-            "SELECT path, state, error FROM files WHERE state != 'ok' ORDER BY path"
-        ).fetchall()
-        return [{"path": r[0], "state": r[1], "error": r[2]} for r in rows]

@@ -12,7 +12,7 @@ import os
 import sqlite3
 import stat
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -87,6 +87,19 @@ def damage_is_named(db_path: Path | None = None) -> Iterator[None]:
     except sqlite3.DatabaseError as exc:
         if is_damage(exc):
             raise DamagedIndexError(db_path) from exc
+        raise
+
+
+@contextmanager
+def plain_write_errors(files_done: Callable[[], int], db_path: Path | None) -> Iterator[None]:
+    """A full disk or a damaged database ends a writing run with one plain error; what
+    was committed stays committed (``files_done`` says how much that was)."""
+    try:
+        with damage_is_named(db_path):
+            yield
+    except (sqlite3.OperationalError, OSError) as exc:
+        if is_disk_full(exc):
+            raise DiskFullError(files_done()) from exc
         raise
 
 
