@@ -167,6 +167,16 @@ def test_the_indexing_process_runs_ocr_as_its_own_stage_that_yields(tmp_path, sc
         assert result.report.pages_recognised == 0 and engine.ocr_pending() == 1
 
         events.clear()
+        service.cancel["index"].set()  # Cancel: the stage stops, and waits for the next sync
+        service.ocr(lambda: False)
+        result = next(e.payload for e in events if e.what == "finished")
+        assert result.cancelled and result.report.pages_recognised == 0
+        events.clear()
+        service.ocr(lambda: False)
+        assert events == []
+        service.run(Job(2, "sync", None))  # nothing changed on disk; the hold is lifted
+
+        events.clear()
         service.ocr(lambda: False)
         kinds = [(e.what, e.kind) for e in events if e.what in ("started", "finished")]
         assert kinds == [("started", "ocr"), ("finished", "ocr")]
