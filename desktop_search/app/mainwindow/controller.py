@@ -17,6 +17,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from desktop_search.app.adapt.job import AdaptJob
+from desktop_search.app.common.desktop import open_file
 from desktop_search.app.common.job_state import JobStateMixin
 from desktop_search.app.duplicates.job import DuplicateScanJob
 from desktop_search.app.indexing.embed_job import EmbedJob
@@ -27,6 +28,7 @@ from desktop_search.app.repair.repairer import Repairer
 from desktop_search.app.search.job import SearchRequest
 from desktop_search.app.search.preview_job import PreviewJob
 from desktop_search.core.engine import AdaptOptions, PreviewRequest
+from desktop_search.core.sanitize import display_name
 from desktop_search.core.service.jobs import Event
 
 from .messages import MessageBridge
@@ -58,7 +60,6 @@ class AppController(JobStateMixin, QObject):
     searchFailed = Signal(int, str)
     previewLoaded = Signal(object)
     facetsLoaded = Signal(object)  # core Facets: the filters' types and folders
-    memberUnpacked = Signal(str, str)  # an archive member's temporary path, or "" and why
     estimateScanned = Signal(int, object)
     estimateMeasured = Signal(int, float)
     shutdownComplete = Signal()
@@ -137,7 +138,7 @@ class AppController(JobStateMixin, QObject):
         self.search_job.refined.connect(self.searchRefined)
         self.search_job.error.connect(self.searchFailed)
         self.search_job.facetsLoaded.connect(self.facetsLoaded)
-        self.search_job.unpacked.connect(self.memberUnpacked)
+        self.search_job.unpacked.connect(self._on_unpacked)
         self.preview_job.result.connect(self.previewLoaded)
         self.estimate_job.progress.connect(self.estimateScanned)
         self.estimate_job.result.connect(self._on_measured)
@@ -199,8 +200,15 @@ class AppController(JobStateMixin, QObject):
         return True
 
     def open_member(self, archive: str, member: str) -> None:
-        """Unpack a member of an indexed archive to open it (``memberUnpacked`` brings it)."""
+        """Open a file inside an indexed archive: the reading thread unpacks it into a
+        private temporary folder, then ``_on_unpacked`` hands it to the desktop."""
         self.readers.unpack(archive, member)
+
+    def _on_unpacked(self, path: str, error: str) -> None:
+        if error:
+            self.messages.warning(f"Could not open the file inside the archive: {error}")
+        elif not open_file(path):
+            self.messages.warning(f"No application could open {display_name(path)}")
 
     def prioritize(self, path: str) -> None:
         """A file the person opened is embedded next, if it is still waiting."""

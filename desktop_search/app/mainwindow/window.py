@@ -192,7 +192,6 @@ class MainWindow(QMainWindow):
         c.queueChanged.connect(lambda _n: self._update_status())
         c.problemsChanged.connect(self._on_problems)
         c.shutdownComplete.connect(self._on_shutdown_complete)
-        c.memberUnpacked.connect(self._on_member_unpacked)
 
     def _restore(self) -> None:
         geo = self.settings.geometry()
@@ -270,12 +269,6 @@ class MainWindow(QMainWindow):
         if path:
             self._open(path, index.data(ROLE_PAGE))
 
-    def _on_member_unpacked(self, path: str, error: str) -> None:
-        if error:
-            self.messages.warning(f"Could not open the file inside the archive: {error}")
-        elif not open_file(path):
-            self.messages.warning(f"No application could open {display_name(path)}")
-
     def reveal_current(self) -> None:
         path = path_at(self.results_view.currentIndex())
         if path:
@@ -342,7 +335,7 @@ class MainWindow(QMainWindow):
             self.mail_opener.open(path, span.n)
             return
         if span is not None and span.kind == "member" and span.label:
-            self.controller.open_member(path, span.label)  # then _on_member_unpacked
+            self.controller.open_member(path, span.label)
             return
         if not open_file(path, page):
             self.messages.warning(f"No application could open {display_name(path)}")
