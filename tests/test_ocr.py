@@ -191,3 +191,16 @@ def test_the_indexing_process_runs_ocr_as_its_own_stage_that_yields(tmp_path, sc
         service.run(Job(9, "preview", PreviewRequest(9, hit.path, hit.passages[0], "Sussman")))
         doc = next(e.payload for e in events if e.what == "finished")
         assert not doc.error and "Sussman" in doc.html and doc.page == 2
+
+
+def test_the_estimate_counts_chosen_images_at_the_measured_ocr_speed(tmp_path):
+    from desktop_search.core.extract.ocr import OCR_SECONDS_PER_PAGE
+    from desktop_search.core.index.estimate import scan_folders
+
+    (tmp_path / "receipt.png").write_bytes(b"\x89PNG" + bytes(50_000))
+    (tmp_path / "note.txt").write_text("The kettle whistles when the water boils.")
+    assert scan_folders([str(tmp_path)]).ocr_pages == 0  # images are opt-in
+    est = scan_folders([str(tmp_path)], with_images([]))
+    assert (est.files, est.ocr_pages, est.ocr_seconds) == (2, 1, OCR_SECONDS_PER_PAGE)
+    est.speed = 1e9  # the encoder's part is then nil: what is left is OCR and bookkeeping
+    assert OCR_SECONDS_PER_PAGE <= est.seconds < OCR_SECONDS_PER_PAGE + 1
