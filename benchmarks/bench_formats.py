@@ -210,6 +210,18 @@ def eml(folder: Path, paras: list[str], scale: float) -> list[Path]:
     return out
 
 
+def zip_(folder: Path, paras: list[str], scale: float) -> list[Path]:
+    """Archives of real files, deflated: an R manual (its PDF) and notes of real text."""
+    out = []
+    for k, name in enumerate(("R-FAQ.pdf", "R-data.pdf")):
+        out.append(folder / f"bundle{k}.zip")
+        with zipfile.ZipFile(out[-1], "w", zipfile.ZIP_DEFLATED) as z:
+            z.write(DOCS / "pdf" / name, f"manuals/{name}")
+            for n in range(int(20 * scale)):
+                z.writestr(f"notes/n{n}.txt", "\n\n".join(_take(paras, 50, (k * 20 + n) * 50)))
+    return out
+
+
 SAMPLES: dict[str, Builder] = {
     "odt": odt,
     "pptx": pptx,
@@ -221,6 +233,7 @@ SAMPLES: dict[str, Builder] = {
     "rtf": rtf,
     "eml": eml,
     "mbox": mbox,
+    "zip": zip_,
 }
 
 _CHILD = """
