@@ -30,21 +30,25 @@ Attachment = Callable[[bytes, str], str]
 """Reads an attachment (bytes, file name) to text, or says in a line why it cannot."""
 
 
-def mbox_messages(data: bytes) -> list[bytes]:
-    """The raw messages of an mbox file, in order (each without its "From " line)."""
-    marks = list(_FROM_LINE.finditer(data))
-    if not marks or marks[0].start() != 0:
+def mbox_messages(data: bytes) -> Iterator[bytes]:
+    """The raw messages of an mbox file, in order (each without its "From " line), one at
+    a time: a large mailbox is not copied whole."""
+    marks = [m.span() for m in _FROM_LINE.finditer(data)]
+    if not marks or marks[0][0] != 0:
         raise ExtractionError("not an mbox file (it does not start with a From line)")
     if len(marks) > MAX_MESSAGES:
         raise ExtractionError(f"the mailbox has more than {MAX_MESSAGES:,} messages")
-    ends = [m.start() for m in marks[1:]] + [len(data)]
-    return [data[m.end() : end].replace(b"\n>From ", b"\nFrom ") for m, end in zip(marks, ends)]
+    ends = [start for start, _ in marks[1:]] + [len(data)]
+    return (
+        data[end_of_line:end].replace(b"\n>From ", b"\nFrom ")
+        for (_, end_of_line), end in zip(marks, ends)
+    )
 
 
 def mail_text(data: bytes, mbox: bool, attachment: Attachment | None) -> Extracted:
     """A message (or an mbox's messages) with headers, body and, given ``attachment``,
     the attachments' text."""
-    raws = mbox_messages(data) if mbox else [data]
+    raws = mbox_messages(data) if mbox else iter([data])
     pieces = []
     for n, raw in enumerate(raws, 1):
         text, label = message_text(raw, attachment)

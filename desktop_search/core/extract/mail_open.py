@@ -9,6 +9,7 @@ when the process ends; the mail program may still be reading them until then.
 from __future__ import annotations
 
 import atexit
+import itertools
 import os
 import shutil
 import tempfile
@@ -36,9 +37,10 @@ def message_file(path: str, n: int | None = None) -> Path:
         raise ExtractionError(f"cannot read the mailbox: {exc.strerror or exc}") from exc
     if kind == "mbox":
         messages = mbox_messages(data)
-        if not n or not 1 <= n <= len(messages):
+        found = next(itertools.islice(messages, n - 1, None), None) if n and n > 0 else None
+        if found is None:
             raise ExtractionError("the message is no longer in the mailbox")
-        data = messages[n - 1]
+        data = found
     out = _private_folder() / f"message-{len(os.listdir(_private_folder())) + 1}.eml"
     fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as fh:
