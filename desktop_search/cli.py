@@ -12,7 +12,7 @@ from datetime import datetime
 
 import click
 
-from desktop_search.core.engine import MODES
+from desktop_search.core.engine import MODES, with_images
 from desktop_search.core.sanitize import display_name
 
 from .cli_common import data_dir_option, json_option, model_option, open_engine, translate_errors
@@ -66,21 +66,28 @@ def cli(ctx: click.Context, group_data_dir: str | None) -> None:
     "--type", "types", multiple=True, help="Only these file types, e.g. pdf (repeatable)."
 )
 @click.option(
+    "--ocr-images",
+    is_flag=True,
+    help="Also read the text of images (.png, .jpg, .tif) by OCR: seconds per picture.",
+)
+@click.option(
     "--no-embed",
     is_flag=True,
-    help="Stop after the keyword index (phase 1); a later `index` adds meaning search.",
+    help="Stop after the keyword index (phase 1); a later `index` adds OCR and meaning search.",
 )
 @data_dir_option
 @model_option
 @json_option
 @translate_errors
-def index(paths, exclude, types, no_embed, data_dir, model_path, as_json) -> None:
+def index(paths, exclude, types, ocr_images, no_embed, data_dir, model_path, as_json) -> None:
     """Add folders to the index and bring them up to date.
 
-    Phase 1 makes every file searchable by its words; phase 2 embeds the passages for
-    meaning search, newest files first.
+    Phase 1 makes every file searchable by its words; then scanned PDFs (and images, if
+    asked) are read by OCR; phase 2 embeds the passages for meaning search, newest first.
     """
     bar = _ProgressPrinter(enabled=sys.stderr.isatty() or not as_json)
+    if ocr_images:
+        types = with_images(types)
     try:
         with open_engine(data_dir, model_path, writer=True) as engine:
             report = engine.index(
@@ -102,6 +109,7 @@ def index(paths, exclude, types, no_embed, data_dir, model_path, as_json) -> Non
                 if report.passages_pending
                 else ""
             )
+            + (f"; {report.files_for_ocr} files wait for OCR" if report.files_for_ocr else "")
         )
         for err in report.errors[:20]:
             click.echo(f"  ! {display_name(err['path'])}: {err['error']}", err=True)
@@ -185,8 +193,8 @@ def search(
                 bold if sys.stdout.isatty() else "[",
                 "\x1b[0m" if sys.stdout.isatty() else "]",
             ).replace("\n", " ")
-            page = f"p.{p.page} " if p.page else ""
-            click.echo(f"   {page}{'…' if s else ''}{text}{'…' if e < len(p.text) else ''}")
+            where = f"[{p.span.text()}] " if p.span else ""
+            click.echo(f"   {where}{'…' if s else ''}{text}{'…' if e < len(p.text) else ''}")
 
 
 @cli.command()
@@ -228,6 +236,37 @@ def forget(path, data_dir) -> None:
     click.echo(f"forgot {display_name(path)} ({n} passages)")
 
 
+@cli.command("open")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--member", help="A file inside the archive PATH (as results show it after ▸).")
+@click.option("--print-path", is_flag=True, help="Print where it is; do not open it.")
+@data_dir_option
+@translate_errors
+def open_command(path, member, print_path, data_dir) -> None:
+    """Open a result with the desktop's default application; an archive's member is first
+    unpacked into a private temporary folder."""
+    if member:
+        with open_engine(data_dir, writer=False) as engine:
+            path = str(engine.unpack_member(path, member))
+    if print_path:
+        click.echo(path)
+    else:
+        click.launch(path)
+
+
+@cli.command()
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.argument("n", type=int, required=False)
+@translate_errors
+def message(path, n) -> None:
+    """Write one e-mail as .eml on stdout: message N of an mbox (the "n" of a search
+    result's span), or a Maildir message; e.g. `message box.mbox 2 > m.eml`."""
+    from .core.engine import Engine
+
+    target = Engine.message_file(path, n)
+    sys.stdout.buffer.write(target.read_bytes())
+
+
 @cli.command()
 @click.option("--data-dir", type=click.Path(file_okay=False), envvar="DESKTOP_SEARCH_HOME")
 def gui(data_dir) -> None:
@@ -262,6 +301,11 @@ class _ProgressPrinter:
                 f"\r2/2 meaning {_bar(p.passages_embedded, p.passages_total)} "
                 f"{p.passages_embedded}/{p.passages_total} passages "
                 f"{p.passages_per_s:5.1f}/s eta {eta}"
+            )
+        elif p.phase == "recognising" and p.files_total:
+            line = (
+                f"\rOCR {_bar(p.files_done, p.files_total)} "
+                f"{p.files_done}/{p.files_total} files {p.passages_per_s:4.2f} pages/s"
             )
         elif p.phase in ("scanning", "saving"):
             line = f"\r{p.phase}…"

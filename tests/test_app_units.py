@@ -75,6 +75,31 @@ def test_results_model_structure_and_roles(qtbot):
     assert sm.MARK_OPEN + "budget" + sm.MARK_CLOSE in html
     assert first.data(Qt.ItemDataRole.DecorationRole) is not None
     assert model.paths() == ["/docs/a/report.pdf", "/docs/b/notes.md"]
+    assert first.data(sm.ROLE_SPAN) == "page 3"
+    assert model.index(1, 0).data(sm.ROLE_SPAN) is None
+
+
+def test_result_rows_name_slides_sheets_and_messages(qtbot):
+    from desktop_search.app.search import model as sm
+    from desktop_search.core.search.searcher import FileResult, PassageHit
+    from desktop_search.core.search.spans import Span
+
+    spans = {
+        "/d/talk.pptx": Span("slide", 7),
+        "/d/costs.xlsx": Span("sheet", 2, "Costs"),
+        "/d/box.mbox": Span("message", 4, "Budget — Ann <a@b.c> — 2024-03-01 09:00"),
+    }
+    model = sm.ResultsModel()
+    model.set_results(
+        [
+            FileResult(path, 0.5, None, 1e9, 10, [PassageHit(i, "text", None, 0, 4, 0.5, [], span)])
+            for i, (path, span) in enumerate(spans.items())
+        ],
+        "text",
+    )
+    shown = [model.index(i, 0).data(sm.ROLE_SPAN) for i in range(3)]
+    assert shown == ["slide 7", "sheet Costs", "Budget — Ann <a@b.c> — 2024-03-01 09:00"]
+    assert [model.index(i, 0).data(sm.ROLE_PAGE) for i in range(3)] == [None] * 3  # no PDF page
 
 
 def test_snippet_window_is_centred_on_the_highlight():
@@ -188,10 +213,12 @@ def test_estimate_counts_files_and_formats(tmp_path):
 def test_type_groups_and_patterns():
     from desktop_search.app.common.filetypes import GROUPS, parse_patterns, suffixes_for
     from desktop_search.core.extract.dispatch import SUPPORTED_SUFFIXES
+    from desktop_search.core.extract.ocr import IMAGE_SUFFIXES
 
     covered = {s for g in GROUPS for s in g.suffixes}
-    assert covered == set(SUPPORTED_SUFFIXES)
-    assert suffixes_for(["documents"]) == [".pdf", ".docx"]
+    assert covered == set(SUPPORTED_SUFFIXES) | IMAGE_SUFFIXES  # images: a group of their own
+    assert suffixes_for(["documents"]) == [".pdf", ".docx", ".odt", ".rtf"]
+    assert suffixes_for(["sheets"]) == [".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".tsv"]
     assert parse_patterns("*.log, drafts/*; My Old Stuff\n build") == [
         "*.log",
         "drafts/*",
@@ -211,6 +238,8 @@ def test_progress_texts_and_status_bar(qtbot):
     p = Progress("indexing", 120, 450, 300, 13.24, 200.0, "/docs/x.txt")
     assert progress_summary(p) == "120 of 450 files · 13.2 passages/s · about 3 minutes left"
     assert progress_summary(Progress("scanning")).startswith("Looking")
+    ocr = Progress("recognising", 2, 5, passages_per_s=0.4)  # the OCR stage: files, pages/s
+    assert progress_summary(ocr) == "OCR: 2 of 5 scanned files · 0.40 pages/s"
     bar = AppStatusBar()
     qtbot.addWidget(bar)
     bar.set_summary(2, 1234, 5678, queued=3)

@@ -78,10 +78,13 @@ def test_kind_of_and_suffixes():
     assert kind_of("a/B.PDF") == "pdf"
     assert kind_of("x.docx") == "docx"
     assert kind_of("page.htm") == kind_of("page.html") == "html"
-    for name in ("notes.txt", "readme.md", "guide.rst", "main.py", "lib.rs", "data.csv"):
+    for name in ("notes.txt", "readme.md", "guide.rst", "main.py", "lib.rs", "config.json"):
         assert kind_of(name) == "text", name
-    assert kind_of("photo.jpg") is None
+    assert kind_of("data.csv") == "csv" and kind_of("Talk.PPTX") == "pptx"
+    assert kind_of("photo.JPG") == kind_of("scan.tiff") == "image"  # read by OCR when chosen
+    assert kind_of("song.mp3") is None
     assert {".txt", ".md", ".rst", ".py", ".html", ".htm", ".pdf", ".docx"} <= SUPPORTED_SUFFIXES
+    assert ".jpg" not in SUPPORTED_SUFFIXES  # images are opt-in
 
 
 def test_plain_text_formats(tmp_path, fixture_data):

@@ -101,7 +101,7 @@ class JobStateMixin:
         self.job = None
         self.job_roots = None
         if (
-            result.kind in ("sync", "adapt", "embed")
+            result.kind in ("sync", "adapt", "ocr", "embed")
             and self.pause_requested
             and not self.disk_full
         ):

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
 
-DEFAULT_TYPES = ("documents", "web", "text")
+DEFAULT_TYPES = ("documents", "slides", "sheets", "books", "mail", "web", "text", "archives")
+"""Checked in the wizard until the person chooses; images (OCR) only when chosen."""
 
 
 class AppSettings:

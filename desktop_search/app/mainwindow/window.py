@@ -26,6 +26,7 @@ from desktop_search.app.common.icons import app_icon
 from desktop_search.app.duplicates.tab import DuplicatesTab
 from desktop_search.app.indexing.problems import ProblemsDialog
 from desktop_search.app.indexing.view import IndexingView
+from desktop_search.app.search.mail_open import MessageOpener
 from desktop_search.app.search.model import ROLE_PAGE, path_at
 from desktop_search.app.search.page import MODES, SearchPage
 from desktop_search.app.search.throttle import Throttle
@@ -59,6 +60,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Desktop Search")
         self.setWindowIcon(app_icon())
         self.messages = MessageBridge(self)
+        self.mail_opener = MessageOpener(self)
         self.controller = AppController(
             self.data_dir,
             encoder=encoder,
@@ -177,6 +179,7 @@ class MainWindow(QMainWindow):
         c = self.controller
         self.results_view.activated.connect(lambda idx: self.open_current())
         self.preview.openRequested.connect(self._open)
+        self.mail_opener.failed.connect(self.messages.warning)
         self.preview.revealRequested.connect(self._reveal)
         self.status.problemsClicked.connect(self.show_problems)
         self.problems_dialog.revealRequested.connect(self._reveal)
@@ -327,6 +330,13 @@ class MainWindow(QMainWindow):
             self.messages.warning(f"{display_name(path)} no longer exists")
             return
         self.controller.prioritize(path)
+        span = getattr(self.preview.hit, "span", None) if self.preview.path == path else None
+        if span is not None and span.kind == "message":  # the preview shows the current hit
+            self.mail_opener.open(path, span.n)
+            return
+        if span is not None and span.kind == "member" and span.label:
+            self.controller.open_member(path, span.label)
+            return
         if not open_file(path, page):
             self.messages.warning(f"No application could open {display_name(path)}")
 

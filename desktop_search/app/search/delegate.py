@@ -27,6 +27,7 @@ from .model import (
     ROLE_PATH,
     ROLE_SCORE,
     ROLE_SNIPPET_HTML,
+    ROLE_SPAN,
 )
 
 FILE_ROW_HEIGHT = 84
@@ -186,9 +187,9 @@ class ResultDelegate(QStyledItemDelegate):
             painter.setFont(small)
             sfm = QFontMetrics(small)
             extra = [str(index.data(ROLE_MODIFIED) or "")]
-            page = index.data(ROLE_PAGE)
-            if page:
-                extra.append(f"page {page}")
+            span = index.data(ROLE_SPAN)
+            if span:
+                extra.append(span)
             more = int(index.data(ROLE_MORE) or 0)
             if more:
                 extra.append(f"{more} more matching passage{'s' if more > 1 else ''}")
@@ -210,7 +211,7 @@ class ResultDelegate(QStyledItemDelegate):
             painter.setFont(small)
             sfm = QFontMetrics(small)
             page = index.data(ROLE_PAGE)
-            label = f"p. {page}" if page else "·"
+            label = f"p. {page}" if page else _short(index.data(ROLE_SPAN))
             painter.setPen(dim)
             painter.drawText(QRectF(x, y + 1, 34, sfm.height()), Qt.AlignmentFlag.AlignLeft, label)
             x += 38
@@ -237,3 +238,11 @@ class ResultDelegate(QStyledItemDelegate):
         ctx.clip = clip
         doc.documentLayout().draw(painter, ctx)
         painter.restore()
+
+
+def _short(span: str | None) -> str:
+    """A span in the passage row's narrow margin: "sl. 7" for a slide, else a dot (the
+    file row above names sheets and messages in full)."""
+    if span and span.startswith("slide "):
+        return "sl. " + span[6:]
+    return "·"

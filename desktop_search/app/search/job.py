@@ -56,6 +56,7 @@ class SearchJob(QObject):
     error = Signal(int, str)  # request id, message
     followed = Signal()  # follow_model has finished: searches use the active model
     facetsLoaded = Signal(object)  # core Facets
+    unpacked = Signal(str, str)  # an archive member's temporary path, or "" and the reason
 
     def __init__(self, data_dir: Path, *, encoder=None, model_path=None) -> None:
         super().__init__()
@@ -128,6 +129,15 @@ class SearchJob(QObject):
             self.facetsLoaded.emit(self.engine.facets())
         except Exception:
             log.exception("reading the filters' choices failed")
+
+    @Slot(str, str)
+    def unpack(self, archive: str, member: str) -> None:
+        """One archive member into a private temporary folder, for "Open" (off the GUI
+        thread: a member may be tens of MB to inflate)."""
+        try:
+            self.unpacked.emit(str(self.engine.unpack_member(archive, member)), "")
+        except Exception as exc:  # ExtractionError, or the engine is not open yet
+            self.unpacked.emit("", str(exc) or type(exc).__name__)
 
     @Slot()
     def close(self) -> None:

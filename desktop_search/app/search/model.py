@@ -26,6 +26,7 @@ ROLE_IS_FILE = Qt.ItemDataRole.UserRole + 7
 ROLE_PAGE = Qt.ItemDataRole.UserRole + 8
 ROLE_RESULT = Qt.ItemDataRole.UserRole + 9
 ROLE_MORE = Qt.ItemDataRole.UserRole + 10  # further matching passages in this file
+ROLE_SPAN = Qt.ItemDataRole.UserRole + 11  # "page 7", "slide 7", "sheet Costs", a subject...
 
 
 def path_at(index: QModelIndex) -> str | None:
@@ -210,6 +211,8 @@ class ResultsModel(QAbstractItemModel):
             return is_file
         if role == ROLE_PAGE:
             return hit.page
+        if role == ROLE_SPAN:
+            return hit.span.text() if hit.span else None
         if role == ROLE_MORE:
             return row.result.more if is_file else 0
         return None

@@ -112,8 +112,9 @@ class PreviewPane(QWidget):
         parts = [_esc(display_name(os.path.dirname(path)))]
         if mtime:
             parts.append("modified " + format_modified(mtime))
-        if self.page:
-            parts.append(f"<b>page {self.page}</b>")
+        span = getattr(hit, "span", None)
+        if span is not None:
+            parts.append(f"<b>{_esc(span.text())}</b>")
         self.subtitle.setText("  ·  ".join(parts))
         self.open_btn.show()
         self.reveal_btn.show()

@@ -9,10 +9,10 @@ process may hold it per data directory, and any number may search meanwhile.
 Every value returned is a fresh object the engine never touches again, so a caller may
 hand it to another thread.
 
-Four mixins keep this file short: ``models`` (which model, switching it),
+Five mixins keep this file short: ``models`` (which model, switching it),
 ``care`` (status, damage check and repair without a model), ``duplicates``
-(the duplicate finder's reads) and ``adapting``. The whole surface is listed
-in this package's ``__init__``.
+(the duplicate finder's reads), ``scans`` (the OCR stage and archive members) and
+``adapting``. The whole surface is listed in this package's ``__init__``.
 """
 
 from __future__ import annotations
@@ -27,9 +27,12 @@ from typing import TYPE_CHECKING
 
 from desktop_search.core.encode.query_encoder import QueryEncoder
 from desktop_search.core.errors import IndexBusyError
+from desktop_search.core.extract.mail_open import message_file
 from desktop_search.core.folders import outermost
 from desktop_search.core.index.chunking import ChunkConfig, signature
 from desktop_search.core.index.estimate import Estimate, measure_speed, scan_folders
+from desktop_search.core.index.ocr_cache import ensure_table as ensure_ocr_table
+from desktop_search.core.index.ocr_stage import OcrStage
 from desktop_search.core.index.phase1 import DEFAULT_MAX_FILE_SIZE, Indexer
 from desktop_search.core.index.phase2 import Embedder, EmbedReport
 from desktop_search.core.index.watcher import WatchBatch
@@ -54,6 +57,7 @@ from .adapting import AdaptingMixin
 from .care import IndexCareMixin
 from .duplicates import DuplicatesMixin
 from .models import ModelsMixin
+from .scans import ScansMixin
 
 if TYPE_CHECKING:
     from desktop_search.core.encode.encoder import Encoder
@@ -66,7 +70,7 @@ __all__ = ["Engine", "resolve_data_dir"]
 MAX_PROBLEMS = 500
 
 
-class Engine(AdaptingMixin, ModelsMixin, IndexCareMixin, DuplicatesMixin):
+class Engine(AdaptingMixin, ModelsMixin, IndexCareMixin, DuplicatesMixin, ScansMixin):
     def __init__(
         self,
         data_dir: str | os.PathLike | None = None,
@@ -88,6 +92,7 @@ class Engine(AdaptingMixin, ModelsMixin, IndexCareMixin, DuplicatesMixin):
             self.store = Store(self.data_dir)
             if writer:
                 self.store.ensure_blocks()
+                ensure_ocr_table(self.store.conn)  # phase 1 reads it, the OCR stage writes it
             self.chunk_config = chunk_config  # None: the model's own (see ``Indexer``)
             if encoder is None:
                 encoder = self._load_encoder(model_path, writer)
@@ -116,6 +121,7 @@ class Engine(AdaptingMixin, ModelsMixin, IndexCareMixin, DuplicatesMixin):
                 stale = self.store.follow_chunking(signature(self.indexer.chunk_config))
                 if stale:
                     log.warning("%d files were cut into passages otherwise: cut again", stale)
+            self.ocr_stage = OcrStage(self.indexer) if self.indexer is not None else None
             self.embed_batch = embed_batch
             self.embedder = (
                 Embedder(self.store, encoder, self.vectors, batch=embed_batch) if writer else None
@@ -285,12 +291,19 @@ class Engine(AdaptingMixin, ModelsMixin, IndexCareMixin, DuplicatesMixin):
         embed: bool = True,
     ) -> SyncReport:
         """Bring folders (all when None) level with the disk: phase 1 (text and keyword
-        index, see ``Indexer.sync``), then, if ``embed``, phase 2 (``embed_pending``)."""
+        index, see ``Indexer.sync``), then, if ``embed``, the OCR stage (``recognise_pending``)
+        and phase 2 (``embed_pending``)."""
         indexer = self._need_writer("indexing")
         known = [r["path"] for r in self.store.roots()]
         if roots is not None:
             roots = [r for r in (os.path.abspath(r) for r in roots) if r in known]
         report = indexer.sync(roots, progress=progress, cancel=cancel, pause=pause, on_file=on_file)
+        if embed and not report.cancelled:
+            ocr = self.recognise_pending(
+                progress=progress, cancel=cancel, pause=pause, on_file=on_file
+            )
+            report.merge(ocr.saved)
+            report.files_for_ocr, report.cancelled = ocr.remaining, ocr.cancelled
         if embed and not report.cancelled:
             done = self.embed_pending(progress=progress, cancel=cancel, pause=pause)
             report.passages_embedded = done.passages_embedded
@@ -323,6 +336,12 @@ class Engine(AdaptingMixin, ModelsMixin, IndexCareMixin, DuplicatesMixin):
                 limit=limit,
                 pending=pending,
             )
+
+    @staticmethod
+    def message_file(path: str, n: int | None = None) -> Path:
+        """What to hand the mail program to open message ``n`` of ``path`` (see ``mail_open``;
+        no index is needed)."""
+        return message_file(path, n)
 
     def prioritize(self, paths: Iterable[str]) -> None:
         """Embed these files next (one the person opened or previewed). Any thread."""

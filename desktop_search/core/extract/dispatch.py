@@ -1,26 +1,35 @@
-"""Text extraction: bytes in, plain text plus page spans out.
+"""Text extraction: bytes in, plain text plus its spans (pages, slides, sheets...) out.
 
 Every failure becomes an ``ExtractionError`` with a message a user can act on, so the
 indexer can record it against the file and carry on with the rest. Plain text and PDF
-are read here; Word and HTML have their own modules (``docx``, ``html``).
+are read here; every other format has a module of its own (``docx``, ``html``, ``odf``,
+``pptx``, ``epub``, ``sheet``, ``rtf``, ``mail``, ``archive``; ``ocr`` for scans), and
+``kind_of`` picks it by file name.
 """
 
 from __future__ import annotations
 
-import codecs
 import io
 import logging
 import os
-import re
 import stat
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from desktop_search.core.errors import ExtractionError
 from desktop_search.core.sanitize import plain_error
 
+from .archive import zip_text
 from .docx import docx_text
+from .epub import epub_text
+from .extracted import Extracted, Segment, decode_text, normalize_text
 from .html import html_text
+from .mail import mail_text
+from .maildir import is_maildir_message
+from .ocr import IMAGE_SUFFIXES, NeedsOcr, check_image
+from .odf import odf_text
+from .pptx import pptx_text
+from .rtf import rtf_text
+from .sheet import delimited_text, workbook_text
 
 PLAIN_SUFFIXES = frozenset(
     [
@@ -31,8 +40,6 @@ PLAIN_SUFFIXES = frozenset(
         ".rst",
         ".org",
         ".tex",
-        ".csv",
-        ".tsv",
         ".log",
         ".ini",
         ".cfg",
@@ -82,7 +89,30 @@ PLAIN_SUFFIXES = frozenset(
     ]
 )
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
-SUPPORTED_SUFFIXES = PLAIN_SUFFIXES | HTML_SUFFIXES | {".pdf", ".docx"}
+FORMAT_KINDS = {
+    ".pdf": "pdf",
+    ".docx": "docx",
+    ".odt": "odt",
+    ".odp": "odp",
+    ".pptx": "pptx",
+    ".epub": "epub",
+    ".rtf": "rtf",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".xls": "xls",
+    ".ods": "ods",
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".eml": "email",
+    ".mbox": "mbox",
+    ".zip": "zip",
+}
+"""The formats with a reader of their own, by suffix (a Maildir message has none: see
+``scan.is_maildir_message``)."""
+SUPPORTED_SUFFIXES = PLAIN_SUFFIXES | HTML_SUFFIXES | frozenset(FORMAT_KINDS)
+MAX_NESTING = 1
+"""How deep containers open: a message's attachments are read, and a container attached
+to one (an archive, a forwarded message) shows its own text but not its members."""
 
 # pypdf reports damaged PDFs through logging; without a handler Python would print those
 # warnings on the terminal. The engine's log file takes them (``setup_file_logging``).
@@ -93,38 +123,29 @@ logging.getLogger("pypdf").addHandler(logging.NullHandler())
 MAX_FILE_BYTES = 256 * 1024 * 1024
 
 
-@dataclass(frozen=True)
-class Segment:
-    """A span of the extracted text that chunks must not cross (a PDF page, say)."""
-
-    start: int
-    end: int
-    page: int | None = None
-
-
-@dataclass
-class Extracted:
-    text: str
-    segments: list[Segment] = field(default_factory=list)
-    kind: str = "text"
-
-    def __post_init__(self) -> None:
-        if not self.segments:
-            self.segments = [Segment(0, len(self.text), None)]
-
-
 def kind_of(path: str | Path) -> str | None:
     """The extractor that handles this file name, or None when the type is not indexed."""
     suffix = Path(path).suffix.lower()
-    if suffix == ".pdf":
-        return "pdf"
-    if suffix == ".docx":
-        return "docx"
+    if suffix in FORMAT_KINDS:
+        return FORMAT_KINDS[suffix]
     if suffix in HTML_SUFFIXES:
         return "html"
     if suffix in PLAIN_SUFFIXES:
         return "text"
+    if suffix in IMAGE_SUFFIXES:  # indexed only where the folder's types include images
+        return "image"
+    if is_maildir_message(path):
+        return "email"
     return None
+
+
+def type_suffix(path: str | Path) -> str:
+    """The suffix a file's type goes by in counts and filters: its own, or ".eml" for a
+    Maildir message (which has none)."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES and is_maildir_message(path):
+        return ".eml"
+    return suffix
 
 
 def extract_file(path: str | Path) -> Extracted:
@@ -156,8 +177,11 @@ def extract_file(path: str | Path) -> Extracted:
     return extract_bytes(data, kind_of(path) or "text")
 
 
-def extract_bytes(data: bytes, kind: str) -> Extracted:
-    """Pure entry point (used by the fuzz tests): never raises anything but ExtractionError."""
+def extract_bytes(data: bytes, kind: str, depth: int = 0) -> Extracted:
+    """Pure entry point (used by the fuzz tests): never raises anything but ExtractionError.
+
+    ``depth`` is how many containers (messages, archives) hold this file: past
+    ``MAX_NESTING`` a container's members are not opened."""
     if not data:
         raise ExtractionError("empty file (0 bytes)")
     try:
@@ -167,6 +191,26 @@ def extract_bytes(data: bytes, kind: str) -> Extracted:
             return _extract_docx(data)
         if kind == "html":
             return _extract_html(data)
+        if kind == "image":
+            check_image(data)
+            raise NeedsOcr("an image: its text is read by OCR")
+        if kind in ("odt", "odp"):
+            return odf_text(data, kind)
+        if kind == "pptx":
+            return pptx_text(data)
+        if kind == "epub":
+            return epub_text(data)
+        if kind in ("xlsx", "xls", "ods"):
+            return workbook_text(data, kind)
+        if kind in ("csv", "tsv"):
+            return delimited_text(normalize_text(decode_text(data)), tab=kind == "tsv")
+        if kind == "rtf":
+            return Extracted(normalize_text(rtf_text(data)), kind="rtf")
+        if kind in ("email", "mbox"):
+            reader = _attachment_reader(depth + 1) if depth < MAX_NESTING else None
+            return mail_text(data, kind == "mbox", reader)
+        if kind == "zip":
+            return zip_text(data, _member_reader(depth + 1) if depth < MAX_NESTING else None)
         return Extracted(normalize_text(decode_text(data)), kind="text")
     except ExtractionError:
         raise
@@ -180,105 +224,33 @@ def extract_bytes(data: bytes, kind: str) -> Extracted:
         ) from exc
 
 
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
+def _attachment_reader(depth: int):
+    """Reads a container's member (an e-mail attachment) by its name, to text or to a line
+    that says why not; never raises (one bad attachment must not cost the message)."""
 
-
-def decode_text(data: bytes) -> str:
-    """UTF-8, or UTF-16/32 by BOM, or UTF-16 by its NUL pattern, or a legacy charset.
-
-    Binary content is detected by bytes, not by the file name: a .txt that is really a
-    binary blob is rejected instead of being indexed as noise.
-    """
-    for bom, codec in _BOMS:
-        if data.startswith(bom):
-            text = data.decode(codec, errors="replace")
-            if _looks_like_text(text):
-                return text
-            raise ExtractionError("binary content (not a text file)")
-    head = data[:8192]
-    if b"\x00" in head:
-        utf16 = _guess_utf16(head)
-        if utf16:
-            text = data.decode(utf16, errors="replace")
-            if _looks_like_text(text):
-                return text
-        raise ExtractionError("binary content (not a text file)")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    else:
-        if _looks_like_text(text):
-            return text
-        raise ExtractionError("binary content (not a text file)")
-    # Mostly valid UTF-8 with a few bad bytes (a truncated or damaged file): keep UTF-8. In
-    # legacy 8-bit text almost no high byte forms a valid UTF-8 sequence, so the valid
-    # non-ASCII characters would be outnumbered by the replacement characters.
-    utf8 = data.decode("utf-8", errors="replace")
-    sample = utf8[:262144]
-    bad = sample.count("\ufffd")
-    valid = sum(1 for ch in sample if ch > "\x7f") - bad
-    if valid > bad and _looks_like_text(utf8):
-        return utf8
-    high = sum(1 for b in data[:65536] if b > 0x7F) / min(len(data), 65536)
-    if high < 0.3:
-        # Mostly ASCII with a few accented letters: a Western single-byte charset. Detectors
-        # guess badly on such input (short French text comes out as Big5), so do not ask one.
+    def read(data: bytes, name: str) -> str:
+        kind = kind_of(name)
+        if kind is None:
+            return "(not read: a type that is not indexed)"
         try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError:
-            text = data.decode("latin-1")
-        if _looks_like_text(text):
-            return text
-        raise ExtractionError("binary content or unknown text encoding")
-    from charset_normalizer import from_bytes
+            return extract_bytes(data, kind, depth).text
+        except ExtractionError as exc:
+            return f"(not read: {exc})"
 
-    best = from_bytes(data[:262144]).best()
-    if best is not None:
-        text = data.decode(best.encoding, errors="replace")
-        if _looks_like_text(text):
-            return text
-    if _looks_like_text(utf8):
-        return utf8
-    raise ExtractionError("binary content or unknown text encoding")
+    return read
 
 
-def _guess_utf16(head: bytes) -> str | None:
-    even = head[0::2].count(0)
-    odd = head[1::2].count(0)
-    half = max(1, len(head) // 2)
-    if odd / half > 0.3 and even / half < 0.05:
-        return "utf-16-le"
-    if even / half > 0.3 and odd / half < 0.05:
-        return "utf-16-be"
-    return None
+def _member_reader(depth: int):
+    """Reads an archive's member by its name; None for a type the index does not read
+    (images too: OCR reads files, not members)."""
 
+    def read(data: bytes, name: str) -> Extracted | None:
+        kind = kind_of(name)
+        if kind is None or kind == "image":
+            return None
+        return extract_bytes(data, kind, depth)
 
-def _looks_like_text(text: str) -> bool:
-    sample = text[:20000]
-    if not sample:
-        return True
-    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\n\r\f\v") or ch == "\ufffd")
-    return bad / len(sample) < 0.05
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ud800-\udfff]")
-
-
-def normalize_text(text: str) -> str:
-    """Drop control characters and unify newlines; offsets are into this normalised text.
-
-    Lone surrogates (a PDF's broken ToUnicode map yields them) go too: neither SQLite nor
-    the tokenizer accepts them.
-    """
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL.sub(" ", text)
+    return read
 
 
 _ENCRYPTED = "encrypted PDF (a password is required to open it)"
@@ -333,9 +305,7 @@ def _extract_pdf(data: bytes) -> Extracted:
     if not segments:
         if failures:
             raise ExtractionError(f"corrupt PDF: no page could be read ({failures[0]})"[:300])
-        raise ExtractionError(
-            "PDF has no text layer (scanned images need OCR, which is not supported)"
-        )
+        raise NeedsOcr("PDF has no text layer: its pages are read by OCR")
     return Extracted(text, segments, kind="pdf")
 
 

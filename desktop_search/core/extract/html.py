@@ -88,7 +88,7 @@ _CELLS = frozenset({"td", "th"})
 _WS = re.compile(r"\s+")
 
 
-def html_text(data: bytes) -> str:
+def html_text(data: bytes | str) -> str:
     """The page's title, then its visible text (not yet normalised: see ``extract``)."""
     from bs4 import BeautifulSoup
 

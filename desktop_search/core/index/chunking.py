@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import astuple, dataclass
 from typing import NamedTuple, Protocol
 
-from desktop_search.core.extract.dispatch import Extracted
+from desktop_search.core.extract.dispatch import Extracted, Segment
 
 
 class TokenCounter(Protocol):
@@ -44,6 +44,8 @@ class Chunk:
     start: int
     end: int
     page: int | None = None
+    span: str | None = None  # the segment's span kind and label (see ``extract.Segment``)
+    label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -164,7 +166,7 @@ def chunk_extracted(
         if any(first <= k < at for k in oversized):
             units, counts = _replace(units, counts, oversized, first)
         for i, end in _pack(units, counts, cfg):
-            chunk = _make_chunk(text, units[i].start, units[end - 1].end, seg.page)
+            chunk = _make_chunk(text, units[i].start, units[end - 1].end, seg)
             if chunk is None:
                 continue
             chunks.append(chunk)
@@ -314,14 +316,15 @@ def _pack(units: list[_Unit], counts: list[int], cfg: ChunkConfig) -> list[tuple
     return spans
 
 
-def _make_chunk(text: str, start: int, end: int, page: int | None) -> Chunk | None:
+def _make_chunk(text: str, start: int, end: int, within: Segment | Chunk) -> Chunk | None:
+    """The stripped text between ``start`` and ``end``, in the span of ``within``."""
     piece = text[start:end]
     lead = len(piece) - len(piece.lstrip())
     trail = len(piece) - len(piece.rstrip())
     start, end = start + lead, end - trail
     if end <= start:
         return None
-    return Chunk(text[start:end], start, end, page)
+    return Chunk(text[start:end], start, end, within.page, within.span, within.label)
 
 
 def _enforce_hard_limit(
@@ -364,7 +367,7 @@ def _fit(text: str, chunk: Chunk, tokens: TokenCounter, cfg: ChunkConfig) -> lis
             cuts = [inner[len(inner) // 2]] if inner else [len(piece.text) // 2]
         bounds = [0, *sorted(set(cuts)), len(piece.text)]
         parts = [
-            _make_chunk(text, piece.start + a, piece.start + b, piece.page)
+            _make_chunk(text, piece.start + a, piece.start + b, piece)
             for a, b in zip(bounds, bounds[1:])
         ]
         todo.extend(reversed([p for p in parts if p is not None]))

@@ -35,6 +35,8 @@ class Filters:
                 suffix = t.lower() if t.startswith(".") else "." + t.lower()
                 ors.append("lower(f.path) LIKE ? ESCAPE '\\'")
                 args.append("%" + suffix.replace("_", "\\_").replace("%", "\\%"))
+                if suffix == ".eml":  # and the messages of Maildir folders (no suffix)
+                    ors.append("f.kind = 'email'")
             clauses.append("(" + " OR ".join(ors) + ")")
         if self.after is not None:
             clauses.append("f.mtime_ns >= ?")

@@ -14,9 +14,10 @@ order), "scan" (duplicate scans) and "preview" (reading a file for the preview p
 cancel is per lane.
 
 The index lane's jobs are phase 1 only (text and keyword index). Whenever that lane has
-nothing queued, it runs phase 2 (embedding) until the backlog is done or a job arrives: a
-watcher's change or a new folder goes ahead of the backlog, and a file the window
-previews is embedded next. Its progress comes as ``progress`` events of kind "embed".
+nothing queued, it runs the OCR stage (scans and images phase 1 left waiting), then
+phase 2 (embedding), each until its backlog is done or a job arrives: a watcher's change
+or a new folder goes ahead of the backlog, and a file the window previews is embedded
+next. Their progress comes as ``progress`` events of kind "ocr" and "embed".
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from dataclasses import dataclass, field
 from desktop_search.core.engine.adapting import AdaptOptions, AdaptProgress
 from desktop_search.core.engine.api import Engine
 from desktop_search.core.errors import Cancelled, DesktopSearchError, FolderError
+from desktop_search.core.extract.ocr import INSTALL_HINT
 from desktop_search.core.search.preview import ExtractCache, PreviewDoc, build_preview
 from desktop_search.core.store.database import DiskFullError, NotIndexedError, is_disk_full
 
@@ -68,8 +70,8 @@ class Event:
 
 @dataclass
 class JobResult:
-    kind: str  # "sync", "changes", "forget", "adapt", "embed"
-    report: object | None = None  # SyncReport (EmbedReport for "embed")
+    kind: str  # "sync", "changes", "forget", "adapt", "ocr", "embed"
+    report: object | None = None  # SyncReport (OcrReport for "ocr", EmbedReport for "embed")
     cancelled: bool = False
     roots: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -112,10 +114,11 @@ class Service:
         self._send = send
         self.pause = ObservedEvent(lambda: send(Event("paused")))
         self.cancel = {lane: threading.Event() for lane in ("index", "scan", "preview")}
-        self._extracts = ExtractCache()
+        self._extracts = ExtractCache(recognised=engine.recognised_text)
         self.stopping = False
         self._last_stats = 0.0
         self.embedding_held = False  # cancelled: no phase 2 until the next sync or change
+        self.ocr_held = False  # cancelled (or no engine): no OCR until the next sync or change
         self.query_model_ready = False  # export attempted for reading processes (``embed``)
 
     # -- controls, from the pipe's reader thread ---------------------------------------
@@ -206,7 +209,7 @@ class Service:
             embed=False,
         )
         elapsed = time.monotonic() - t0
-        self.embedding_held = report.cancelled
+        self.embedding_held = self.ocr_held = report.cancelled
         self._stats()
         result = JobResult("sync", report, report.cancelled, roots or known, elapsed)
         self._send(Event("finished", job.id, "sync", result))
@@ -223,7 +226,7 @@ class Service:
                 on_file=lambda path, outcome, error: self._on_file(job, path, outcome, error),
                 embed=False,
             )
-            self.embedding_held = False
+            self.embedding_held = self.ocr_held = False
         finally:
             self._stats()
         result = JobResult("changes", report, report.cancelled, [], time.monotonic() - t0)
@@ -307,6 +310,41 @@ class Service:
             log.exception("preview failed for %s", job.args.path)
             doc = PreviewDoc(job.args, "", error=str(exc) or type(exc).__name__)
         self._send(Event("finished", job.id, "preview", doc))
+
+    def ocr(self, waiting) -> None:
+        """The OCR stage while the index lane is idle, before phase 2; ``waiting()`` says a
+        job has come. Its progress comes as ``progress`` events of kind "ocr"."""
+        if self.stopping or self.ocr_held or not self.engine.writable or self.pause.is_set():
+            return
+        if not self.engine.ocr_pending():
+            return
+        job = Job(0, "ocr")
+        self._send(Event("started", 0, "ocr"))
+        t0 = time.monotonic()
+        try:
+            report = self.engine.recognise_pending(
+                progress=lambda p: self._progress(job, p),
+                cancel=self.cancel["index"],
+                pause=self.pause,
+                yield_to=lambda: waiting() or self.stopping,
+                on_file=lambda path, outcome, error: self._on_file(job, path, outcome, error),
+            )
+        except Exception as exc:
+            if not is_disk_full(exc):
+                raise
+            self.pause.set()
+            self._send(Event("diskfull", 0, "ocr", None))
+            self._send(Event("finished", 0, "ocr", JobResult("ocr", cancelled=True)))
+            return
+        if report.missing_engine:  # said once; the files wait, marked "needs OCR"
+            self.ocr_held = True
+            self._send(Event("error", 0, "ocr", ("", INSTALL_HINT)))
+        if report.cancelled:
+            self.cancel["index"].clear()
+            self.ocr_held = self.embedding_held = True
+        self._stats()
+        result = JobResult("ocr", report, report.cancelled, [], time.monotonic() - t0)
+        self._send(Event("finished", 0, "ocr", result))
 
     def embed(self, waiting) -> None:
         """Phase 2 while the index lane is idle; ``waiting()`` says a job has come."""

@@ -8,7 +8,7 @@ this module is the process around them: the pipe, the lanes and their threads.
 
 Each of the three lanes runs on its own thread, so that a long sync never holds up a
 duplicate scan or a preview. In those two only the newest queued request runs: the older
-ones are stale. The index lane runs phase 2 whenever it has nothing queued.
+ones are stale. The index lane runs the OCR stage, then phase 2, whenever it has nothing queued.
 """
 
 from __future__ import annotations
@@ -112,6 +112,8 @@ def main(conn: Connection, data_dir: str, model_path: str | None = None) -> None
     index_lane = lanes["index"]
     try:
         while True:
+            if index_lane.empty():
+                service.ocr(lambda: not index_lane.empty())
             if index_lane.empty():
                 service.embed(lambda: not index_lane.empty())
             job = index_lane.get()

@@ -38,7 +38,14 @@ from .database import (
     touch_private,
 )
 from .roots import RootRows
-from .schema import BLOCKS, SCHEMA_VERSION, blocks, create_blocks, create_schema
+from .schema import (
+    BLOCKS,
+    SCHEMA_VERSION,
+    blocks,
+    create_blocks,
+    create_schema,
+    span_columns,
+)
 from .sqlpaths import under, under_args
 from .summary import SummaryRows
 from .vector_rows import VectorRows
@@ -67,8 +74,10 @@ class NewPassage:
     text: str
     start: int
     end: int
-    page: int | None
+    page: int | None  # the span's number (see ``spans``)
     text_hash: str
+    span: str | None = None
+    label: str | None = None
 
 
 class Store(RootRows, VectorRows, SummaryRows):
@@ -88,6 +97,7 @@ class Store(RootRows, VectorRows, SummaryRows):
             self.conn = connect(self.path, self.readonly)
             self.db = sqlite_utils.Database(self.conn)
             self._ensure_schema()
+            self._span_columns = span_columns(self.db, self.readonly)
         except sqlite3.DatabaseError as exc:
             if is_damage(exc):
                 raise DamagedIndexError(self.path) from exc
@@ -263,8 +273,9 @@ class Store(RootRows, VectorRows, SummaryRows):
             added = []
             for p in passages:
                 cur = self.conn.execute(
-                    'INSERT INTO passages(file_id, ord, text, page, start, "end", text_hash) VALUES (?,?,?,?,?,?,?)',
-                    (file_id, p.ord, p.text, p.page, p.start, p.end, p.text_hash),
+                    'INSERT INTO passages(file_id, ord, text, page, start, "end", text_hash,'
+                    " span, label) VALUES (?,?,?,?,?,?,?,?,?)",
+                    (file_id, p.ord, p.text, p.page, p.start, p.end, p.text_hash, p.span, p.label),
                 )
                 added.append(cur.lastrowid)
             at = [(i, p.ord, p.page, p.start, p.end, p.text) for i, p in zip(added, passages)]
@@ -363,7 +374,8 @@ class Store(RootRows, VectorRows, SummaryRows):
         for i in range(0, len(ids), 500):
             part = ids[i : i + 500]
             q = (
-                'SELECT p.id, p.text, p.page, p.start, p."end", p.ord, f.path, f.mtime_ns, f.kind, f.size, p.file_id'
+                'SELECT p.id, p.text, p.page, p.start, p."end", p.ord, f.path, f.mtime_ns, f.kind, f.size, p.file_id,'
+                f" {self._span_columns}"
                 f" FROM passages p JOIN files f ON f.id = p.file_id WHERE p.id IN ({','.join('?' * len(part))})"
             )
             for r in self.conn.execute(q, part):
@@ -379,5 +391,7 @@ class Store(RootRows, VectorRows, SummaryRows):
                     "kind": r[8],
                     "size": r[9],
                     "file_id": r[10],
+                    "span": r[11],
+                    "label": r[12],
                 }
         return out

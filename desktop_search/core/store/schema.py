@@ -50,7 +50,8 @@ def create_schema(db: sqlite_utils.Database) -> None:
             id INTEGER PRIMARY KEY AUTOINCREMENT,
             file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
             ord INTEGER NOT NULL, text TEXT NOT NULL, page INTEGER,
-            start INTEGER NOT NULL, "end" INTEGER NOT NULL, text_hash TEXT NOT NULL)"""
+            start INTEGER NOT NULL, "end" INTEGER NOT NULL, text_hash TEXT NOT NULL,
+            span TEXT, label TEXT)"""
     )
     db["passages"].create_index(["file_id"], if_not_exists=True)
     db["passages"].create_index(["text_hash"], if_not_exists=True)
@@ -74,6 +75,29 @@ def create_schema(db: sqlite_utils.Database) -> None:
         ],
         replace=True,
     )
+
+
+def span_columns(db: sqlite_utils.Database, readonly: bool) -> str:
+    """The passages' span columns to select (``page`` is the span's number, see ``spans``).
+
+    An index made before span kinds existed gets them here, the first time a writer opens
+    it: two nullable columns, so adding them rewrites nothing, and its passages (all PDF
+    pages or none) read as before. Read-only, such an index selects NULLs in their place.
+    """
+    have = {c.name for c in db["passages"].columns}
+    if "span" not in have:
+        if readonly:
+            return "NULL, NULL"
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if "span" not in {c.name for c in db["passages"].columns}:  # no writer beat us
+                db.execute("ALTER TABLE passages ADD COLUMN span TEXT")
+                db.execute("ALTER TABLE passages ADD COLUMN label TEXT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+    return "p.span, p.label"
 
 
 BLOCKS = "blocks_fts"
