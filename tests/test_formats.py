@@ -193,3 +193,10 @@ def test_damaged_files_and_bombs_are_one_line_problems_in_status(tmp_path, encod
     assert set(problems) == {"cut.pptx", "bomb.odt"}
     assert problems["bomb.odt"] == "the document expands to more than 64 MB"
     assert all("\n" not in e and len(e) <= 300 for e in problems.values()), problems
+
+
+def test_the_wizards_estimate_counts_a_maildir_as_mail(indexed):
+    engine, root, _, _ = indexed
+    est = engine.estimate([str(root)])
+    assert est.by_type[".eml"] == 4 and est.by_type[".mbox"] == 1
+    assert "(none)" not in est.by_type and est.files == 15
