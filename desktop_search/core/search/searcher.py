@@ -43,7 +43,7 @@ class Searcher:
         self.store = store
         self.encoder = encoder
         self.vectors = vectors
-        self.legs = Legs(store, encoder, vectors)
+        self.legs = Legs(store)
 
     def search(
         self,
@@ -67,7 +67,7 @@ class Searcher:
         if q.empty or k <= 0:
             return []
         self._refresh()
-        c = self.legs.gather(q, mode, filters or Filters())
+        c = self.legs.gather(q, mode, filters or Filters(), self.encoder, self.vectors)
         if rerank and c.qvec is not None:
             rescore(self.encoder, q, mode, c)
         files, passages = order_files(q, mode, c)
