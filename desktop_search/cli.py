@@ -138,14 +138,23 @@ def search(
 ) -> None:
     """Search the index by meaning, by keyword, or both.
 
-    Quote "a phrase" to require it; -word leaves out files that hold the word.
+    Quote "a phrase" to require it; -word leaves out files that hold the word. Filters
+    can be typed in the query too: type:pdf in:~/tax -in:~/old after:2024-01 before:2024-06
+    date:2024 size>1M size<10k (see README).
     """
     from .core.highlight import render, snippet_window
+    from .core.query_filters import read_query
     from .core.search import Filters
 
-    if not query.strip():
-        raise click.UsageError("the query is empty")
-    filters = Filters(folder=folder, types=tuple(types), after=_ts(after), before=_ts(before))
+    typed = read_query(query)
+    if typed.hints:
+        raise click.ClickException(typed.hints[0])
+    if not typed.text.strip():
+        raise click.UsageError(
+            "the query has no words to search for" if query.strip() else "the query is empty"
+        )
+    flags = Filters(folder=folder, types=tuple(types), after=_ts(after), before=_ts(before))
+    filters, query = flags.merged(typed.filters), typed.text
     with open_engine(data_dir, model_path) as engine:
         results = engine.search(
             query, k=k, mode=mode, filters=filters, best_sentence=not as_json, rerank=rerank
