@@ -55,7 +55,7 @@ def cli(ctx: click.Context, group_data_dir: str | None) -> None:
     if group_data_dir:  # the default of every subcommand's own --data-dir
         ctx.default_map = {name: {"data_dir": group_data_dir} for name in cli.list_commands(ctx)}
     if ctx.invoked_subcommand is None:
-        ctx.invoke(gui, data_dir=group_data_dir)
+        ctx.invoke(gui, data_dir=group_data_dir, query=None)
 
 
 @cli.command()
@@ -239,11 +239,12 @@ def forget(path, data_dir) -> None:
 
 @cli.command()
 @click.option("--data-dir", type=click.Path(file_okay=False), envvar="DESKTOP_SEARCH_HOME")
-def gui(data_dir) -> None:
-    """Open the desktop app."""
+@click.option("--query", help="Search this at once; an app already open takes it and comes up.")
+def gui(data_dir, query) -> None:
+    """Open the desktop app (one window per data folder)."""
     from .app.main import run
 
-    sys.exit(run(data_dir=data_dir))
+    sys.exit(run(data_dir=data_dir, query=query))
 
 
 def _ts(value: datetime | None) -> float | None:
