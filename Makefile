@@ -13,6 +13,7 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -c constraints.txt -e '.[test]'
 	@bash packaging/ensure-qt-libs.sh $(BIN)/python
+	@bash packaging/ensure-test-tools.sh
 	@touch $(STAMP)
 
 run: $(STAMP)

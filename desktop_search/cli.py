@@ -24,6 +24,8 @@ LAZY_COMMANDS = {
     "adapt": "cli_train:adapt_command",
     "switch-model": "cli_train:switch_model_command",
     "repair": "cli_repair:repair_command",
+    "launcher": "cli_launcher:launcher_command",
+    "integrate": "cli_launcher:integrate_command",
 }
 
 
