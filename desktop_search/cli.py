@@ -109,7 +109,9 @@ def index(paths, exclude, types, no_embed, data_dir, model_path, as_json) -> Non
 
 
 @cli.command()
-@click.argument("query")
+@click.argument("query", required=False)
+@click.option("--saved", "saved_name", help="Run the saved search of this name (see --save).")
+@click.option("--save", "save_name", help="Save this search (query, mode, filters) by this name.")
 @click.option(
     "-k", "k", default=10, show_default=True, type=click.IntRange(1, 1000), help="Files to show."
 )
@@ -136,7 +138,19 @@ def index(paths, exclude, types, no_embed, data_dir, model_path, as_json) -> Non
 @json_option
 @translate_errors
 def search(
-    query, k, mode, types, folder, after, before, rerank, data_dir, model_path, as_json
+    query,
+    saved_name,
+    save_name,
+    k,
+    mode,
+    types,
+    folder,
+    after,
+    before,
+    rerank,
+    data_dir,
+    model_path,
+    as_json,
 ) -> None:
     """Search the index by meaning, by keyword, or both.
 
@@ -144,24 +158,39 @@ def search(
     can be typed in the query too: type:pdf in:~/tax -in:~/old after:2024-01 before:2024-06
     date:2024 size>1M size<10k (see README).
     """
+    from .core.datadir import resolve_data_dir
     from .core.highlight import render, snippet_window
     from .core.query_filters import read_query
     from .core.search import Filters
+    from .core.searches import SavedSearch, Searches
 
-    typed = read_query(query)
+    searches = Searches(resolve_data_dir(data_dir))
+    if saved_name:
+        if query:
+            raise click.UsageError("give a query or --saved NAME, not both")
+        saved = searches.get(saved_name)
+        query, mode = saved.query, saved.mode
+    typed = read_query(query or "")
     if typed.hints:
         raise click.ClickException(typed.hints[0])
     if not typed.text.strip():
         raise click.UsageError(
-            "the query has no words to search for" if query.strip() else "the query is empty"
+            "the query has no words to search for"
+            if (query or "").strip()
+            else "the query is empty"
         )
     flags = Filters(folder=folder, types=tuple(types), after=_ts(after), before=_ts(before))
+    if saved_name:
+        flags = saved.filters.merged(flags)
+    saving = SavedSearch(save_name, query, mode, flags) if save_name else None
     filters, query = flags.merged(typed.filters), typed.text
     with open_engine(data_dir, model_path) as engine:
         results = engine.search(
             query, k=k, mode=mode, filters=filters, best_sentence=not as_json, rerank=rerank
         )
         pending = engine.pending() if mode != "keyword" else {"passages": 0, "files": 0}
+    if saving:
+        searches.save(saving)
     weak = all(r.weak for r in results)
     if as_json:
         out = {

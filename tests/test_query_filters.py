@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import datetime
 from pathlib import Path
@@ -173,10 +174,28 @@ def test_cli_reads_typed_filters_and_names_what_it_does_not_understand(library):
     args = ["search", "--data-dir", data, "--mode", "keyword", "--json"]
     out = runner.invoke(cli, [*args, f'bread dough in:"{root}/{LATIN1}"'])
     assert out.exit_code == 0, out.output
-    paths = [r["path"] for r in __import__("json").loads(out.output)["results"]]
+    paths = [r["path"] for r in json.loads(out.output)["results"]]
     assert paths == [str(root / LATIN1 / "bread notes.txt")]
     bad = runner.invoke(cli, [*args, "bread colour:red"])
     assert bad.exit_code == 1 and bad.output.count("\n") == 1
     assert 'unknown filter "colour:"' in bad.output
     only = runner.invoke(cli, [*args, "type:md"])
     assert only.exit_code == 2 and "no words to search for" in only.output
+
+
+def test_cli_saves_a_search_and_runs_it_by_name(library):
+    engine, root = library
+    data = str(Path(engine.status()["data_dir"]))
+    runner = CliRunner()
+    base = ["search", "--data-dir", data, "--json"]
+    saved = runner.invoke(
+        cli, [*base, "--mode", "keyword", "--save", "old bread", f"bread dough in:{root}/archive"]
+    )
+    assert saved.exit_code == 0, saved.output
+    again = runner.invoke(cli, [*base, "--saved", "old bread"])
+    assert again.exit_code == 0, again.output
+    out = json.loads(again.output)
+    assert out["mode"] == "keyword"
+    assert [r["path"] for r in out["results"]] == [str(root / "archive" / "old bread.txt")]
+    missing = runner.invoke(cli, [*base, "--saved", "nope"])
+    assert missing.exit_code == 1 and "no saved search named 'nope'" in missing.output
