@@ -61,3 +61,43 @@ def test_filters_typed_in_the_box_show_in_the_widgets_and_narrow_the_results(
     # the typed filters are gone from the box: every widget is back to "all"
     assert w.type_filter.currentIndex() == 0 and w.date_filter.currentIndex() == 0
     assert w.folder_filter.folder() is None
+
+
+def test_recent_queries_complete_and_clear_and_a_saved_search_comes_back(
+    qtbot,
+    make_window,  # noqa: F811
+    library,  # noqa: F811
+):
+    from PySide6.QtCore import Qt
+
+    from desktop_search.core.searches import Searches
+
+    root, _ = library
+    w = make_window()
+    w.controller.add_folders([str(root)], [], [])
+    wait_indexed(qtbot, w, files=5)
+    qtbot.waitUntil(lambda: w.folder_filter.count() == 6, timeout=20000)
+    box = w.search_box
+    box.setText("soup")
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    box.setText("bread")
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    assert w.history.recent.stringList() == ["bread", "soup"]
+    assert Searches(w.data_dir).recent() == ["bread", "soup"]  # what the next start offers
+    w.history.clear_recent()
+    assert w.history.recent.stringList() == [] and Searches(w.data_dir).recent() == []
+
+    w.mode_selector.setCurrentIndex(w.mode_selector.findData("keyword"))
+    w.folder_filter.set_folder(str(root / "cooking"))
+    w.search("bread")
+    w.history.save("cooking bread")
+    assert [w.history.list.item(i).text() for i in range(w.history.list.count())] == [
+        "cooking bread"
+    ]
+    w.mode_selector.setCurrentIndex(w.mode_selector.findData("hybrid"))
+    w.folder_filter.set_folder(None)
+    w.search("something else")
+    w.history.list.itemClicked.emit(w.history.list.item(0))
+    assert box.text() == "bread" and w.mode == "keyword"
+    assert w.folder_filter.folder() == str(root / "cooking")
+    qtbot.waitUntil(lambda: result_names(w) == ["sourdough.md"], timeout=20000)

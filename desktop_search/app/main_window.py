@@ -30,6 +30,7 @@ from .icons import app_icon
 from .indexing_view import IndexingView
 from .messages import MessageBridge
 from .problems import ProblemsDialog
+from .search_history import SearchHistory
 from .search_model import ROLE_PAGE, path_at
 from .search_page import MODES, SearchPage
 from .search_view import SearchView
@@ -77,6 +78,7 @@ class MainWindow(QMainWindow):
         self.search_view = SearchView(self)
         self.indexing_view = IndexingView(self)
         self.adapt_view = AdaptView(self)
+        self.history = SearchHistory(self)
         self._connect()
         self._restore()
         self.search_view.update_empty()
@@ -135,7 +137,7 @@ class MainWindow(QMainWindow):
         quit_action = file_menu.addAction("Quit", self.close)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
 
-        search_menu = bar.addMenu("&Search")
+        search_menu = self.search_menu = bar.addMenu("&Search")
         focus = search_menu.addAction("Find…", self.focus_search)
         focus.setShortcuts([QKeySequence("Ctrl+L"), QKeySequence.StandardKey.Find])
         search_menu.addSeparator()
