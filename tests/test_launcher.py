@@ -240,3 +240,33 @@ def test_gdbus_call_after_integrate_returns_results(desktop):
         check=True,
     ).stdout
     assert out.startswith("(['") and out.strip().endswith("],)"), out
+
+
+def test_launch_search_hands_the_query_to_the_open_app(desktop):
+    """GNOME's "search in the app": the service starts ``gui --query``, which finds the
+    app of the data folder running (its lock taken, its socket listening: played here by
+    the test) and hands it the query."""
+    import json
+    import socket
+
+    from desktop_search.core.app_socket import AppLock, socket_path
+
+    address, env, _, _ = desktop
+    data = Path(env["DESKTOP_SEARCH_HOME"])
+    lock = AppLock(data)
+    assert lock.acquire()
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        server.bind(os.fsencode(socket_path(data)))
+        server.listen(1)
+        server.settimeout(120)
+        call(address, GNOME, "LaunchSearch", "asu", ["sourdough", "type:md"], 0)
+        conn, _ = server.accept()
+        with conn:
+            asked = json.loads(conn.makefile("rb").readline())
+            conn.sendall(b'{"shown": "sourdough type:md"}\n')
+        assert asked == {"query": "sourdough type:md"}
+    finally:
+        server.close()
+        socket_path(data).unlink(missing_ok=True)
+        lock.release()

@@ -75,6 +75,7 @@ class Answers:
         text = " ".join(terms)
         loop = asyncio.get_running_loop()
         hybrid = loop.run_in_executor(self._hybrid, self._search, text, "hybrid", me)
+        hybrid.add_done_callback(_quiet)  # an overtaken call never reads its failure
         keyword = await loop.run_in_executor(self._keyword, self._search, text, "keyword", None)
         while not hybrid.done() and self.latest == me:
             await asyncio.wait([hybrid], timeout=0.01)
@@ -116,6 +117,11 @@ class Answers:
     def close(self) -> None:
         self._keyword.shutdown(wait=False, cancel_futures=True)
         self._hybrid.shutdown(wait=False, cancel_futures=True)
+
+
+def _quiet(future: asyncio.Future) -> None:
+    if not future.cancelled():
+        future.exception()
 
 
 def _hit(result) -> Hit:
