@@ -5,7 +5,8 @@ The shell asks again at every keystroke and drops the previous answer, so every 
 starts a keyword search (no model, tens of milliseconds) and, on a second thread, a hybrid
 one. A call that a newer one overtakes answers with its keyword results at once (nobody
 waits for it); a call still the newest once its hybrid search is done (the words stopped
-changing) answers with those. The hybrid thread skips calls already overtaken before it
+changing) answers with those; while the query model still loads (the first second after
+D-Bus starts the service) every call answers with its keyword results. The hybrid thread skips calls already overtaken before it
 starts, so fast typing queues no model work. The Engine and its ONNX query model load
 once and stay warm while the service lives.
 """
@@ -17,7 +18,7 @@ import mimetypes
 import os
 import threading
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from ..core.engine import Engine
@@ -63,10 +64,12 @@ class Answers:
         self._lock = threading.Lock()
         self._keyword = ThreadPoolExecutor(1, thread_name_prefix="launcher-keyword")
         self._hybrid = ThreadPoolExecutor(1, thread_name_prefix="launcher-hybrid")
+        self._warm: Future | None = None
 
     def warm_up(self) -> None:
-        """Load the query model now (on a worker), not in the middle of the first answer."""
-        self._hybrid.submit(self.engine.warm_up)
+        """Load the query model now (on a worker): until it is loaded, calls answer with
+        their keyword results rather than wait for it."""
+        self._warm = self._hybrid.submit(self.engine.warm_up)
 
     async def ids(self, terms: list[str]) -> list[str]:
         """Result ids for the words typed so far (see the module's docstring)."""
@@ -77,7 +80,8 @@ class Answers:
         hybrid = loop.run_in_executor(self._hybrid, self._search, text, "hybrid", me)
         hybrid.add_done_callback(_quiet)  # an overtaken call never reads its failure
         keyword = await loop.run_in_executor(self._keyword, self._search, text, "keyword", None)
-        while not hybrid.done() and self.latest == me:
+        cold = self._warm is not None and not self._warm.done()
+        while not hybrid.done() and self.latest == me and not cold:
             await asyncio.wait([hybrid], timeout=0.01)
         found = hybrid.result() if hybrid.done() and not hybrid.exception() else None
         return self._keep(keyword if found is None else found)
