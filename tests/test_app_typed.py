@@ -89,7 +89,7 @@ def test_recent_queries_complete_and_clear_and_a_saved_search_comes_back(
 
     w.mode_selector.setCurrentIndex(w.mode_selector.findData("keyword"))
     w.folder_filter.set_folder(str(root / "cooking"))
-    w.search("bread")
+    w.search("sourdough")
     w.history.save("cooking bread")
     assert [w.history.list.item(i).text() for i in range(w.history.list.count())] == [
         "cooking bread"
@@ -98,6 +98,6 @@ def test_recent_queries_complete_and_clear_and_a_saved_search_comes_back(
     w.folder_filter.set_folder(None)
     w.search("something else")
     w.history.list.itemClicked.emit(w.history.list.item(0))
-    assert box.text() == "bread" and w.mode == "keyword"
+    assert box.text() == "sourdough" and w.mode == "keyword"
     assert w.folder_filter.folder() == str(root / "cooking")
     qtbot.waitUntil(lambda: result_names(w) == ["sourdough.md"], timeout=20000)
