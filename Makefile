@@ -14,6 +14,7 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install -q -c constraints.txt -e '.[test]'
 	@bash packaging/ensure-qt-libs.sh $(BIN)/python
 	@bash packaging/ensure-ocr.sh
+	@bash packaging/ensure-test-tools.sh
 	@touch $(STAMP)
 
 run: $(STAMP)

@@ -25,6 +25,8 @@ LAZY_COMMANDS = {
     "adapt": "cli_train:adapt_command",
     "switch-model": "cli_train:switch_model_command",
     "repair": "cli_repair:repair_command",
+    "launcher": "cli_launcher:launcher_command",
+    "integrate": "cli_launcher:integrate_command",
 }
 
 
@@ -56,7 +58,7 @@ def cli(ctx: click.Context, group_data_dir: str | None) -> None:
     if group_data_dir:  # the default of every subcommand's own --data-dir
         ctx.default_map = {name: {"data_dir": group_data_dir} for name in cli.list_commands(ctx)}
     if ctx.invoked_subcommand is None:
-        ctx.invoke(gui, data_dir=group_data_dir)
+        ctx.invoke(gui, data_dir=group_data_dir, query=None)
 
 
 @cli.command()
@@ -116,7 +118,9 @@ def index(paths, exclude, types, ocr_images, no_embed, data_dir, model_path, as_
 
 
 @cli.command()
-@click.argument("query")
+@click.argument("query", required=False)
+@click.option("--saved", "saved_name", help="Run the saved search of this name (see --save).")
+@click.option("--save", "save_name", help="Save this search (query, mode, filters) by this name.")
 @click.option(
     "-k", "k", default=10, show_default=True, type=click.IntRange(1, 1000), help="Files to show."
 )
@@ -143,22 +147,63 @@ def index(paths, exclude, types, ocr_images, no_embed, data_dir, model_path, as_
 @json_option
 @translate_errors
 def search(
-    query, k, mode, types, folder, after, before, rerank, data_dir, model_path, as_json
+    query,
+    saved_name,
+    save_name,
+    k,
+    mode,
+    types,
+    folder,
+    after,
+    before,
+    rerank,
+    data_dir,
+    model_path,
+    as_json,
 ) -> None:
     """Search the index by meaning, by keyword, or both.
 
-    Quote "a phrase" to require it; -word leaves out files that hold the word.
+    Quote "a phrase" to require it; -word leaves out files that hold the word. Filters
+    can be typed in the query too: type:pdf in:~/tax -in:~/old after:2024-01 before:2024-06
+    date:2024 size>1M size<10k (see README).
     """
-    from desktop_search.core.engine import Filters, render, snippet_window
+    from desktop_search.core.engine import (
+        Filters,
+        SavedSearch,
+        Searches,
+        read_query,
+        render,
+        resolve_data_dir,
+        snippet_window,
+    )
 
-    if not query.strip():
-        raise click.UsageError("the query is empty")
-    filters = Filters(folder=folder, types=tuple(types), after=_ts(after), before=_ts(before))
+    searches = Searches(resolve_data_dir(data_dir))
+    if saved_name:
+        if query:
+            raise click.UsageError("give a query or --saved NAME, not both")
+        saved = searches.get(saved_name)
+        query, mode = saved.query, saved.mode
+    typed = read_query(query or "")
+    if typed.hints:
+        raise click.ClickException(typed.hints[0])
+    if not typed.text.strip():
+        raise click.UsageError(
+            "the query has no words to search for"
+            if (query or "").strip()
+            else "the query is empty"
+        )
+    flags = Filters(folder=folder, types=tuple(types), after=_ts(after), before=_ts(before))
+    if saved_name:
+        flags = saved.filters.merged(flags)
+    saving = SavedSearch(save_name, query, mode, flags) if save_name else None
+    filters, query = flags.merged(typed.filters), typed.text
     with open_engine(data_dir, model_path) as engine:
         results = engine.search(
             query, k=k, mode=mode, filters=filters, best_sentence=not as_json, rerank=rerank
         )
         pending = engine.pending() if mode != "keyword" else {"passages": 0, "files": 0}
+    if saving:
+        searches.save(saving)
     weak = all(r.weak for r in results)
     if as_json:
         out = {
@@ -269,11 +314,12 @@ def message(path, n) -> None:
 
 @cli.command()
 @click.option("--data-dir", type=click.Path(file_okay=False), envvar="DESKTOP_SEARCH_HOME")
-def gui(data_dir) -> None:
-    """Open the desktop app."""
+@click.option("--query", help="Search this at once; an app already open takes it and comes up.")
+def gui(data_dir, query) -> None:
+    """Open the desktop app (one window per data folder)."""
     from desktop_search.app.main import run
 
-    sys.exit(run(data_dir=data_dir))
+    sys.exit(run(data_dir=data_dir, query=query))
 
 
 def _ts(value: datetime | None) -> float | None:

@@ -177,7 +177,7 @@ def test_preview_of_a_changed_or_unreadable_file_falls_back_to_the_passage():
 
 
 def test_reveal_never_uses_a_shell():
-    from desktop_search.app.common.desktop import reveal_command
+    from desktop_search.core.service.opener import reveal_command
 
     assert reveal_command("/home/me/a b.txt", "linux") == ["xdg-open", "/home/me"]
     assert reveal_command("/Users/me/a.txt", "darwin") == ["open", "-R", "/Users/me/a.txt"]

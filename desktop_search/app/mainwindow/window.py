@@ -26,6 +26,7 @@ from desktop_search.app.common.icons import app_icon
 from desktop_search.app.duplicates.tab import DuplicatesTab
 from desktop_search.app.indexing.problems import ProblemsDialog
 from desktop_search.app.indexing.view import IndexingView
+from desktop_search.app.search.history import SearchHistory
 from desktop_search.app.search.mail_open import MessageOpener
 from desktop_search.app.search.model import ROLE_PAGE, path_at
 from desktop_search.app.search.page import MODES, SearchPage
@@ -80,6 +81,7 @@ class MainWindow(QMainWindow):
         self.search_view = SearchView(self)
         self.indexing_view = IndexingView(self)
         self.adapt_view = AdaptView(self)
+        self.history = SearchHistory(self)
         self._connect()
         self._restore()
         self.search_view.update_empty()
@@ -138,7 +140,7 @@ class MainWindow(QMainWindow):
         quit_action = file_menu.addAction("Quit", self.close)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
 
-        search_menu = bar.addMenu("&Search")
+        search_menu = self.search_menu = bar.addMenu("&Search")
         focus = search_menu.addAction("Find…", self.focus_search)
         focus.setShortcuts([QKeySequence("Ctrl+L"), QKeySequence.StandardKey.Find])
         search_menu.addSeparator()

@@ -36,6 +36,9 @@ class SearchRequest:
     types: tuple[str, ...] = ()
     after: float | None = None
     before: float | None = None
+    not_in: tuple[str, ...] = ()
+    larger_than: int | None = None
+    smaller_than: int | None = None
     refine: bool = True  # mark the best sentence in a second pass
     rerank: bool = False  # rescore the best passages sentence by sentence (slower)
 
@@ -101,7 +104,15 @@ class SearchJob(QObject):
             return
         t0 = time.perf_counter()
         try:
-            filters = Filters(req.folder, tuple(req.types), req.after, req.before)
+            filters = Filters(
+                req.folder,
+                tuple(req.types),
+                req.after,
+                req.before,
+                tuple(req.not_in),
+                req.larger_than,
+                req.smaller_than,
+            )
             found = self.engine.search(
                 req.query, k=req.k, mode=req.mode, filters=filters, per_file=3, rerank=req.rerank
             )

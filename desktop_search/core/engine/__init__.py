@@ -71,7 +71,9 @@ from desktop_search.core.index.scan import with_images
 from desktop_search.core.index.watcher import FolderWatcher, WatchBatch
 from desktop_search.core.search.highlight import render, snippet_window
 from desktop_search.core.search.preview import PreviewRequest, passage_html
+from desktop_search.core.search.query_filters import Typed, read_query
 from desktop_search.core.search.searcher import MODES, FileResult, Filters, PassageHit
+from desktop_search.core.search.searches import SavedSearch, Searches
 from desktop_search.core.store.database import DamagedIndexError, is_damage, require_index
 from desktop_search.core.store.datadir import resolve_data_dir
 
@@ -102,7 +104,10 @@ __all__ = [
     "PreviewRequest",
     "ProgressText",
     "Report",
+    "SavedSearch",
+    "Searches",
     "TrainConfig",
+    "Typed",
     "WatchBatch",
     "check_output_folder",
     "default_model_path",
@@ -113,6 +118,7 @@ __all__ = [
     "passage_html",
     "render",
     "require_index",
+    "read_query",
     "resolve_data_dir",
     "snippet_window",
     "train_from_files",
