@@ -24,6 +24,8 @@ LAZY_COMMANDS = {
     "adapt": "cli_train:adapt_command",
     "switch-model": "cli_train:switch_model_command",
     "repair": "cli_repair:repair_command",
+    "related": "cli_related:related_command",
+    "topics": "cli_related:topics_command",
 }
 
 
@@ -125,6 +127,11 @@ def index(paths, exclude, types, no_embed, data_dir, model_path, as_json) -> Non
     "--before", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]), help="Modified before."
 )
 @click.option(
+    "--topic",
+    type=click.IntRange(1),
+    help="Only files of this topic (see `desktop-search topics`); also `topic:N` in the query.",
+)
+@click.option(
     "--rerank",
     is_flag=True,
     help="Rescore the best passages sentence by sentence (slower; see README).",
@@ -134,7 +141,7 @@ def index(paths, exclude, types, no_embed, data_dir, model_path, as_json) -> Non
 @json_option
 @translate_errors
 def search(
-    query, k, mode, types, folder, after, before, rerank, data_dir, model_path, as_json
+    query, k, mode, types, folder, after, before, topic, rerank, data_dir, model_path, as_json
 ) -> None:
     """Search the index by meaning, by keyword, or both.
 
@@ -145,7 +152,9 @@ def search(
 
     if not query.strip():
         raise click.UsageError("the query is empty")
-    filters = Filters(folder=folder, types=tuple(types), after=_ts(after), before=_ts(before))
+    filters = Filters(
+        folder=folder, types=tuple(types), after=_ts(after), before=_ts(before), topic=topic
+    )
     with open_engine(data_dir, model_path) as engine:
         results = engine.search(
             query, k=k, mode=mode, filters=filters, best_sentence=not as_json, rerank=rerank

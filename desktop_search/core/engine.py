@@ -9,9 +9,10 @@ process may hold it per data directory, and any number may search meanwhile.
 Every value returned is a fresh object the engine never touches again, so a caller may
 hand it to another thread.
 
-Four mixins keep this file short: ``engine_models`` (which model, switching it),
+Six mixins keep this file short: ``engine_models`` (which model, switching it),
 ``engine_care`` (status, damage check and repair without a model), ``engine_duplicates``
-(the duplicate finder's reads) and ``adapting``.
+(the duplicate finder's reads), ``engine_related`` (related files), ``engine_topics``
+(the topic map) and ``adapting``.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ from .embedding import Embedder, EmbedReport
 from .engine_care import IndexCareMixin
 from .engine_duplicates import DuplicatesMixin
 from .engine_models import ModelsMixin
+from .engine_related import RelatedMixin
+from .engine_topics import TopicsMixin
 from .errors import IndexBusyError
 from .estimate import Estimate, measure_speed, scan_folders
 from .facets import Facets, read_facets
@@ -64,7 +67,9 @@ __all__ = ["Engine", "resolve_data_dir"]
 MAX_PROBLEMS = 500
 
 
-class Engine(AdaptingMixin, ModelsMixin, IndexCareMixin, DuplicatesMixin):
+class Engine(
+    AdaptingMixin, ModelsMixin, IndexCareMixin, DuplicatesMixin, RelatedMixin, TopicsMixin
+):
     def __init__(
         self,
         data_dir: str | os.PathLike | None = None,
@@ -294,6 +299,8 @@ class Engine(AdaptingMixin, ModelsMixin, IndexCareMixin, DuplicatesMixin):
             report.passages_embedded = done.passages_embedded
             report.cancelled = done.cancelled
             report.passages_pending = done.remaining
+            if not done.cancelled:
+                self.update_topics()
         else:
             report.passages_pending = self.pending()["passages"]
         return report
@@ -344,6 +351,8 @@ class Engine(AdaptingMixin, ModelsMixin, IndexCareMixin, DuplicatesMixin):
         if embed and not report.cancelled:
             done = self.embed_pending(cancel=cancel)
             report.passages_embedded, report.cancelled = done.passages_embedded, done.cancelled
+            if not done.cancelled:
+                self.update_topics()
         report.passages_pending = self.pending()["passages"]
         return report
 

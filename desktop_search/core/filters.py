@@ -1,4 +1,4 @@
-"""The search filters (folder, file types, dates) as one SQL fragment over ``files f``.
+"""The search filters (folder, file types, dates, topic) as one SQL fragment over ``files f``.
 
 A folder takes in everything below it, its subfolders too. Paths are bound as their exact
 bytes (``database.db_text``), so a folder whose name is not valid UTF-8 filters like any
@@ -19,9 +19,16 @@ class Filters:
     types: tuple[str, ...] = ()  # suffixes such as ".pdf" or "pdf"
     after: float | None = None  # modified at or after (POSIX seconds)
     before: float | None = None
+    topic: int | None = None  # files of this topic or sub-topic (see ``topics``)
 
     def active(self) -> bool:
-        return bool(self.folder or self.types or self.after is not None or self.before is not None)
+        return bool(
+            self.folder
+            or self.types
+            or self.after is not None
+            or self.before is not None
+            or self.topic is not None
+        )
 
     def sql(self) -> tuple[str, list]:
         """A WHERE fragment over ``files f``."""
@@ -42,6 +49,9 @@ class Filters:
         if self.before is not None:
             clauses.append("f.mtime_ns < ?")
             args.append(_ns(self.before))
+        if self.topic is not None:
+            clauses.append("f.id IN (SELECT file_id FROM file_topics WHERE topic = ? OR sub = ?)")
+            args += [int(self.topic), int(self.topic)]
         return (" AND ".join(clauses) or "1"), args
 
 

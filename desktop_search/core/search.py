@@ -12,6 +12,7 @@ Scores shown to people are absolute (see ``confidence``), not the fusion's ranki
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -146,6 +147,8 @@ class Searcher:
         if q.empty or k <= 0:
             return []
         filters = filters or Filters()
+        if q.topic is not None and filters.topic is None:
+            filters = dataclasses.replace(filters, topic=q.topic)
         self._refresh()
         # In hybrid mode the keyword leg runs on a second connection in a helper thread
         # while this one encodes the query: both release the GIL, so the legs overlap.

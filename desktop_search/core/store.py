@@ -38,7 +38,14 @@ from .database import (
 from .faults import crashpoint
 from .sqlpaths import under, under_args
 from .store_roots import RootRows
-from .store_schema import BLOCKS, SCHEMA_VERSION, blocks, create_blocks, create_schema
+from .store_schema import (
+    BLOCKS,
+    SCHEMA_VERSION,
+    blocks,
+    create_blocks,
+    create_schema,
+    create_topic_tables,
+)
 from .store_vectors import VectorRows
 
 
@@ -127,8 +134,10 @@ class Store(RootRows, VectorRows):
 
     def ensure_blocks(self) -> None:
         """Give an index made before keyword blocks existed its blocks, and drop an older
-        version's insert trigger (the writer does this; see ``store_schema.create_blocks``)."""
+        version's insert trigger, and give it the topic map's tables (the writer does this;
+        see ``store_schema.create_blocks``)."""
         create_blocks(self.db)
+        create_topic_tables(self.db)
 
     def _check_version(self) -> None:
         version = int(self.get_meta("schema_version", "0"))

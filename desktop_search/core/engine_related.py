@@ -1,0 +1,89 @@
+"""The related-files side of the Engine: ``Engine.related``.
+
+Reads only, from any thread, with no forward pass: it ranks over the vectors already in
+memory (see ``related``). A mixin of the Engine, like ``engine_duplicates``, to keep
+engine.py short.
+"""
+
+from __future__ import annotations
+
+import os
+
+from .database import DB_NAME, damage_is_named
+from .errors import DesktopSearchError
+from .related import DEFAULT_METHOD, FileVectors, PassageRef, Related, RelatedFile
+from .related import shared_word_spans as shared
+from .store import Store
+
+
+class RelatedError(DesktopSearchError, ValueError):
+    """A file related files cannot be listed for (not indexed, or not embedded yet)."""
+
+
+class RelatedMixin:
+    """The Engine's related-files method; the file vectors follow the active model."""
+
+    _file_vectors: FileVectors | None = None
+
+    def file_vectors(self, store: Store | None = None) -> FileVectors:
+        """The per-file vectors of the active model, brought level with the index (read
+        through ``store``, by default this thread's connection)."""
+        with self._swap_lock:
+            fv = self._file_vectors
+            if fv is None or fv.vectors is not self.vectors:
+                fv = self._file_vectors = FileVectors(self.vectors)
+        fv.refresh(store or self._thread_store())
+        return fv
+
+    def related(self, path: str, k: int = 10, *, method: str = DEFAULT_METHOD) -> Related:
+        """The ``k`` files closest in meaning to ``path``, each with its best-matching pair
+        of passages; its near-duplicates come apart, marked (see ``related``)."""
+        store: Store = self._thread_store()
+        full = os.path.abspath(os.path.expanduser(path))
+        with damage_is_named(self.data_dir / DB_NAME):
+            row = store.file(full)
+            if row is None or row.state != "ok":
+                raise RelatedError(f"{path} is not in the index")
+            fv = self.file_vectors()
+            if not fv.has(row.id):
+                raise RelatedError(f"{path} has no passages embedded yet; run indexing first")
+            ranked = fv.rank(row.id, k + DUPLICATE_ROOM, method)
+            files, dups = [], []
+            for fid, score in ranked:
+                mine, theirs, cos, near = fv.explain(row.id, fid)
+                rows = store.passages_by_id([mine, theirs])
+                if theirs not in rows or mine not in rows:
+                    continue  # removed since the vectors were read
+                other = rows[theirs]
+                near = near or (row.hash is not None and _hash_of(store, fid) == row.hash)
+                item = RelatedFile(
+                    other["path"],
+                    max(0.0, min(1.0, score)),
+                    other["kind"],
+                    near,
+                    cos,
+                    _ref(rows[mine], other["text"]),
+                    _ref(other, rows[mine]["text"]),
+                )
+                (dups if near else files).append(item)
+            return Related(row.path, files[:k], dups)
+
+
+DUPLICATE_ROOM = 10
+"""Extra candidates read so that near-duplicates set apart still leave ``k`` related."""
+
+
+def _ref(row: dict, other_text: str) -> PassageRef:
+    return PassageRef(
+        row["id"],
+        row["text"],
+        row["page"],
+        row["start"],
+        row["end"],
+        shared(row["text"], other_text),
+    )
+
+
+def _hash_of(store: Store, file_id: int) -> str | None:
+    got = store.conn.execute("SELECT hash FROM files WHERE id = ?", (file_id,)).fetchone()
+    return got[0] if got else None

@@ -1,0 +1,280 @@
+"""Files close in meaning to a given file, each with the pair of passages that shows why.
+
+Built on the vectors already stored: no forward pass. ``FileVectors`` holds one vector per
+file, the normalised mean of its passages' vectors read from the passage index in memory,
+in a small HNSW index of its own; it follows the passage index by the database
+generation, recomputing only files whose passages changed (a rename keeps a file's id and
+passages, so it recomputes nothing).
+
+How candidates are ranked was chosen by measurement on the "See also" links of the Python
+docs and the gnuplot manual (benchmarks/bench_related.py): ``METHODS`` are
+
+* ``file``: the cosine of the two files' mean vectors;
+* ``passages``: each of the file's passages asks the passage index for its neighbours,
+  and a candidate file scores the mean, over those passages, of its best neighbour there
+  (a query passage that found nothing in it counts its weakest neighbour's cosine);
+* ``fused``: reciprocal-rank fusion of the two;
+* ``chamfer``: the candidates of both, rescored by the symmetric mean of best matches
+  between the two files' passages (each side's passages find their best partner on the
+  other side, and both sides' means are averaged). A long file does not win by being
+  long: its passages that match nothing lower its own side's mean.
+
+A near-duplicate is not "related": a file with the same content, or one where most of the
+smaller file's passages have a near-identical partner in the other (cosine >=
+``DUP_COSINE`` for ``DEFAULT_MIN_CONTAINMENT`` of them, the duplicate finder's share), is
+listed apart, marked as a duplicate.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .ann import HNSWIndex
+from .duplicates.constants import DEFAULT_MIN_CONTAINMENT
+from .highlight import stem, stems_in, term_spans
+from .query import STOP_WORDS
+from .store import Store
+from .vectors import VectorSet
+
+METHODS = ("file", "passages", "fused", "chamfer")
+DEFAULT_METHOD = "chamfer"
+DUP_COSINE = 0.9
+"""A passage pair this close is the same text, lightly edited (a paraphrase scores lower)."""
+QUERY_PASSAGES = 48
+"""At most this many of a long file's passages ask for neighbours (evenly spread)."""
+NEIGHBOURS = 30
+CANDIDATES = 60
+"""Files each leg brings for fusion or rescoring."""
+RRF_K = 60
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass
+class PassageRef:
+    """One side of the best-matching pair, highlighted like a search result."""
+
+    id: int
+    text: str
+    page: int | None
+    start: int
+    end: int
+    highlights: list[tuple[int, int]] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        return {
+            "text": self.text,
+            "page": self.page,
+            "start": self.start,
+            "end": self.end,
+            "highlights": [list(h) for h in self.highlights],
+        }
+
+
+@dataclass
+class RelatedFile:
+    path: str
+    score: float  # 0..1, the method's similarity (cosine-like)
+    kind: str | None
+    duplicate: bool
+    pair_score: float  # cosine of the best-matching pair
+    mine: PassageRef  # the best-matching passage of the asked-about file
+    theirs: PassageRef  # its partner in this file
+
+    def as_json(self) -> dict:
+        return {
+            "path": self.path,
+            "score": round(self.score, 4),
+            "duplicate": self.duplicate,
+            "why": {
+                "score": round(self.pair_score, 4),
+                "this": self.mine.as_json(),
+                "related": self.theirs.as_json(),
+            },
+        }
+
+
+@dataclass
+class Related:
+    """What ``Engine.related`` returns: related files best first, and near-duplicates apart."""
+
+    path: str
+    files: list[RelatedFile]
+    duplicates: list[RelatedFile]
+
+    def as_json(self) -> dict:
+        return {
+            "path": self.path,
+            "related": [f.as_json() for f in self.files],
+            "duplicates": [f.as_json() for f in self.duplicates],
+        }
+
+
+class FileVectors:
+    """Per-file mean vectors and their HNSW index, in step with a passage ``VectorSet``.
+
+    Shared by the threads of one Engine: ``refresh`` and reads hold one lock.
+    """
+
+    def __init__(self, vectors: VectorSet) -> None:
+        self.vectors = vectors
+        self.lock = threading.RLock()
+        self.generation: int | None = None
+        self.index = HNSWIndex(vectors.dim, capacity=256)
+        self._passages: dict[int, np.ndarray] = {}  # file id -> its embedded passage ids
+        self._file_of = np.zeros(0, dtype=np.int64)  # passage id -> file id (-1: none)
+        self._vec: dict[int, np.ndarray] = {}
+
+    def refresh(self, store: Store) -> None:
+        """Follow the passage index: recompute the files whose passages changed."""
+        with self.lock:
+            gen = store.generation()
+            if gen == self.generation and self.vectors.generation == gen:
+                return
+            if self.vectors.generation != gen:
+                self.vectors.catch_up(store)
+            rows = store.conn.execute("SELECT id, file_id FROM passages ORDER BY file_id, id")
+            arr = np.array(rows.fetchall(), dtype=np.int64).reshape(-1, 2)
+            live = self.vectors.index.ids()
+            arr = arr[np.isin(arr[:, 0], live)]
+            grouped = _group(arr)
+            gone = [f for f in self._passages if f not in grouped]
+            changed = [
+                f
+                for f, ids in grouped.items()
+                if f not in self._passages or not np.array_equal(self._passages[f], ids)
+            ]
+            stale = gone + [f for f in changed if f in self._passages]
+            if stale:
+                self.index.delete(stale)
+            for f in gone:
+                del self._passages[f], self._vec[f]
+            if changed:
+                all_ids = np.concatenate([grouped[f] for f in changed])
+                mat = self.vectors.index.vectors(all_ids)
+                pos = 0
+                means = np.empty((len(changed), self.vectors.dim), dtype=np.float32)
+                for n, f in enumerate(changed):
+                    ids = grouped[f]
+                    means[n] = _unit(mat[pos : pos + len(ids)].mean(axis=0))
+                    pos += len(ids)
+                    self._passages[f] = ids
+                    self._vec[f] = means[n]
+                self.index.add(np.asarray(changed, dtype=np.int64), means)
+            top = int(arr[:, 0].max()) + 1 if len(arr) else 0
+            self._file_of = np.full(top, -1, dtype=np.int64)
+            self._file_of[arr[:, 0]] = arr[:, 1]
+            self.generation = gen
+
+    def has(self, file_id: int) -> bool:
+        return file_id in self._vec
+
+    def signature(self, file_id: int) -> str:
+        """Which passages the file's vector was made of (passage ids only grow, and a
+        rename keeps them): a changed file has a new signature."""
+        ids = self._passages[file_id]
+        return f"{len(ids)}:{int(ids.sum())}:{int(ids.max())}"
+
+    def files(self) -> tuple[np.ndarray, np.ndarray]:
+        """(file ids, their unit mean vectors), ids ascending."""
+        with self.lock:
+            ids = np.array(sorted(self._vec), dtype=np.int64)
+            if not len(ids):
+                return ids, np.empty((0, self.vectors.dim), dtype=np.float32)
+            return ids, np.stack([self._vec[int(f)] for f in ids])
+
+    def passages(self, file_id: int) -> tuple[np.ndarray, np.ndarray]:
+        """(passage ids, vectors) of one file's embedded passages."""
+        ids = self._passages[file_id]
+        return ids, self.vectors.index.vectors(ids)
+
+    # -- ranking ----------------------------------------------------------------------
+
+    def by_file(self, file_id: int, n: int) -> list[tuple[int, float]]:
+        labels, scores = self.index.search(self._vec[file_id][None, :], n + 1)
+        return [(int(f), float(s)) for f, s in zip(labels[0], scores[0]) if f != file_id][:n]
+
+    def by_passages(self, file_id: int, n: int) -> list[tuple[int, float]]:
+        ids, q = self.passages(file_id)
+        if len(ids) > QUERY_PASSAGES:
+            q = q[np.linspace(0, len(ids) - 1, QUERY_PASSAGES).astype(int)]
+        labels, scores = self.vectors.index.search(q, NEIGHBOURS)
+        files = self._file_of[np.clip(labels, 0, len(self._file_of) - 1)]
+        best: dict[int, np.ndarray] = {}
+        floor = scores[:, -1].copy()
+        for row in range(len(q)):
+            for f, s in zip(files[row], scores[row]):
+                f = int(f)
+                if f < 0 or f == file_id:
+                    continue
+                got = best.setdefault(f, floor.copy())
+                got[row] = max(got[row], s)
+        ranked = sorted(((f, float(v.mean())) for f, v in best.items()), key=lambda r: -r[1])
+        return ranked[:n]
+
+    def chamfer(self, file_id: int, others: list[int]) -> list[tuple[int, float]]:
+        _, q = self.passages(file_id)
+        out = []
+        for f in others:
+            _, c = self.passages(f)
+            sims = q @ c.T
+            out.append((f, 0.5 * float(sims.max(axis=1).mean() + sims.max(axis=0).mean())))
+        return sorted(out, key=lambda r: -r[1])
+
+    def rank(self, file_id: int, n: int, method: str = DEFAULT_METHOD) -> list[tuple[int, float]]:
+        """Other files best first, (file id, score), by ``method`` (see ``METHODS``)."""
+        with self.lock:
+            if method == "file":
+                return self.by_file(file_id, n)
+            if method == "passages":
+                return self.by_passages(file_id, n)
+            a = self.by_file(file_id, max(n, CANDIDATES))
+            b = self.by_passages(file_id, max(n, CANDIDATES))
+            if method == "fused":
+                fused: dict[int, float] = {}
+                for ranked in (a, b):
+                    for r, (f, _) in enumerate(ranked):
+                        fused[f] = fused.get(f, 0.0) + 1.0 / (RRF_K + r + 1)
+                top = sorted(fused.items(), key=lambda r: -r[1])[:n]
+                cos = dict(a)
+                return [(f, cos.get(f, 0.0)) for f, _ in top]
+            if method == "chamfer":
+                return self.chamfer(file_id, list(dict.fromkeys(f for f, _ in [*a, *b])))[:n]
+        raise ValueError(f"unknown method {method!r}")
+
+    def explain(self, file_id: int, other: int) -> tuple[int, int, float, bool]:
+        """(my passage, its partner, their cosine, whether the files are near-duplicates)."""
+        with self.lock:
+            qi, q = self.passages(file_id)
+            ci, c = self.passages(other)
+        sims = q @ c.T
+        i, j = np.unravel_index(int(np.argmax(sims)), sims.shape)
+        near = sims >= DUP_COSINE
+        smaller = near.any(axis=1).mean() if len(qi) <= len(ci) else near.any(axis=0).mean()
+        return int(qi[i]), int(ci[j]), float(sims[i, j]), bool(smaller >= DEFAULT_MIN_CONTAINMENT)
+
+
+def shared_word_spans(text: str, other: str) -> list[tuple[int, int]]:
+    """Spans of the content words ``text`` shares with ``other`` (by stem): what a person
+    can see the two passages have in common, found without a forward pass."""
+    common = stems_in(other)
+    words = {w.lower() for w in _WORD.findall(text)}
+    return term_spans(
+        text, [w for w in words if w not in STOP_WORDS and len(w) > 2 and stem(w) in common]
+    )
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    norm = float(np.linalg.norm(v))
+    return (v / norm).astype(np.float32) if norm > 0 else v.astype(np.float32)
+
+
+def _group(arr: np.ndarray) -> dict[int, np.ndarray]:
+    """(passage id, file id) rows sorted by file: file id -> its passage ids."""
+    if not len(arr):
+        return {}
+    cuts = np.flatnonzero(np.diff(arr[:, 1])) + 1
+    return {int(part[0, 1]): part[:, 0].copy() for part in np.split(arr, cuts)}
