@@ -48,14 +48,15 @@ class RelatedMixin:
             if not fv.has(row.id):
                 raise RelatedError(f"{path} has no passages embedded yet; run indexing first")
             ranked = fv.rank(row.id, k + DUPLICATE_ROOM, method)
+            pairs = fv.explain(row.id, [f for f, _ in ranked])
+            rows = store.passages_by_id([p for mine, theirs, _, _ in pairs for p in (mine, theirs)])
+            hashes = _hashes(store, [f for f, _ in ranked])
             files, dups = [], []
-            for fid, score in ranked:
-                mine, theirs, cos, near = fv.explain(row.id, fid)
-                rows = store.passages_by_id([mine, theirs])
+            for (fid, score), (mine, theirs, cos, near) in zip(ranked, pairs):
                 if theirs not in rows or mine not in rows:
                     continue  # removed since the vectors were read
                 other = rows[theirs]
-                near = near or (row.hash is not None and _hash_of(store, fid) == row.hash)
+                near = near or (row.hash is not None and hashes.get(fid) == row.hash)
                 item = RelatedFile(
                     other["path"],
                     max(0.0, min(1.0, score)),
@@ -84,6 +85,7 @@ def _ref(row: dict, other_text: str) -> PassageRef:
     )
 
 
-def _hash_of(store: Store, file_id: int) -> str | None:
-    got = store.conn.execute("SELECT hash FROM files WHERE id = ?", (file_id,)).fetchone()
-    return got[0] if got else None
+def _hashes(store: Store, file_ids: list[int]) -> dict[int, str | None]:
+    marks = ",".join("?" * len(file_ids))
+    rows = store.conn.execute(f"SELECT id, hash FROM files WHERE id IN ({marks})", file_ids)
+    return {r[0]: r[1] for r in rows}

@@ -4,7 +4,9 @@ Built on the vectors already stored: no forward pass. ``FileVectors`` holds one 
 file, the normalised mean of its passages' vectors read from the passage index in memory,
 in a small HNSW index of its own; it follows the passage index by the database
 generation, recomputing only files whose passages changed (a rename keeps a file's id and
-passages, so it recomputes nothing).
+passages, so it recomputes nothing). It also keeps each file's passage vectors, as
+float16 (768 bytes a passage: 19 MB at 25k passages): hnswlib hands vectors back at
+about 0.1-0.3 ms each, too slow to read a file's candidates at every request.
 
 How candidates are ranked was chosen by measurement on the "See also" links of the Python
 docs and the gnuplot manual (benchmarks/bench_related.py): ``METHODS`` are
@@ -50,6 +52,7 @@ NEIGHBOURS = 30
 CANDIDATES = 60
 """Files each leg brings for fusion or rescoring."""
 RRF_K = 60
+BULK_READ = 2000
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -127,6 +130,7 @@ class FileVectors:
         self._passages: dict[int, np.ndarray] = {}  # file id -> its embedded passage ids
         self._file_of = np.zeros(0, dtype=np.int64)  # passage id -> file id (-1: none)
         self._vec: dict[int, np.ndarray] = {}
+        self._mat: dict[int, np.ndarray] = {}  # file id -> its passages' vectors (float16)
 
     def refresh(self, store: Store) -> None:
         """Follow the passage index: recompute the files whose passages changed."""
@@ -151,10 +155,10 @@ class FileVectors:
             if stale:
                 self.index.delete(stale)
             for f in gone:
-                del self._passages[f], self._vec[f]
+                del self._passages[f], self._vec[f], self._mat[f]
             if changed:
                 all_ids = np.concatenate([grouped[f] for f in changed])
-                mat = self.vectors.index.vectors(all_ids)
+                mat = self._read(store, all_ids)
                 pos = 0
                 means = np.empty((len(changed), self.vectors.dim), dtype=np.float32)
                 for n, f in enumerate(changed):
@@ -162,12 +166,22 @@ class FileVectors:
                     means[n] = _unit(mat[pos : pos + len(ids)].mean(axis=0))
                     pos += len(ids)
                     self._passages[f] = ids
+                    self._mat[f] = mat[pos - len(ids) : pos].astype(np.float16)
                     self._vec[f] = means[n]
                 self.index.add(np.asarray(changed, dtype=np.int64), means)
             top = int(arr[:, 0].max()) + 1 if len(arr) else 0
             self._file_of = np.full(top, -1, dtype=np.int64)
             self._file_of[arr[:, 0]] = arr[:, 1]
             self.generation = gen
+
+    def _read(self, store: Store, ids: np.ndarray) -> np.ndarray:
+        """The vectors of passages ``ids``: a few from the passage index in memory (about
+        0.1 ms each), many in one read of SQLite's whole table (an ``IN`` list of ids over
+        the vectors' join is far slower than reading them all)."""
+        if len(ids) <= BULK_READ:
+            return self.vectors.index.vectors(ids)
+        have, mat = store.passage_vectors(self.vectors.model_id)
+        return mat[np.searchsorted(have, ids)]
 
     def has(self, file_id: int) -> bool:
         return file_id in self._vec
@@ -188,8 +202,7 @@ class FileVectors:
 
     def passages(self, file_id: int) -> tuple[np.ndarray, np.ndarray]:
         """(passage ids, vectors) of one file's embedded passages."""
-        ids = self._passages[file_id]
-        return ids, self.vectors.index.vectors(ids)
+        return self._passages[file_id], self._mat[file_id].astype(np.float32)
 
     # -- ranking ----------------------------------------------------------------------
 
@@ -215,12 +228,23 @@ class FileVectors:
         ranked = sorted(((f, float(v.mean())) for f, v in best.items()), key=lambda r: -r[1])
         return ranked[:n]
 
+    def _stack(self, file_ids: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(passage ids, vectors, offsets) of several files in one read of the index:
+        file n's rows are ``offsets[n]:offsets[n + 1]``."""
+        parts = [self._passages[f] for f in file_ids]
+        offsets = np.cumsum([0, *(len(p) for p in parts)])
+        ids = np.concatenate(parts) if parts else np.zeros(0, np.int64)
+        mats = [self._mat[f] for f in file_ids]
+        mat = np.concatenate(mats) if mats else np.zeros((0, self.vectors.dim), np.float16)
+        return ids, mat.astype(np.float32), offsets
+
     def chamfer(self, file_id: int, others: list[int]) -> list[tuple[int, float]]:
         _, q = self.passages(file_id)
+        _, mat, offsets = self._stack(others)
+        sims_all = q @ mat.T
         out = []
-        for f in others:
-            _, c = self.passages(f)
-            sims = q @ c.T
+        for n, f in enumerate(others):
+            sims = sims_all[:, offsets[n] : offsets[n + 1]]
             out.append((f, 0.5 * float(sims.max(axis=1).mean() + sims.max(axis=0).mean())))
         return sorted(out, key=lambda r: -r[1])
 
@@ -245,16 +269,23 @@ class FileVectors:
                 return self.chamfer(file_id, list(dict.fromkeys(f for f, _ in [*a, *b])))[:n]
         raise ValueError(f"unknown method {method!r}")
 
-    def explain(self, file_id: int, other: int) -> tuple[int, int, float, bool]:
-        """(my passage, its partner, their cosine, whether the files are near-duplicates)."""
+    def explain(self, file_id: int, others: list[int]) -> list[tuple[int, int, float, bool]]:
+        """Per other file: (my passage, its partner there, their cosine, whether the two
+        files are near-duplicates)."""
         with self.lock:
             qi, q = self.passages(file_id)
-            ci, c = self.passages(other)
-        sims = q @ c.T
-        i, j = np.unravel_index(int(np.argmax(sims)), sims.shape)
-        near = sims >= DUP_COSINE
-        smaller = near.any(axis=1).mean() if len(qi) <= len(ci) else near.any(axis=0).mean()
-        return int(qi[i]), int(ci[j]), float(sims[i, j]), bool(smaller >= DEFAULT_MIN_CONTAINMENT)
+            ci, mat, offsets = self._stack(others)
+        sims_all = q @ mat.T
+        out = []
+        for n in range(len(others)):
+            sims = sims_all[:, offsets[n] : offsets[n + 1]]
+            i, j = np.unravel_index(int(np.argmax(sims)), sims.shape)
+            near = sims >= DUP_COSINE
+            nc = offsets[n + 1] - offsets[n]
+            share = near.any(axis=1).mean() if len(qi) <= nc else near.any(axis=0).mean()
+            dup = bool(share >= DEFAULT_MIN_CONTAINMENT)
+            out.append((int(qi[i]), int(ci[offsets[n] + j]), float(sims[i, j]), dup))
+        return out
 
 
 def shared_word_spans(text: str, other: str) -> list[tuple[int, int]]:
