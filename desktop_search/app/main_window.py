@@ -30,6 +30,7 @@ from .icons import app_icon
 from .indexing_view import IndexingView
 from .messages import MessageBridge
 from .problems import ProblemsDialog
+from .related_view import RelatedView
 from .search_model import ROLE_PAGE, path_at
 from .search_page import MODES, SearchPage
 from .search_view import SearchView
@@ -109,6 +110,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(page, "Search")
         self.duplicates_tab = DuplicatesTab(self)
         self.setCentralWidget(self.tabs)
+        self.related_view = RelatedView(self)
 
         self.status = AppStatusBar()
         self.setStatusBar(self.status)
@@ -380,6 +382,7 @@ class MainWindow(QMainWindow):
             self.wizard.close()
         self.problems_dialog.close()
         self.duplicates_tab.shutdown()
+        self.related_view.shutdown()
         self.hide()  # quitting feels instant; the indexer stops after its current batch
         self.controller.shutdown()
 
