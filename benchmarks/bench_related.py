@@ -33,10 +33,11 @@ from common import DOCS, ROOT, peak_rss_mb, table
 from docs_library import LIBRARY, build, collection
 from related_truth import see_also
 
-from desktop_search.core import keyword, topic_store
 from desktop_search.core.engine import Engine
-from desktop_search.core.query import content_words
-from desktop_search.core.related import DEFAULT_METHOD, METHODS
+from desktop_search.core.search import keyword
+from desktop_search.core.search.query import content_words
+from desktop_search.core.search.related import DEFAULT_METHOD, METHODS
+from desktop_search.core.store import topics as topic_store
 
 K = 10
 TERMS = 20

@@ -27,7 +27,7 @@ import sys
 import click
 
 from .cli_common import data_dir_option, json_option, open_engine, translate_errors
-from .core.highlight import render, snippet_window
+from .core.engine import render, snippet_window
 from .core.sanitize import display_name
 
 

@@ -74,7 +74,7 @@ def test_topics_tab_maps_every_file_and_filters_the_search(
 ):
     from PySide6.QtCore import Qt
 
-    from desktop_search.app.topics_tab import ROLE_TOPIC
+    from desktop_search.app.related.topics import ROLE_TOPIC
 
     w = _indexed_window(qtbot, make_window, library)
     panel = w.related_view.topics

@@ -13,12 +13,9 @@ import pytest
 from click.testing import CliRunner
 
 from desktop_search.cli import cli
-from desktop_search.core.engine import Engine
-from desktop_search.core.engine_related import RelatedError
-from desktop_search.core.filters import Filters
-from desktop_search.core.highlight import stem, stems_in
-from desktop_search.core.related import METHODS
-from desktop_search.core.watcher import WatchBatch
+from desktop_search.core.engine import Engine, Filters, RelatedError, WatchBatch
+from desktop_search.core.search.highlight import stem, stems_in
+from desktop_search.core.search.related import METHODS
 
 from .corpus import BREAD_TEXT, CAR_TEXT
 
