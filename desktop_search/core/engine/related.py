@@ -10,12 +10,16 @@ from __future__ import annotations
 import os
 
 from desktop_search.core.errors import DesktopSearchError
+from desktop_search.core.search import keyword
 from desktop_search.core.search.related import (
+    CANDIDATES,
     DEFAULT_METHOD,
     FileVectors,
     PassageRef,
     Related,
     RelatedFile,
+    rrf,
+    significant_terms,
 )
 from desktop_search.core.search.related import shared_word_spans as shared
 from desktop_search.core.store.catalog import DB_NAME, Store
@@ -53,7 +57,10 @@ class RelatedMixin:
             fv = self._file_vectors()
             if not fv.has(row.id):
                 raise RelatedError(f"{path} has no passages embedded yet; run indexing first")
-            ranked = fv.rank(row.id, k + DUPLICATE_ROOM, method)
+            if method == "hybrid":
+                ranked = self._hybrid(fv, store, row.id, k + DUPLICATE_ROOM)
+            else:
+                ranked = fv.rank(row.id, k + DUPLICATE_ROOM, method)
             pairs = fv.explain(row.id, [f for f, _ in ranked])
             rows = store.passages_by_id([p for mine, theirs, _, _ in pairs for p in (mine, theirs)])
             hashes = _hashes(store, [f for f, _ in ranked])
@@ -74,6 +81,26 @@ class RelatedMixin:
                 )
                 (dups if near else files).append(item)
             return Related(row.path, files[:k], dups)
+
+    def _hybrid(self, fv: FileVectors, store: Store, file_id: int, n: int):
+        """``chamfer`` fused with the keyword leg's files for the file's significant words."""
+        sem = fv.rank(file_id, max(n, CANDIDATES), "chamfer")
+        texts = [
+            r[0]
+            for r in store.conn.execute("SELECT text FROM passages WHERE file_id = ?", (file_id,))
+        ]
+        freqs = keyword.DocFreqs()
+        gen = store.generation()
+        terms = significant_terms(
+            texts, lambda ws: freqs.get(store.conn, gen, ws), freqs.total(store.conn, gen)
+        )
+        hits = self.search(" ".join(terms), mode="keyword", k=CANDIDATES) if terms else []
+        ids = {r.path: f.id for r in hits if (f := store.file(r.path)) is not None}
+        lex = [ids[r.path] for r in hits if r.path in ids and ids[r.path] != file_id]
+        lex = [f for f in lex if fv.has(f)]
+        top = rrf([f for f, _ in sem], lex)[:n]
+        scores = dict(sem) | dict(fv.chamfer(file_id, [f for f in top if f not in dict(sem)]))
+        return [(f, scores[f]) for f in top]
 
 
 DUPLICATE_ROOM = 10

@@ -20,6 +20,9 @@ docs and the gnuplot manual (benchmarks/bench_related.py): ``METHODS`` are
   between the two files' passages (each side's passages find their best partner on the
   other side, and both sides' means are averaged). A long file does not win by being
   long: its passages that match nothing lower its own side's mean.
+* ``hybrid``: reciprocal-rank fusion of ``chamfer`` with the keyword leg's answer to the
+  file's most significant words (``significant_terms``, Recoll's "find similar"), each
+  file scored by ``chamfer`` (the Engine runs it: it needs the keyword leg).
 
 A near-duplicate is not "related": a file with the same content, or one where most of the
 smaller file's passages have a near-identical partner in the other (cosine >=
@@ -29,6 +32,7 @@ listed apart, marked as a duplicate.
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 from dataclasses import dataclass, field
@@ -40,9 +44,9 @@ from desktop_search.core.store.catalog import Store
 from desktop_search.core.store.vector_index import VectorSet
 
 from .highlight import stem, stems_in, term_spans
-from .query import STOP_WORDS
+from .query import STOP_WORDS, content_words
 
-METHODS = ("file", "passages", "fused", "chamfer")
+METHODS = ("file", "passages", "fused", "chamfer", "hybrid")
 DEFAULT_METHOD = "chamfer"
 DUP_SHARE = 0.6
 """Share of the smaller file's passages with a near-identical partner that makes two files
@@ -56,6 +60,7 @@ NEIGHBOURS = 30
 CANDIDATES = 60
 """Files each leg brings for fusion or rescoring."""
 RRF_K = 60
+TERMS = 20
 BULK_READ = 2000
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -262,13 +267,9 @@ class FileVectors:
             a = self.by_file(file_id, max(n, CANDIDATES))
             b = self.by_passages(file_id, max(n, CANDIDATES))
             if method == "fused":
-                fused: dict[int, float] = {}
-                for ranked in (a, b):
-                    for r, (f, _) in enumerate(ranked):
-                        fused[f] = fused.get(f, 0.0) + 1.0 / (RRF_K + r + 1)
-                top = sorted(fused.items(), key=lambda r: -r[1])[:n]
                 cos = dict(a)
-                return [(f, cos.get(f, 0.0)) for f, _ in top]
+                top = rrf([f for f, _ in a], [f for f, _ in b])[:n]
+                return [(f, cos.get(f, 0.0)) for f in top]
             if method == "chamfer":
                 return self.chamfer(file_id, list(dict.fromkeys(f for f, _ in [*a, *b])))[:n]
         raise ValueError(f"unknown method {method!r}")
@@ -290,6 +291,31 @@ class FileVectors:
             dup = bool(share >= DUP_SHARE)
             out.append((int(qi[i]), int(ci[offsets[n] + j]), float(sims[i, j]), dup))
         return out
+
+
+def significant_terms(texts: list[str], doc_freq, passages: int, n: int = TERMS) -> list[str]:
+    """The ``n`` words of ``texts`` with the highest TF-IDF (``doc_freq(words)``: passages
+    holding each word; ``passages``: how many the index holds)."""
+    counts: dict[str, int] = {}
+    for text in texts:
+        for w in content_words(text):
+            if not w.isdigit():
+                counts[w] = counts.get(w, 0) + 1
+    df = doc_freq(list(counts))
+    scored = sorted(
+        ((c * math.log(max(passages, 1) / df[w]), w) for w, c in counts.items() if df.get(w)),
+        reverse=True,
+    )
+    return [w for _, w in scored[:n]]
+
+
+def rrf(*rankings: list[int]) -> list[int]:
+    """Reciprocal-rank fusion of file rankings, best first."""
+    fused: dict[int, float] = {}
+    for ranked in rankings:
+        for r, f in enumerate(ranked):
+            fused[f] = fused.get(f, 0.0) + 1.0 / (RRF_K + r + 1)
+    return [f for f, _ in sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
 def shared_word_spans(text: str, other: str) -> list[tuple[int, int]]:
