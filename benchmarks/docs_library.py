@@ -11,7 +11,9 @@ default /work/bench-cache) and are reused by every later run.
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -23,6 +25,8 @@ from related_truth import see_also
 CACHE = Path(os.environ.get("DESKTOP_SEARCH_BENCH_CACHE", "/work/bench-cache"))
 LIBRARY = CACHE / "docs-subset"
 INDEX = CACHE / "docs-index"
+_UP = re.compile(r'<B> Up:</B> <A\s+HREF="([^"#]+)', re.S)
+_TITLE = re.compile(r"<TITLE>([^<]*)</TITLE>")
 MAX_PAGE_BYTES = 10_000
 """Python pages up to this size take part (about 50 passages of 128 tokens)."""
 
@@ -37,11 +41,31 @@ def chosen() -> list[Path]:
 
 
 def collection(path: Path) -> str:
-    """The source collection of a library file: gnuplot, or the Python docs' section."""
+    """The source of a library file: "python", or the gnuplot manual's chapter (Commands,
+    Terminal types, Plotting styles...), read from the pages' own "Up:" links."""
     rel = path.relative_to(LIBRARY) if path.is_relative_to(LIBRARY) else path.relative_to(DOCS)
-    if rel.parts[0] == "html":
-        return "gnuplot"
-    return "python/" + (rel.parts[1] if len(rel.parts) > 2 else "top")
+    if rel.parts[0] != "html":
+        return "python"
+    return "gnuplot/" + _chapters().get(rel.name, "?")
+
+
+@functools.cache
+def _chapters() -> dict[str, str]:
+    """gnuplot page name -> the title of its top-level chapter."""
+    up, title = {}, {}
+    for page in (DOCS / "html").glob("node*.html"):
+        text = page.read_text(errors="replace")
+        m = _UP.search(text)
+        up[page.name] = m.group(1) if m else None
+        t = _TITLE.search(text)
+        title[page.name] = t.group(1).strip() if t else page.name
+    out = {}
+    for name in up:
+        chain = [name]
+        while up.get(chain[-1]) in up and len(chain) < 30:
+            chain.append(up[chain[-1]])
+        out[name] = title[chain[-1]]
+    return out
 
 
 def build() -> Path:

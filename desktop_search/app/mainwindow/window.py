@@ -203,7 +203,7 @@ class MainWindow(QMainWindow):
         if split is not None:
             self.splitter.restoreState(split)
         else:
-            self.splitter.setSizes([640, 480])
+            self.splitter.setSizes([560, 480, 320])  # results, preview, related
         keys = [m[1] for m in MODES]
         mode = self.settings.mode
         self.mode_selector.blockSignals(True)

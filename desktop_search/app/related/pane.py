@@ -25,6 +25,7 @@ class RelatedPane(QWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.setObjectName("relatedPane")
+        self.setMinimumWidth(280)
         self.title = QLabel("<b>Related</b>")
         self.title.setObjectName("relatedTitle")
         self.title.setWordWrap(True)
@@ -69,8 +70,8 @@ class RelatedPane(QWidget):
         ]
 
     def _add(self, f, head: str) -> None:
-        theirs = _snippet(f.theirs)
-        item = QListWidgetItem(f"{head}\n{_plain(theirs)}")
+        theirs = _plain(_snippet(f.theirs, 110))
+        item = QListWidgetItem(f"{head}\n{theirs}")
         item.setData(ROLE_PATH, f.path)
         item.setToolTip(
             f"<p><b>{html.escape(display_name(f.path))}</b></p>"

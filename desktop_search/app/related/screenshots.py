@@ -4,7 +4,7 @@ an index already built (offscreen or under Xvfb).
     python -m desktop_search.app.related.screenshots OUT_DIR DATA_DIR
 
 Saves related.png (a search, its first result previewed, the files related to it) and
-topics.png (the map and the topic list, one topic chosen).
+topics.png (the map and the topic list).
 """
 
 from __future__ import annotations
@@ -65,7 +65,6 @@ def main(argv: list[str] | None = None) -> int:
     save(w, "related.png")
     w.tabs.setCurrentWidget(view.topics)
     wait(lambda: bool(view.topics.map.dots), 120)
-    view.topics.list.setCurrentRow(0)
     wait(lambda: False, 1.0)
     save(w, "topics.png")
     w.close()

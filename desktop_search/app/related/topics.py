@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from desktop_search.core.sanitize import display_name
 
 SIZE = 600.0  # scene units across the map
-DOT = 7.0
+DOT = 9.0
 ROLE_TOPIC = Qt.ItemDataRole.UserRole + 1
 ROLE_PATH = Qt.ItemDataRole.UserRole + 2
 
@@ -117,6 +117,8 @@ class TopicsPanel(QWidget):
         )
         self.note.setWordWrap(True)
         side = QWidget()
+        side.setMinimumWidth(260)
+        side.setMaximumWidth(420)
         sl = QVBoxLayout(side)
         sl.setContentsMargins(0, 0, 0, 0)
         sl.addWidget(self.note)
@@ -126,13 +128,21 @@ class TopicsPanel(QWidget):
         splitter.addWidget(side)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
+        splitter.setSizes([900, 320])
+        self.map.setMinimumWidth(300)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 6)
         layout.addWidget(splitter)
 
     def show_topics(self, outcome) -> None:
         self.list.clear()
+        children: dict[int, list] = {}
         for t in outcome.topics:
+            children.setdefault(t.parent or 0, []).append(t)
+        ordered = [
+            u for t in children.get(0, []) for u in [t, *children.get(t.id, [])]
+        ]  # each topic followed by its sub-topics
+        for t in ordered:
             indent = "      " if t.parent is not None else ""
             item = QListWidgetItem(f"{indent}{t.id}. {', '.join(t.label)}  ({t.size})")
             item.setData(ROLE_TOPIC, t.id)

@@ -46,6 +46,7 @@ class RelatedView(QObject):
         self.pane = RelatedPane()
         window.splitter.addWidget(self.pane)
         window.splitter.setStretchFactor(2, 2)
+        window.splitter.setSizes([560, 480, 320])
         self.pane.fileChosen.connect(self.preview_file)
         window.preview.relatedRequested.connect(self.show_related)
         view = window.results_view

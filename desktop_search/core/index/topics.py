@@ -30,7 +30,7 @@ SEED = 20261207
 MAX_K = 20
 SEEDS = 3
 ITERATIONS = 40
-SAMPLE = 2000
+SAMPLE = 1000
 """Files the silhouette is computed on (it is quadratic in them)."""
 SPLIT_SHARE = 0.25
 SPLIT_MIN = 40
@@ -61,11 +61,13 @@ class TopicMap:
     k_chosen: int = 0
 
 
-def kmeans(x: np.ndarray, k: int, seed: int = SEED) -> tuple[np.ndarray, np.ndarray, float]:
+def kmeans(
+    x: np.ndarray, k: int, seed: int = SEED, seeds: int = SEEDS
+) -> tuple[np.ndarray, np.ndarray, float]:
     """(labels, unit centroids, inertia) of spherical k-means, k-means++ seeded; the best
-    of ``SEEDS`` runs by inertia (the sum of 1 - cosine to the own centroid)."""
+    of ``seeds`` runs by inertia (the sum of 1 - cosine to the own centroid)."""
     best = None
-    for run in range(SEEDS):
+    for run in range(seeds):
         rng = np.random.default_rng(seed + run)
         centres = _plus_plus(x, k, rng)
         labels = np.zeros(len(x), dtype=np.int64)
@@ -102,33 +104,37 @@ def _centres(x: np.ndarray, labels: np.ndarray, k: int, old: np.ndarray) -> np.n
     return out.astype(np.float32)
 
 
-def silhouette(x: np.ndarray, labels: np.ndarray) -> float:
-    """Mean cosine silhouette (files alone in their cluster count 0)."""
-    d = 1.0 - x @ x.T
+def silhouette(sims: np.ndarray, labels: np.ndarray) -> float:
+    """Mean cosine silhouette from the files' cosine matrix (a file alone in its cluster
+    counts 0)."""
+    d = 1.0 - sims
     ks = np.unique(labels)
     if len(ks) < 2:
         return -1.0
     mean_to = np.stack([d[:, labels == c].mean(axis=1) for c in ks], axis=1)
     own = np.searchsorted(ks, labels)
     sizes = np.array([(labels == c).sum() for c in ks])
-    a = mean_to[np.arange(len(x)), own] * sizes[own] / np.maximum(sizes[own] - 1, 1)
-    mean_to[np.arange(len(x)), own] = np.inf
+    rows = np.arange(len(labels))
+    a = mean_to[rows, own] * sizes[own] / np.maximum(sizes[own] - 1, 1)
+    mean_to[rows, own] = np.inf
     b = mean_to.min(axis=1)
     s = np.where(sizes[own] > 1, (b - a) / np.maximum(np.maximum(a, b), 1e-12), 0.0)
     return float(s.mean())
 
 
 def choose_k(x: np.ndarray, ks: Sequence[int], seed: int = SEED) -> int:
-    """The k of ``ks`` whose clustering has the best silhouette on a fixed sample."""
+    """The k of ``ks`` whose clustering (one seed each) has the best silhouette on a fixed
+    sample; the cosine matrix is computed once for every k."""
     rng = np.random.default_rng(seed)
     sample = np.sort(rng.choice(len(x), min(SAMPLE, len(x)), replace=False))
     xs = x[sample]
+    sims = xs @ xs.T
     scored = []
     for k in ks:
         if k >= len(xs):
             break
-        labels, _, _ = kmeans(xs, k, seed)
-        scored.append((silhouette(xs, labels), -k))
+        labels, _, _ = kmeans(xs, k, seed, seeds=1)
+        scored.append((silhouette(sims, labels), -k))
     return -max(scored)[1] if scored else 1
 
 
