@@ -18,6 +18,7 @@ from desktop_search.core.search.related import (
     PassageRef,
     Related,
     RelatedFile,
+    one_blas_thread,
     rrf,
     significant_terms,
 )
@@ -50,7 +51,7 @@ class RelatedMixin:
         of passages; its near-duplicates come apart, marked (see ``related``)."""
         store: Store = self._thread_store()
         full = os.path.abspath(os.path.expanduser(path))
-        with damage_is_named(self.data_dir / DB_NAME):
+        with damage_is_named(self.data_dir / DB_NAME), one_blas_thread():
             row = store.file(full)
             if row is None or row.state != "ok":
                 raise RelatedError(f"{path} is not in the index")

@@ -17,6 +17,7 @@ import numpy as np
 
 from desktop_search.core.index.topics import build
 from desktop_search.core.search.query import content_words
+from desktop_search.core.search.related import one_blas_thread
 from desktop_search.core.store import topics as ts
 from desktop_search.core.store.catalog import DB_NAME, Store
 from desktop_search.core.store.database import damage_is_named
@@ -60,7 +61,7 @@ class TopicsMixin:
         self._need_writer("computing topics")
         t0 = time.perf_counter()
         store: Store = self.store
-        with damage_is_named(self.data_dir / DB_NAME):
+        with damage_is_named(self.data_dir / DB_NAME), one_blas_thread():
             fv = self._file_vectors(store)
             ids, x = fv.files()
             space, gen = ts.read_space(store), store.generation()

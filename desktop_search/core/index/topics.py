@@ -96,8 +96,9 @@ def _plus_plus(x: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def _centres(x: np.ndarray, labels: np.ndarray, k: int, old: np.ndarray) -> np.ndarray:
-    sums = np.zeros((k, x.shape[1]), dtype=np.float64)
-    np.add.at(sums, labels, x)
+    member = np.zeros((k, len(x)), dtype=np.float32)
+    member[labels, np.arange(len(x))] = 1.0  # a product, not np.add.at (130 ms a call here)
+    sums = member @ x
     norms = np.linalg.norm(sums, axis=1, keepdims=True)
     empty = norms[:, 0] == 0
     out = np.where(empty[:, None], old, sums / np.where(norms == 0, 1, norms))
