@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from desktop_search.core.search import keyword
+from desktop_search.core.search.filters import Filters
 from desktop_search.core.search.keyword import Plan, plan_match
 from desktop_search.core.search.query import parse
-from desktop_search.core.search.searcher import Filters, keyword
 
 from .corpus import indexed_engine
 
