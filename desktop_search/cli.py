@@ -27,6 +27,8 @@ LAZY_COMMANDS = {
     "repair": "cli_repair:repair_command",
     "launcher": "cli_launcher:launcher_command",
     "integrate": "cli_launcher:integrate_command",
+    "related": "cli_related:related_command",
+    "topics": "cli_related:topics_command",
 }
 
 
@@ -138,6 +140,11 @@ def index(paths, exclude, types, ocr_images, no_embed, data_dir, model_path, as_
     "--before", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]), help="Modified before."
 )
 @click.option(
+    "--topic",
+    type=click.IntRange(1),
+    help="Only files of this topic (see `desktop-search topics`); also `topic:N` in the query.",
+)
+@click.option(
     "--rerank",
     is_flag=True,
     help="Rescore the best passages sentence by sentence (slower; see README).",
@@ -156,6 +163,7 @@ def search(
     folder,
     after,
     before,
+    topic,
     rerank,
     data_dir,
     model_path,
@@ -192,7 +200,9 @@ def search(
             if (query or "").strip()
             else "the query is empty"
         )
-    flags = Filters(folder=folder, types=tuple(types), after=_ts(after), before=_ts(before))
+    flags = Filters(
+        folder=folder, types=tuple(types), after=_ts(after), before=_ts(before), topic=topic
+    )
     if saved_name:
         flags = saved.filters.merged(flags)
     saving = SavedSearch(save_name, query, mode, flags) if save_name else None

@@ -26,6 +26,7 @@ from desktop_search.app.common.icons import app_icon
 from desktop_search.app.duplicates.tab import DuplicatesTab
 from desktop_search.app.indexing.problems import ProblemsDialog
 from desktop_search.app.indexing.view import IndexingView
+from desktop_search.app.related.view import RelatedView
 from desktop_search.app.search.history import SearchHistory
 from desktop_search.app.search.mail_open import MessageOpener
 from desktop_search.app.search.model import ROLE_PAGE, path_at
@@ -114,6 +115,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(page, "Search")
         self.duplicates_tab = DuplicatesTab(self)
         self.setCentralWidget(self.tabs)
+        self.related_view = RelatedView(self)
 
         self.status = AppStatusBar()
         self.setStatusBar(self.status)
@@ -206,7 +208,7 @@ class MainWindow(QMainWindow):
         if split is not None:
             self.splitter.restoreState(split)
         else:
-            self.splitter.setSizes([640, 480])
+            self.splitter.setSizes([560, 480, 320])  # results, preview, related
         keys = [m[1] for m in MODES]
         mode = self.settings.mode
         self.mode_selector.blockSignals(True)
@@ -393,6 +395,7 @@ class MainWindow(QMainWindow):
             self.wizard.close()
         self.problems_dialog.close()
         self.duplicates_tab.shutdown()
+        self.related_view.shutdown()
         self.hide()  # quitting feels instant; the indexer stops after its current batch
         self.controller.shutdown()
 

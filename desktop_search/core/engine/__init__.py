@@ -38,6 +38,11 @@ Models (``models``)
 Adapt (``adapting``)
   mine_pairs(...), adapt_plan(...)   training pairs from the library; what Adapt will cost
   adapt(options, ...)                mine, fine-tune, re-embed and switch
+Related files and topics (``related``, ``topics``)
+  related(path, k)                   files closest in meaning, each with its best pair
+  topics()                           the cached topics: labels, sizes, central files
+  topic_map()                        one point per file: map place, topic, sub-topic
+  update_topics()                    (writer) bring the cached topic map level
 Duplicates (``duplicates``)
   duplicates(level, ...)             near-duplicate passages or files, by kind
   ignore_duplicate(a, b)             never report these two again
@@ -79,6 +84,8 @@ from desktop_search.core.store.datadir import resolve_data_dir
 
 from .adapting import AdaptOptions, AdaptPlan, AdaptProgress
 from .api import Engine
+from .related import RelatedError
+from .topics import MapPoint, TopicInfo
 
 __all__ = [
     "DEFAULT_MIN_CONTAINMENT",
@@ -99,13 +106,16 @@ __all__ = [
     "Filters",
     "FolderWatcher",
     "Group",
+    "MapPoint",
     "Member",
     "PassageHit",
     "PreviewRequest",
     "ProgressText",
+    "RelatedError",
     "Report",
     "SavedSearch",
     "Searches",
+    "TopicInfo",
     "TrainConfig",
     "Typed",
     "WatchBatch",

@@ -9,10 +9,11 @@ process may hold it per data directory, and any number may search meanwhile.
 Every value returned is a fresh object the engine never touches again, so a caller may
 hand it to another thread.
 
-Five mixins keep this file short: ``models`` (which model, switching it),
+Seven mixins keep this file short: ``models`` (which model, switching it),
 ``care`` (status, damage check and repair without a model), ``duplicates``
-(the duplicate finder's reads), ``scans`` (the OCR stage and archive members) and
-``adapting``. The whole surface is listed in this package's ``__init__``.
+(the duplicate finder's reads), ``scans`` (the OCR stage and archive members),
+``related`` (related files), ``topics`` (the topic map) and ``adapting``. The whole
+surface is listed in this package's ``__init__``.
 """
 
 from __future__ import annotations
@@ -57,7 +58,9 @@ from .adapting import AdaptingMixin
 from .care import IndexCareMixin
 from .duplicates import DuplicatesMixin
 from .models import ModelsMixin
+from .related import RelatedMixin
 from .scans import ScansMixin
+from .topics import TopicsMixin
 
 if TYPE_CHECKING:
     from desktop_search.core.encode.encoder import Encoder
@@ -70,7 +73,15 @@ __all__ = ["Engine", "resolve_data_dir"]
 MAX_PROBLEMS = 500
 
 
-class Engine(AdaptingMixin, ModelsMixin, IndexCareMixin, DuplicatesMixin, ScansMixin):
+class Engine(
+    AdaptingMixin,
+    ModelsMixin,
+    IndexCareMixin,
+    DuplicatesMixin,
+    ScansMixin,
+    RelatedMixin,
+    TopicsMixin,
+):
     def __init__(
         self,
         data_dir: str | os.PathLike | None = None,
@@ -309,6 +320,8 @@ class Engine(AdaptingMixin, ModelsMixin, IndexCareMixin, DuplicatesMixin, ScansM
             report.passages_embedded = done.passages_embedded
             report.cancelled = done.cancelled
             report.passages_pending = done.remaining
+            if not done.cancelled:
+                self.update_topics()
         else:
             report.passages_pending = self.pending()["passages"]
         return report
@@ -365,6 +378,8 @@ class Engine(AdaptingMixin, ModelsMixin, IndexCareMixin, DuplicatesMixin, ScansM
         if embed and not report.cancelled:
             done = self.embed_pending(cancel=cancel)
             report.passages_embedded, report.cancelled = done.passages_embedded, done.cancelled
+            if not done.cancelled:
+                self.update_topics()
         report.passages_pending = self.pending()["passages"]
         return report
 

@@ -1,4 +1,4 @@
-"""The search filters (folders, file types, dates, sizes) as one SQL fragment over ``files f``.
+"""The search filters (folders, file types, dates, sizes, topic) as one SQL fragment over ``files f``.
 
 A folder takes in everything below it, its subfolders too, and so does a left-out one. Paths are bound as their exact
 bytes (``database.db_text``), so a folder whose name is not valid UTF-8 filters like any
@@ -22,9 +22,10 @@ class Filters:
     not_in: tuple[str, ...] = ()  # folders left out, with everything below them
     larger_than: int | None = None  # bytes
     smaller_than: int | None = None
+    topic: int | None = None  # files of this topic or sub-topic (see ``topics``)
 
     def active(self) -> bool:
-        bounds = (self.after, self.before, self.larger_than, self.smaller_than)
+        bounds = (self.after, self.before, self.larger_than, self.smaller_than, self.topic)
         return bool(self.folder or self.types or self.not_in) or any(b is not None for b in bounds)
 
     def merged(self, typed: Filters) -> Filters:
@@ -63,6 +64,9 @@ class Filters:
         if self.smaller_than is not None:
             clauses.append("f.size < ?")
             args.append(self.smaller_than)
+        if self.topic is not None:
+            clauses.append("f.id IN (SELECT file_id FROM file_topics WHERE topic = ? OR sub = ?)")
+            args += [int(self.topic), int(self.topic)]
         return (" AND ".join(clauses) or "1"), args
 
 

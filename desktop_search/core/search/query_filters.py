@@ -18,13 +18,13 @@ from datetime import datetime
 from .filters import Filters
 from .query import PASTED_WORDS
 
-FIELDS = ("type:", "ext:", "in:", "-in:", "after:", "before:", "date:", "size>", "size<")
+FIELDS = ("type:", "ext:", "in:", "-in:", "after:", "before:", "date:", "size>", "size<", "topic:")
 _TOKEN = re.compile(r'-?[A-Za-z]+:"[^"]*"?|-?"[^"]*"?|\S+')
 _FIELD = re.compile(r"^(-?)([A-Za-z]+):(.+)$", re.S)
 _SIZE = re.compile(r"^size:?(<|>)=?(\d+(?:\.\d+)?)([kmgt]?)i?b?$", re.I)
 _DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 _UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
-KNOWN = "type: in: -in: after: before: date: size> size<"
+KNOWN = "type: in: -in: after: before: date: size> size< topic:"
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,7 @@ def read_query(raw: str) -> Typed:
         not_in=tuple(dict.fromkeys(got["not_in"])),
         larger_than=got.get("larger_than"),
         smaller_than=got.get("smaller_than"),
+        topic=got.get("topic"),
     )
     return Typed(" ".join(kept), filters, tuple(hints))
 
@@ -89,6 +90,11 @@ def _take(tok: str, got: dict) -> str | None:
             got["not_in"].append(folder)
         else:
             got["folder"] = folder
+        return None
+    if name == "topic":
+        if not value.isdigit():
+            return f'topic: takes a topic number (see desktop-search topics), not "{value}"'
+        got["topic"] = int(value)
         return None
     if name in ("after", "before", "date"):
         span = date_span(value)

@@ -14,6 +14,7 @@ stage 3, and ``best_sentence`` highlights a sentence of each result after stage 
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 from desktop_search.core.errors import SearchError
@@ -66,8 +67,11 @@ class Searcher:
         q = parse(query) if isinstance(query, str) else query
         if q.empty or k <= 0:
             return []
+        filters = filters or Filters()
+        if q.topic is not None and filters.topic is None:
+            filters = dataclasses.replace(filters, topic=q.topic)
         self._refresh()
-        c = self.legs.gather(q, mode, filters or Filters(), self.encoder, self.vectors)
+        c = self.legs.gather(q, mode, filters, self.encoder, self.vectors)
         if rerank and c.qvec is not None:
             rescore(self.encoder, q, mode, c)
         files, passages = order_files(q, mode, c)

@@ -384,6 +384,8 @@ class Service:
         if report.cancelled:
             self.cancel["index"].clear()
             self.embedding_held = True
+        elif report.complete:
+            self.engine.update_topics()  # the map follows once phase 2 has caught up
         self._stats()
         result = JobResult("embed", report, report.cancelled, [], elapsed)
         self._send(Event("finished", 0, "embed", result))

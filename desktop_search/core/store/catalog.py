@@ -44,6 +44,7 @@ from .schema import (
     blocks,
     create_blocks,
     create_schema,
+    create_topic_tables,
     span_columns,
 )
 from .sqlpaths import under, under_args
@@ -139,8 +140,10 @@ class Store(RootRows, VectorRows, SummaryRows):
 
     def ensure_blocks(self) -> None:
         """Give an index made before keyword blocks existed its blocks, and drop an older
-        version's insert trigger (the writer does this; see ``schema.create_blocks``)."""
+        version's insert trigger, and give it the topic map's tables (the writer does this;
+        see ``schema.create_blocks``)."""
         create_blocks(self.db)
+        create_topic_tables(self.db)
 
     def _check_version(self) -> None:
         version = int(self.get_meta("schema_version", "0"))

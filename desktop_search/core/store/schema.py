@@ -67,6 +67,7 @@ def create_schema(db: sqlite_utils.Database) -> None:
             tokenize=TOKENIZE,
         )
     create_blocks(db)
+    create_topic_tables(db)
     db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
     db["meta"].insert_all(
         [
@@ -162,3 +163,23 @@ def _has_trigger(db: sqlite_utils.Database, name: str) -> bool:
             "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?", [name]
         ).fetchone()
     )
+
+
+TOPIC_TABLES = (
+    """CREATE TABLE IF NOT EXISTS topics (id INTEGER PRIMARY KEY, parent INTEGER,
+    label TEXT NOT NULL, files TEXT NOT NULL, centroid BLOB NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS file_topics (
+    file_id INTEGER PRIMARY KEY REFERENCES files(id) ON DELETE CASCADE,
+    topic INTEGER NOT NULL, sub INTEGER NOT NULL, x REAL NOT NULL, y REAL NOT NULL,
+    sig TEXT NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS file_topics_topic ON file_topics(topic)",
+    "CREATE INDEX IF NOT EXISTS file_topics_sub ON file_topics(sub)",
+    """CREATE TABLE IF NOT EXISTS topic_space (id INTEGER PRIMARY KEY CHECK (id = 1),
+    mean BLOB NOT NULL, axes BLOB NOT NULL, scale BLOB NOT NULL, generation INTEGER NOT NULL)""",
+)
+"""The topic map's cache (see ``topic_store``): topics, each file's place, the projection."""
+
+
+def create_topic_tables(db: sqlite_utils.Database) -> None:
+    for sql in TOPIC_TABLES:
+        db.execute(sql)
