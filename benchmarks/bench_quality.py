@@ -31,7 +31,7 @@ from beir import PUBLISHED_MINILM_NDCG10, scifact
 from bench_questions import QUESTIONS, corpus_files, files_under
 from bench_retrieval import paragraph_split
 from common import DOCS, Timer, table
-from retrieval_eval import CACHE, Anchor, Window, bootstrap, engine_units, per_query, windows
+from retrieval_eval import CACHE, Anchor, bootstrap, engine_units, per_query, windows, word_windows
 from rst_sections import usable_sections
 
 SETS = ("scifact", "pdf", "html", "rst", "headings", "paragraphs")
@@ -108,9 +108,22 @@ def index(folder: Path, data: Path, spec: str):
     return engine, facts
 
 
-def corpus_tokens(wins: list[Window], tokenizer) -> int:
-    """Tokens of the text itself: the anchor's windows without their overlap."""
-    return sum(len(ids) for ids in tokenizer([w.text for w in wins])["input_ids"]) - 2 * len(wins)
+def corpus_tokens(folder: Path) -> int:
+    """Tokens of the text itself, as extracted, each file counted once."""
+    from transformers import AutoTokenizer
+
+    from desktop_search.core.encoder import default_model_path
+    from desktop_search.core.extract import ExtractionError, extract_file
+
+    tokenizer = AutoTokenizer.from_pretrained(str(default_model_path()))
+    total = 0
+    for path in files_under(folder):
+        try:
+            text = extract_file(path).text
+        except ExtractionError:
+            continue
+        total += len(tokenizer(text, add_special_tokens=False)["input_ids"])
+    return total
 
 
 def run_set(name: str, spec: str, args) -> dict:
@@ -156,7 +169,7 @@ def run_set(name: str, spec: str, args) -> dict:
         )
     facts["anchor_tokens"] = anchor.tokens
     facts["anchor_windows"] = len(wins)
-    facts["corpus_tokens"] = corpus_tokens(wins, anchor.model.tokenizer)
+    facts["corpus_tokens"] = corpus_tokens(folder)
     facts["ms_per_query"] = timing
     result = {"set": name, "config": spec, "metric": metric, "facts": facts, "scores": scores}
     (out_dir / f"{name}.json").write_text(json.dumps(result))
@@ -175,6 +188,43 @@ def rrf_fuse(cos, bm25, file_of, alpha=0.0, floor=0.0, k: int = 60):
     for i, s in passages.items():
         files[file_of[i]] = max(files.get(file_of[i], 0.0), s)
     return sorted(files.items(), key=lambda kv: (-kv[1], str(kv[0]))), passages
+
+
+def token_table(names: list[str], specs: list[str], args) -> str:
+    """Encoder tokens per corpus token for each config and the anchor, from the chunker and
+    tokenizer alone (no encoder): phase 2's work is proportional to it."""
+    from transformers import AutoTokenizer
+
+    from desktop_search.core.chunking import chunk_extracted
+    from desktop_search.core.encoder import default_model_path
+    from desktop_search.core.extract import ExtractionError, extract_file
+    from desktop_search.core.token_counter import HFTokenCounter
+
+    tok = AutoTokenizer.from_pretrained(str(default_model_path()))
+    counter = HFTokenCounter(tok)
+
+    def n(texts: list[str]) -> int:  # with [CLS] and [SEP], as the encoder sees them
+        return sum(min(256, len(x)) for x in tok(texts)["input_ids"]) if texts else 0
+
+    rows = []
+    for name in names:
+        folder, _, _ = load_set(name, args)
+        docs = []
+        for path in files_under(folder):
+            try:
+                docs.append(extract_file(path))
+            except ExtractionError:
+                continue
+        corpus = sum(len(tok(d.text, add_special_tokens=False)["input_ids"]) for d in docs)
+        segs = [d.text[g.start : g.end] for d in docs for g in d.segments]
+        anchor = n([w for t in segs for w in word_windows(t.split())])
+        row = [name, corpus, f"{anchor / corpus:.2f}"]
+        for spec in specs:
+            cfg = chunk_config(spec)
+            got = n([c.text for d in docs for c in chunk_extracted(d, counter, cfg)])
+            row.append(f"{got / corpus:.2f} ({got / anchor:.2f}x)")
+        rows.append(row)
+    return table(rows, ["set", "corpus tokens", "anchor", *specs])
 
 
 # -- report -------------------------------------------------------------------------------
@@ -253,7 +303,11 @@ def main() -> None:
     ap.add_argument("--scifact-docs", type=int, default=None, help="a sample (see beir.scifact)")
     ap.add_argument("--cache", type=Path, default=CACHE)
     ap.add_argument("--report", action="store_true", help="only print the table of past runs")
+    ap.add_argument("--tokens", action="store_true", help="only encoder tokens per config")
     args = ap.parse_args()
+    if args.tokens:
+        print(token_table(args.sets, args.config, args))
+        return
     if not args.report:
         for name in args.sets:
             for spec in args.config:
