@@ -25,8 +25,9 @@ def scifact(folder: Path, docs: int | None = None, seed: int = 0) -> list[tuple[
     """Write the abstracts under ``folder`` (once) and return (claim, relevant files) pairs.
 
     ``docs``: keep every abstract judged relevant to a test claim plus a seeded random
-    sample of the others up to this many (the whole corpus when None): the full set takes
-    about 1.7 M tokens through the encoder, 40 minutes on a busy 2-core machine.
+    sample of the others up to this many (the whole corpus when None): the full set is about
+    1.8 M tokens through the encoder, two hours at the 240 tokens a second that a 2-core
+    machine shared by seven jobs gave.
     """
     corpus = _jsonl(SCIFACT / "corpus.jsonl.gz")
     queries = {q["_id"]: q["text"] for q in _jsonl(SCIFACT / "queries.jsonl.gz")}

@@ -51,11 +51,11 @@ class ChunkConfig:
     """How passages are cut. The defaults fill all-MiniLM-L6-v2's 256-token window and
     repeat little: on text that no setting was tuned on (BEIR SciFact, and hold-out
     manuals and argument paragraphs measured by issue 25's author), 128-token passages
-    overlapping by half embedded 1.6-2x the tokens of a naive pipeline of 150-word windows
+    overlapping by half embedded 1.3-2x the tokens of a naive pipeline of 150-word windows
     and still ranked the right file lower. Passages near the model's limit cost about the
-    anchor's encoder work or less (benchmarks/bench_quality.py: tokens per corpus token),
-    so phase 2 is about 40% shorter than with the half overlap; the best sentence of a long
-    passage is what a snippet highlights (``best_sentence``)."""
+    anchor's encoder work (1.01-1.05 tokens per corpus token against 1.47-2.04 with the
+    half overlap; benchmarks/bench_quality.py --tokens), so phase 2 does 30-50% less work;
+    a snippet still highlights the best sentence of a long passage (``best_sentence``)."""
 
     max_tokens: int = 250  # target passage size, within the model limit
     overlap_tokens: int = 16  # carried over from the previous passage (whole sentences)
