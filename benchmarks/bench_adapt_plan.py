@@ -17,8 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from desktop_search.core.adapting import AdaptOptions
 from desktop_search.core.engine import Engine
+from desktop_search.core.engine.adapting import AdaptOptions
 
 ROOT = Path(__file__).resolve().parents[1]
 

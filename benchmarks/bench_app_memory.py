@@ -51,7 +51,7 @@ def stages(variant: str, data_dir: Path) -> dict:
     stages["+ index open (SQLite, HNSW graph)"] = rss_mb()
     encoder = None
     if variant == "torch":
-        from desktop_search.core.encoder import Encoder
+        from desktop_search.core.encode.encoder import Encoder
 
         stages["+ torch, transformers imported"] = rss_mb()
         encoder = Encoder()
@@ -68,12 +68,12 @@ def window(variant: str, data_dir: Path) -> dict:
     """The app's window over ``data_dir``: its idle RSS after one search."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from desktop_search.app.main import make_app
-    from desktop_search.app.main_window import MainWindow
+    from desktop_search.app.mainwindow.window import MainWindow
 
     app = make_app([sys.argv[0]])
     encoder = None
     if variant == "torch":
-        from desktop_search.core.encoder import Encoder
+        from desktop_search.core.encode.encoder import Encoder
 
         encoder = Encoder()
     stages = {}

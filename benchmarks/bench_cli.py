@@ -42,7 +42,7 @@ QUERIES = [
 TARGETS = {"keyword": 0.5, "hybrid": 1.5}
 TORCH_PATH = """
 import sys
-from desktop_search.core.encoder import Encoder
+from desktop_search.core.encode.encoder import Encoder
 from desktop_search.core.engine import Engine
 with Engine(sys.argv[1], writer=False, encoder=Encoder()) as engine:
     engine.search(sys.argv[3], mode=sys.argv[2], best_sentence=sys.argv[4] == "1")
@@ -99,7 +99,7 @@ def corpus(limit: int | None, out: Path) -> Path:
 
 
 def build(data_dir: Path, folder: Path, vectors: str) -> float:
-    from desktop_search.core.encoder import Encoder
+    from desktop_search.core.encode.encoder import Encoder
     from desktop_search.core.engine import Engine
 
     encoder = Encoder()
@@ -111,8 +111,8 @@ def build(data_dir: Path, folder: Path, vectors: str) -> float:
 
 
 def export(data_dir: Path) -> float:
-    from desktop_search.core.encoder import Encoder
-    from desktop_search.core.query_encoder import ensure_export, export_path
+    from desktop_search.core.encode.encoder import Encoder
+    from desktop_search.core.encode.query_encoder import ensure_export, export_path
 
     encoder = Encoder()
     if export_path(data_dir, encoder.info).exists():

@@ -274,8 +274,8 @@ def stsb() -> list[str]:
 
 def scale(engine, n_target: int) -> list[str]:
     """A file-level scan over ``n_target`` passages: real ones plus padding made of them."""
-    from desktop_search.core.store import Store
-    from desktop_search.core.vectors import VectorSet
+    from desktop_search.core.store.catalog import Store
+    from desktop_search.core.store.vector_index import VectorSet
 
     src = engine.store
     rows = src.conn.execute(

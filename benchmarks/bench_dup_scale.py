@@ -52,10 +52,10 @@ def doc_passages(n_target: int, seed: int):
     Returns (texts, file index, ord, start, end) for the passages, and the list of files
     not used (for sentences).
     """
-    from desktop_search.core.chunking import ChunkConfig, chunk_extracted
-    from desktop_search.core.encoder import Encoder
-    from desktop_search.core.extract import extract_file
-    from desktop_search.core.token_counter import HFTokenCounter
+    from desktop_search.core.encode.encoder import Encoder
+    from desktop_search.core.encode.token_counter import HFTokenCounter
+    from desktop_search.core.extract.dispatch import extract_file
+    from desktop_search.core.index.chunking import ChunkConfig, chunk_extracted
 
     enc = Encoder()
     counter = HFTokenCounter(enc.tokenizer)
@@ -85,7 +85,7 @@ def doc_passages(n_target: int, seed: int):
 
 
 def doc_sentences(files: list[Path], n: int, seed: int) -> list[str]:
-    from desktop_search.core.extract import extract_file
+    from desktop_search.core.extract.dispatch import extract_file
 
     seen: set[str] = set()
     out: list[str] = []
@@ -156,7 +156,6 @@ def recall(found, exact) -> float:
 
 
 def main() -> None:
-    from desktop_search.core.ann import HNSWIndex
     from desktop_search.core.duplicates import (
         DEFAULT_THRESHOLD,
         PassageTable,
@@ -164,6 +163,7 @@ def main() -> None:
         communities_from_pairs,
         near_duplicate_pairs,
     )
+    from desktop_search.core.store.ann import HNSWIndex
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=100_000)
@@ -213,7 +213,7 @@ def main() -> None:
     lines = [
         f"Duplicate scan at {n:,} passages (threshold {T:.2f})",
         f"machine: {os.cpu_count()} CPU cores; load average at start {load[0]:.1f} (cores shared with other jobs)",
-        "data (all-MiniLM-L6-v2 embeddings from desktop_search.core.encoder, 384-d, L2-normalised):",
+        "data (all-MiniLM-L6-v2 embeddings from desktop_search.core.encode.encoder, 384-d, L2-normalised):",
         f"  {len(p_texts):,} real passages of {len(set(p_file))} docs files, app extractor + chunker (~200 tokens)",
         f"  {len(s_texts):,} real sentences from other docs files",
         f"  {len(sts_train) + len(sts_dev):,} real STS-B train+dev sentences",
@@ -312,8 +312,8 @@ def end_to_end(
     import hashlib
 
     from desktop_search.core.duplicates import DuplicateFinder
-    from desktop_search.core.store import Store
-    from desktop_search.core.vectors import VectorSet
+    from desktop_search.core.store.catalog import Store
+    from desktop_search.core.store.vector_index import VectorSet
 
     data = CACHE / "dup-e2e"
     shutil.rmtree(data, ignore_errors=True)

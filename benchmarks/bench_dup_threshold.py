@@ -2,7 +2,7 @@
 
 Pairs from ../shared/data/stsb/sts-train.csv with a gold score >= 4.0 count as duplicates,
 <= 2.0 as not (the pairs in between are left out). Both sentences are embedded with the
-app's own encoder (all-MiniLM-L6-v2 via desktop_search.core.encoder), and precision, recall
+app's own encoder (all-MiniLM-L6-v2 via desktop_search.core.encode.encoder), and precision, recall
 and F1 are reported at several cosine thresholds. The default is the threshold with the best
 F1 on train; the dev split is scored at that threshold as a held-out check.
 
@@ -56,7 +56,7 @@ def embed_cached(texts: list[str], name: str) -> np.ndarray:
     path = CACHE / f"{name}-{key}.npy"
     if path.exists():
         return np.load(path)
-    from desktop_search.core.encoder import Encoder
+    from desktop_search.core.encode.encoder import Encoder
 
     enc = Encoder()
     t0 = time.perf_counter()
@@ -104,7 +104,7 @@ def main() -> None:
 
     lines = [
         "Near-duplicate threshold from STS Benchmark (train split)",
-        "encoder: all-MiniLM-L6-v2 (desktop_search.core.encoder), cosine of L2-normalised embeddings",
+        "encoder: all-MiniLM-L6-v2 (desktop_search.core.encode.encoder), cosine of L2-normalised embeddings",
         f"labels: gold score >= {DUP} duplicate, <= {NOT_DUP} not; pairs in between left out",
         f"train pairs used: {len(cos)} of {len(train_cos)} ({int(is_dup.sum())} duplicates, "
         f"{int((~is_dup).sum())} not)",

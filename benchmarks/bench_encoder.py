@@ -21,8 +21,8 @@ def main() -> None:
 
     from sentence_transformers import SentenceTransformer
 
-    from desktop_search.core.encoder import Encoder
-    from desktop_search.core.token_counter import HFTokenCounter
+    from desktop_search.core.encode.encoder import Encoder
+    from desktop_search.core.encode.token_counter import HFTokenCounter
 
     enc = Encoder(batch_size=args.batch_size)
     st = SentenceTransformer(str(enc.path), device="cpu")

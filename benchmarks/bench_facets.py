@@ -34,8 +34,8 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=100_000)
     parser.add_argument("--folders", type=int, default=5_000)
     args = parser.parse_args()
-    from desktop_search.core.facets import read_facets
-    from desktop_search.core.store import Store
+    from desktop_search.core.search.facets import read_facets
+    from desktop_search.core.store.catalog import Store
 
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(Path(tmp))

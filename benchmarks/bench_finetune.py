@@ -42,8 +42,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DATA = ROOT.parent / "shared" / "data"
 
-from desktop_search.core.adapting import folder_documents  # noqa: E402
-from desktop_search.core.encoder import Encoder, default_model_path  # noqa: E402
+from desktop_search.core.encode.encoder import Encoder, default_model_path  # noqa: E402
+from desktop_search.core.engine.adapting import folder_documents  # noqa: E402
 from desktop_search.core.training import (  # noqa: E402
     CosineSimilarityLoss,
     SentenceModel,

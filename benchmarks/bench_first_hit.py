@@ -40,7 +40,7 @@ MARKER = "zyxwarblefirsthit"
 
 def prepare(src: Path) -> tuple[Path, Path, int, int]:
     """(root, the last file in scan order, files, bytes) of a private copy of ``src``."""
-    from desktop_search.core.scan import ScanRules, scan
+    from desktop_search.core.index.scan import ScanRules, scan
 
     root = Path(tempfile.mkdtemp(prefix="ds-first-hit-")) / "docs"
     shutil.copytree(src, root)
@@ -87,9 +87,9 @@ def watch_phase_one(root: Path, data: Path, files: int) -> tuple[float, float, s
 
 def phase_two_vs_encoder(data: Path, sample: int, rounds: int) -> tuple[float, float, int, int]:
     """(phase 2 texts/s, encoder alone texts/s, texts pending, texts embedded here)."""
-    from desktop_search.core.embedding import pending_window
     from desktop_search.core.engine import Engine
-    from desktop_search.core.store_vectors import PENDING
+    from desktop_search.core.index.phase2 import pending_window
+    from desktop_search.core.store.vector_rows import PENDING
 
     engine = Engine(data)
     try:

@@ -76,8 +76,8 @@ def run_thread(app, root: Path, data_dir: Path, encoder) -> tuple[Heartbeat, flo
 
 
 def run_process(app, root: Path, data_dir: Path) -> tuple[Heartbeat, float]:
-    from desktop_search.app.index_process import IndexProcess
-    from desktop_search.app.sync_job import SyncJob
+    from desktop_search.app.indexing.process import IndexProcess
+    from desktop_search.app.indexing.sync_job import SyncJob
 
     process = IndexProcess(data_dir)
     results: list = []
@@ -112,7 +112,7 @@ def main() -> None:
 
     from PySide6.QtWidgets import QApplication
 
-    from desktop_search.core.encoder import Encoder
+    from desktop_search.core.encode.encoder import Encoder
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     encoder = Encoder()

@@ -6,7 +6,7 @@ Python-docs headings and pasted paragraphs (MRR@10; see bench_retrieval). Every 
 indexed through the Engine with a chunking config and searched in each mode; the anchor
 (retrieval_eval.Anchor: 150-word windows overlapping by 30, sentence-transformers, bm25s,
 RRF k=60) runs on the same documents in the same run. Hybrid is also scored with the
-passages fused by RRF (``fusion.rrf``) instead of the app's convex fusion.
+passages fused by RRF (``rrf_fuse``) instead of the app's convex fusion.
 
 Per-query figures are kept under the cache (``--cache``), one file per config and set, so
 ``--report`` builds the table from all of them: each figure with the paired bootstrap 95%
@@ -80,7 +80,7 @@ def load_set(name: str, args) -> tuple[Path, list[tuple[str, set[str]]], bool]:
 
 def chunk_config(spec: str):
     """'250/16' -> the app's ChunkConfig with those passage and overlap sizes."""
-    from desktop_search.core.chunking import ChunkConfig
+    from desktop_search.core.index.chunking import ChunkConfig
 
     size, overlap = (int(x) for x in spec.split("/"))
     return ChunkConfig(max_tokens=size, overlap_tokens=overlap)
@@ -112,8 +112,8 @@ def corpus_tokens(folder: Path) -> int:
     """Tokens of the text itself, as extracted, each file counted once."""
     from transformers import AutoTokenizer
 
-    from desktop_search.core.encoder import default_model_path
-    from desktop_search.core.extract import ExtractionError, extract_file
+    from desktop_search.core.encode.encoder import default_model_path
+    from desktop_search.core.extract.dispatch import ExtractionError, extract_file
 
     tokenizer = AutoTokenizer.from_pretrained(str(default_model_path()))
     total = 0
@@ -127,7 +127,7 @@ def corpus_tokens(folder: Path) -> int:
 
 
 def run_set(name: str, spec: str, args) -> dict:
-    from desktop_search.core import search
+    from desktop_search.core.search import ranking
 
     folder, queries, pages = load_set(name, args)
     metric = METRIC.get(name, 0)
@@ -148,8 +148,8 @@ def run_set(name: str, spec: str, args) -> dict:
                 metric,
             )
         timing[mode] = 1000 * t.s / max(1, len(queries))
-    convex = search.fuse
-    search.fuse = rrf_fuse
+    convex = ranking.fuse
+    ranking.fuse = rrf_fuse
     try:
         scores["app hybrid rrf"] = per_query(
             lambda q: engine_units(
@@ -159,7 +159,7 @@ def run_set(name: str, spec: str, args) -> dict:
             metric,
         )
     finally:
-        search.fuse = convex
+        ranking.fuse = convex
     engine.close()
     wins = windows(folder, files_under(folder), pages)  # the text the app's extractor reads
     anchor = Anchor(wins, args.cache / "anchor")
@@ -195,10 +195,10 @@ def token_table(names: list[str], specs: list[str], args) -> str:
     tokenizer alone (no encoder): phase 2's work is proportional to it."""
     from transformers import AutoTokenizer
 
-    from desktop_search.core.chunking import chunk_extracted
-    from desktop_search.core.encoder import default_model_path
-    from desktop_search.core.extract import ExtractionError, extract_file
-    from desktop_search.core.token_counter import HFTokenCounter
+    from desktop_search.core.index.chunking import chunk_extracted
+    from desktop_search.core.encode.encoder import default_model_path
+    from desktop_search.core.extract.dispatch import ExtractionError, extract_file
+    from desktop_search.core.encode.token_counter import HFTokenCounter
 
     tok = AutoTokenizer.from_pretrained(str(default_model_path()))
     counter = HFTokenCounter(tok)

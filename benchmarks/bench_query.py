@@ -45,15 +45,15 @@ def keyword_agreement(engine, queries) -> float:
     Compared by text with the synthetic index's " [n]" suffix removed, since its passages
     are numbered copies and bm25 ties between copies are broken arbitrarily.
     """
-    from desktop_search.core.keyword import RANK_BUDGET
-    from desktop_search.core.query import parse
-    from desktop_search.core.search import Filters
+    from desktop_search.core.search.keyword import RANK_BUDGET
+    from desktop_search.core.search.query import parse
+    from desktop_search.core.search.searcher import Filters
 
     searcher = engine.searcher()
 
     def texts(q: str, budget: int, top: int) -> set[str]:
-        searcher.keyword_budget = budget
-        ids = [i for i, _ in searcher._keyword(parse(q), Filters(), searcher.store)][:top]
+        searcher.legs.keyword_budget = budget
+        ids = [i for i, _ in searcher.legs.keyword(parse(q), Filters(), searcher.store)][:top]
         rows = engine.store.passages_by_id(ids)
         return {re.sub(r" \[\d+\]$", "", rows[i]["text"]) for i in ids}
 
@@ -62,12 +62,12 @@ def keyword_agreement(engine, queries) -> float:
         full = texts(q, 10**12, 10)
         if full:
             kept.append(len(full & texts(q, RANK_BUDGET, 120)) / len(full))
-    searcher.keyword_budget = RANK_BUDGET
+    searcher.legs.keyword_budget = RANK_BUDGET
     return statistics.mean(kept) if kept else 1.0
 
 
 def filtered_runs(folder: str | None):
-    from desktop_search.core.search import Filters
+    from desktop_search.core.search.searcher import Filters
 
     runs = [("type pdf", Filters(types=("pdf",))), ("type md", Filters(types=("md",)))]
     if folder:
@@ -77,9 +77,9 @@ def filtered_runs(folder: str | None):
 
 def build_synthetic(data_dir: Path, encoder, n: int) -> None:
     """Real rst passages, cycled as numbered copies, 20 to a file, with random vectors."""
-    from desktop_search.core.chunking import ChunkConfig, chunk_extracted
-    from desktop_search.core.extract import extract_file
-    from desktop_search.core.token_counter import HFTokenCounter
+    from desktop_search.core.encode.token_counter import HFTokenCounter
+    from desktop_search.core.extract.dispatch import extract_file
+    from desktop_search.core.index.chunking import ChunkConfig, chunk_extracted
 
     counter = HFTokenCounter(encoder.tokenizer)
     texts = []
@@ -95,7 +95,7 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=60)
     args = ap.parse_args()
 
-    from desktop_search.core.encoder import Encoder
+    from desktop_search.core.encode.encoder import Encoder
     from desktop_search.core.engine import Engine
 
     encoder = Encoder()

@@ -24,9 +24,9 @@ from pathlib import Path
 
 import numpy as np
 
-from desktop_search.core.encoder import Encoder
-from desktop_search.core.repair import salvage
-from desktop_search.core.store import Store
+from desktop_search.core.encode.encoder import Encoder
+from desktop_search.core.store.catalog import Store
+from desktop_search.core.store.repair import salvage
 
 MODEL = "bench-model|mean|1|256"
 SENTENCES = [

@@ -54,7 +54,7 @@ def build(name: str, bodies: list[str], work: Path):
 
 
 def run(name, engine, corpus, queries, work, args, rows: list) -> None:
-    from desktop_search.core.keyword import RANK_BUDGET
+    from desktop_search.core.search.keyword import RANK_BUDGET
 
     searcher = engine.searcher()
     n_passages = engine.stats()["passages"]
@@ -65,7 +65,7 @@ def run(name, engine, corpus, queries, work, args, rows: list) -> None:
         runs += [("hybrid", RANK_BUDGET, True)]
     runs += [("keyword", tight, False), ("hybrid", tight, False)]
     for mode, budget, rerank in runs:
-        searcher.keyword_budget = budget
+        searcher.legs.keyword_budget = budget
         with Timer() as t:
             score = evaluate(
                 lambda q, mode=mode, rerank=rerank: engine_units(
@@ -78,7 +78,7 @@ def run(name, engine, corpus, queries, work, args, rows: list) -> None:
             label += f", budget {budget} rows"
         ms = f"{1000 * t.s / len(queries):.0f}"
         rows.append([name, len(queries), label, *(f"{s:.3f}" for s in score), ms])
-    searcher.keyword_budget = RANK_BUDGET
+    searcher.legs.keyword_budget = RANK_BUDGET
     if not args.no_anchor:
         files = sorted(corpus.iterdir())
         wins = [Window(p.name, w) for p in files for w in word_windows(p.read_text().split())]

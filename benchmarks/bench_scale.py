@@ -47,7 +47,7 @@ def disk_mb(path: Path) -> float:
 
 
 def build(data_dir: Path, n: int) -> dict:
-    from desktop_search.core.encoder import Encoder
+    from desktop_search.core.encode.encoder import Encoder
 
     encoder = Encoder()
     print(f"building {n} passages into {data_dir}; reading sentences from {SHARED}")
@@ -63,9 +63,9 @@ def build(data_dir: Path, n: int) -> dict:
 def probe(data_dir: Path, queries: list[str]) -> dict:
     """Runs in the fresh search process: open as the CLI does, then query in every mode."""
     t_start = time.perf_counter()
-    from desktop_search.core.encoder import Encoder
+    from desktop_search.core.encode.encoder import Encoder
     from desktop_search.core.engine import Engine
-    from desktop_search.core.vectors import _crc32
+    from desktop_search.core.store.vector_index import _crc32
 
     out: dict = {"import_s": time.perf_counter() - t_start}
     with Timer() as t:

@@ -17,9 +17,9 @@ DOCS = SHARED / "docs"
 
 def real_passages(encoder, limit: int, kinds=("rst",)) -> list[str]:
     """Passages exactly as the indexer would make them, from the shared real documents."""
-    from desktop_search.core.chunking import ChunkConfig, chunk_extracted
-    from desktop_search.core.extract import ExtractionError, extract_file
-    from desktop_search.core.token_counter import HFTokenCounter
+    from desktop_search.core.encode.token_counter import HFTokenCounter
+    from desktop_search.core.extract.dispatch import ExtractionError, extract_file
+    from desktop_search.core.index.chunking import ChunkConfig, chunk_extracted
 
     counter = HFTokenCounter(encoder.tokenizer)
     cfg = ChunkConfig(max_tokens=200, hard_limit=encoder.max_seq_length - 2)

@@ -63,7 +63,7 @@ def word_windows(words: list[str]) -> list[str]:
 
 def windows(root: Path, files: list[Path], pages: bool) -> list[Window]:
     """The anchor's windows of each file's extracted text, with the page they start on."""
-    from desktop_search.core.extract import ExtractionError, extract_file
+    from desktop_search.core.extract.dispatch import ExtractionError, extract_file
 
     out: list[Window] = []
     for path in files:
@@ -86,7 +86,7 @@ class Anchor:
         import Stemmer
         from sentence_transformers import SentenceTransformer
 
-        from desktop_search.core.encoder import default_model_path
+        from desktop_search.core.encode.encoder import default_model_path
 
         self.wins = wins
         self.model = SentenceTransformer(str(default_model_path()), device="cpu")

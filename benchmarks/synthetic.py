@@ -25,7 +25,7 @@ def sentences(shared: Path, log: Callable[[str], None] = print) -> list[str]:
 
     Sentences of one document stay together, so a window of them is on one topic.
     """
-    from desktop_search.core.extract import ExtractionError, extract_file
+    from desktop_search.core.extract.dispatch import ExtractionError, extract_file
 
     out: list[str] = []
     docs = shared / "docs"
@@ -97,9 +97,9 @@ def build(
     phases commit, then the HNSW index built and saved by ``VectorSet`` from the stored
     vectors (no re-embedding).
     """
-    from desktop_search.core.reading import text_hash
-    from desktop_search.core.store import NewPassage, Store
-    from desktop_search.core.vectors import VectorSet
+    from desktop_search.core.index.reading import text_hash
+    from desktop_search.core.store.catalog import NewPassage, Store
+    from desktop_search.core.store.vector_index import VectorSet
 
     rng = np.random.default_rng(0)
     store = Store(data_dir)

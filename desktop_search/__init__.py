@@ -10,7 +10,7 @@ __all__ = ["Encoder", "__version__"]
 def __getattr__(name: str):
     # Lazy, so that `import desktop_search` (the CLI's --help, say) does not load torch.
     if name == "Encoder":
-        from .core.encoder import Encoder
+        from desktop_search.core.encode.encoder import Encoder
 
         return Encoder
     raise AttributeError(name)

@@ -12,9 +12,10 @@ from datetime import datetime
 
 import click
 
+from desktop_search.core.engine import MODES
+from desktop_search.core.sanitize import display_name
+
 from .cli_common import data_dir_option, json_option, model_option, open_engine, translate_errors
-from .core.sanitize import display_name
-from .core.search import MODES
 
 #: Commands that live in their own modules, loaded when invoked: a search never imports
 #: the duplicate finder or the trainer (click's documented lazy-group pattern).
@@ -140,8 +141,7 @@ def search(
 
     Quote "a phrase" to require it; -word leaves out files that hold the word.
     """
-    from .core.highlight import render, snippet_window
-    from .core.search import Filters
+    from desktop_search.core.engine import Filters, render, snippet_window
 
     if not query.strip():
         raise click.UsageError("the query is empty")
@@ -195,7 +195,7 @@ def search(
 @translate_errors
 def status(data_dir, as_json) -> None:
     """Roots, counts, and the files that failed with their errors."""
-    from .core.engine import Engine, resolve_data_dir
+    from desktop_search.core.engine import Engine, resolve_data_dir
 
     if not as_json and not (resolve_data_dir(data_dir) / "index.db").exists():
         click.echo(f"no index yet in {resolve_data_dir(data_dir)}")
@@ -232,7 +232,7 @@ def forget(path, data_dir) -> None:
 @click.option("--data-dir", type=click.Path(file_okay=False), envvar="DESKTOP_SEARCH_HOME")
 def gui(data_dir) -> None:
     """Open the desktop app."""
-    from .app.main import run
+    from desktop_search.app.main import run
 
     sys.exit(run(data_dir=data_dir))
 

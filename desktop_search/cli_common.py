@@ -7,8 +7,8 @@ import sqlite3
 
 import click
 
-from .core.database import DamagedIndexError, is_damage, require_index
-from .core.errors import DesktopSearchError
+from desktop_search.core.engine import DamagedIndexError, is_damage, require_index
+from desktop_search.core.errors import DesktopSearchError
 
 data_dir_option = click.option(
     "--data-dir",
@@ -52,7 +52,7 @@ def open_engine(data_dir, model_path=None, writer=False, *, need_index=True, hin
     """The Engine, imported here so that ``--help`` and usage errors never load torch.
     A reading command on an empty data folder says "no index yet" (plus ``hint``) and
     creates nothing."""
-    from .core.engine import Engine, resolve_data_dir
+    from desktop_search.core.engine import Engine, resolve_data_dir
 
     if not writer and need_index:
         require_index(resolve_data_dir(data_dir), hint)

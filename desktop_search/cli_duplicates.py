@@ -22,15 +22,16 @@ import time
 
 import click
 
-from .cli_common import data_dir_option, json_option, open_engine, translate_errors
-from .core.duplicates import (
+from desktop_search.core.engine import (
     DEFAULT_MIN_CONTAINMENT,
     DEFAULT_THRESHOLD,
     LEVELS,
     MIN_THRESHOLD,
     ProgressText,
 )
-from .core.sanitize import display_name
+from desktop_search.core.sanitize import display_name
+
+from .cli_common import data_dir_option, json_option, open_engine, translate_errors
 
 
 @click.command("duplicates")

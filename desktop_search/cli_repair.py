@@ -9,8 +9,9 @@ import json
 
 import click
 
+from desktop_search.core.sanitize import display_name
+
 from .cli_common import data_dir_option, json_option, model_option, translate_errors
-from .core.sanitize import display_name
 
 
 @click.command("repair")
@@ -21,7 +22,7 @@ from .core.sanitize import display_name
 def repair_command(data_dir, model_path, as_json) -> None:
     """Move a damaged index aside and rebuild it from your folders, reusing every vector
     that can still be read (so little is embedded again)."""
-    from .core.engine import Engine
+    from desktop_search.core.engine import Engine
 
     report = Engine.repair(data_dir, model_path=model_path)
     if as_json:

@@ -143,8 +143,7 @@ def train_command(
     overwrite,
 ) -> None:
     """Fine-tune the encoder on labelled pairs or triplets and save it as a new model folder."""
-    from desktop_search.core.training import TrainConfig
-    from desktop_search.core.training.run import train_from_files
+    from desktop_search.core.engine import TrainConfig, train_from_files
 
     def loaded(n: int, n_dev: int) -> None:
         dev_text = f", {n_dev} dev examples" if n_dev else ""
@@ -227,9 +226,7 @@ def adapt_command(
     By default it learns from the documents in the index (--data-dir); --from-folder reads
     a folder instead.
     """
-    from desktop_search.core.adapting import AdaptOptions
-    from desktop_search.core.encoder import default_model_path
-    from desktop_search.core.training.run import check_output_folder
+    from desktop_search.core.engine import AdaptOptions, check_output_folder, default_model_path
 
     if not dry_run:
         check_output_folder(out, base, overwrite)
@@ -312,7 +309,7 @@ def switch_model_command(model_dir, use_default, data_dir) -> None:
     Every passage is embedded for it first; searches use the old vectors until that is
     done. Vectors are kept per model, so switching back to an earlier model is free.
     """
-    from desktop_search.core.encoder import default_model_path
+    from desktop_search.core.engine import default_model_path
 
     if bool(model_dir) == use_default:
         raise click.UsageError("give a MODEL_DIR or --default")

@@ -25,7 +25,7 @@ def fixture_data() -> Path:
 
 @pytest.fixture(scope="session")
 def encoder():
-    from desktop_search.core.encoder import Encoder
+    from desktop_search.core.encode.encoder import Encoder
 
     return Encoder()
 
@@ -35,14 +35,14 @@ def tokenizer():
     """The model's own tokenizer, loaded alone (chunking tests need no weights)."""
     from transformers import AutoTokenizer
 
-    from desktop_search.core.encoder import default_model_path
+    from desktop_search.core.encode.encoder import default_model_path
 
     return AutoTokenizer.from_pretrained(str(default_model_path()), local_files_only=True)
 
 
 @pytest.fixture(scope="session")
 def counter(tokenizer):
-    from desktop_search.core.token_counter import HFTokenCounter
+    from desktop_search.core.encode.token_counter import HFTokenCounter
 
     return HFTokenCounter(tokenizer)
 

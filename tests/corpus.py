@@ -59,8 +59,8 @@ def indexed_engine(root: Path, data_dir: Path, encoder):
 def app_reading_side(data_dir: Path, encoder):
     """What the app gives its Duplicates tab: a reading Engine, and duplicate scans in a
     real indexing process (started here, ended on exit). Yields (engine, scans, process)."""
-    from desktop_search.app.duplicates_job import DuplicateScanJob
-    from desktop_search.app.index_process import IndexProcess
+    from desktop_search.app.duplicates.job import DuplicateScanJob
+    from desktop_search.app.indexing.process import IndexProcess
     from desktop_search.core.engine import Engine
 
     process = IndexProcess(data_dir)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from desktop_search.core.ann import EF, ExactIndex, HNSWIndex
+from desktop_search.core.store.ann import EF, ExactIndex, HNSWIndex
 
 BACKENDS = [ExactIndex, HNSWIndex]
 

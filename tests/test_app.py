@@ -374,7 +374,7 @@ def test_quit_while_indexing_then_restart_resumes(qtbot, make_window, big_docs, 
     assert time.monotonic() - t0 < 20  # stops after the current batch
     assert not w.isVisible()
 
-    from desktop_search.core.store import Store
+    from desktop_search.core.store.catalog import Store
 
     with Store(data) as store:
         first = store.counts()["files"]
@@ -461,7 +461,7 @@ def test_object_names_duplicates_hook_and_settings(qtbot, make_window, tmp_path)
     ):
         find(w, cls, name)
     assert w.empty.state == "no_folders"
-    has_dups = importlib.util.find_spec("desktop_search.app.duplicates_panel") is not None
+    has_dups = importlib.util.find_spec("desktop_search.app.duplicates.panel") is not None
     labels = [w.tabs.tabText(i) for i in range(w.tabs.count())]
     assert ("Duplicates" in labels) == has_dups
     w.mode_selector.setCurrentIndex(2)
@@ -479,7 +479,7 @@ def test_run_opens_the_window_and_quits_cleanly(qtbot, tmp_path):
     from PySide6.QtWidgets import QApplication
 
     from desktop_search.app import main as app_main
-    from desktop_search.app.main_window import MainWindow
+    from desktop_search.app.mainwindow.window import MainWindow
 
     seen = {}
 

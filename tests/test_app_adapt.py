@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop_search.core.adapting import MIN_PAIRS
+from desktop_search.core.engine.adapting import MIN_PAIRS
 
 from . import test_app
 from .test_app import find, result_names, wait_indexed
@@ -50,7 +50,7 @@ REWORDED = (
 
 def passage_duplicates(qtbot, w) -> set[str]:
     """Names of the files in the passage-level duplicate groups of a scan run by the app."""
-    from desktop_search.app.duplicates_job import ScanRequest
+    from desktop_search.app.duplicates.job import ScanRequest
 
     reports: list = []
     w.controller.scan_job.result.connect(lambda _req, report: reports.append(report))
@@ -60,7 +60,7 @@ def passage_duplicates(qtbot, w) -> set[str]:
 
 
 def active_model(data: Path) -> str | None:
-    from desktop_search.core.store import Store
+    from desktop_search.core.store.catalog import Store
 
     with Store(data) as store:
         return store.get_meta("active_model")
@@ -192,7 +192,7 @@ def test_adapt_dialog_says_what_how_much_and_how_long_and_cancel_is_the_default(
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QDialog, QLabel
 
-    from desktop_search.app.adapt_dialog import EXPLAIN
+    from desktop_search.app.adapt.dialog import EXPLAIN
 
     w = make_window()
     total = len([p for p in python_docs.rglob("*") if p.is_file()])

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from desktop_search.core.engine import Engine
-from desktop_search.core.store import Store
+from desktop_search.core.store.catalog import Store
 
 from . import test_app
 from .corpus import BREAD_TEXT, CAR_TEXT

@@ -88,7 +88,7 @@ def test_the_window_survives_the_indexing_process_dying_and_finishes_the_job(
 def test_one_encoder_in_the_app_results_never_change_after_shown_and_trash_drops(
     qtbot, make_window, big_docs, encoder
 ):
-    from desktop_search.core.encoder import Encoder
+    from desktop_search.core.encode.encoder import Encoder
 
     def encoders() -> set[int]:
         gc.collect()

@@ -9,7 +9,7 @@ import sqlite3
 
 import pytest
 
-from desktop_search.app.repair_view import DAMAGED
+from desktop_search.app.repair.view import DAMAGED
 from desktop_search.core.engine import Engine
 
 from . import test_app, test_app_indexing

@@ -52,7 +52,7 @@ def library(tmp_path, fixture_data) -> tuple[Path, bytes]:
 def test_filters_offer_the_indexed_types_and_any_subfolder(qtbot, make_window, library):  # noqa: F811
     from PySide6.QtCore import Qt
 
-    from desktop_search.app.search_model import path_at
+    from desktop_search.app.search.model import path_at
 
     root, cafe = library
     w = make_window()
@@ -115,7 +115,7 @@ def test_a_name_that_is_not_utf8_opens_and_shows_in_its_folder(
     tmp_path,
     monkeypatch,
 ):
-    from desktop_search.app.desktop import local_url
+    from desktop_search.app.common.desktop import local_url
 
     root, cafe = library
     menu = os.fsdecode(cafe + b"/menu\xff.txt")
@@ -150,7 +150,7 @@ def test_a_name_that_is_not_utf8_opens_and_shows_in_its_folder(
 
 
 def test_a_pdf_opens_at_the_matching_page(qtbot, make_window, library, tmp_path, monkeypatch):  # noqa: F811
-    from desktop_search.app.search_model import ROLE_PAGE
+    from desktop_search.app.search.model import ROLE_PAGE
 
     root, _ = library
     bin_dir = tmp_path / "bin"
@@ -184,7 +184,7 @@ def test_a_pdf_opens_at_the_matching_page(qtbot, make_window, library, tmp_path,
 
 
 def test_the_problems_list_shows_and_reveals_a_name_that_is_not_utf8(qtbot):
-    from desktop_search.app.problems import ProblemsDialog
+    from desktop_search.app.indexing.problems import ProblemsDialog
 
     bad = os.fsdecode(b"/archive/Caf\xe9/broken\xff.pdf")
     d = ProblemsDialog()
@@ -197,7 +197,7 @@ def test_the_problems_list_shows_and_reveals_a_name_that_is_not_utf8(qtbot):
 
 
 def test_filters_keep_a_choice_while_it_exists_and_what_is_being_typed(qtbot):
-    from desktop_search.app.search_filters import FolderFilter, TypeFilter
+    from desktop_search.app.search.filters import FolderFilter, TypeFilter
 
     types = TypeFilter()
     qtbot.addWidget(types)

@@ -8,7 +8,7 @@ pytestmark = pytest.mark.gui
 
 
 def _results():
-    from desktop_search.core.search import FileResult, PassageHit
+    from desktop_search.core.search.results import FileResult, PassageHit
 
     return [
         FileResult(
@@ -38,7 +38,7 @@ def _results():
 
 
 def test_results_model_passes_the_model_tester(qapp, qtmodeltester):
-    from desktop_search.app.search_model import ResultsModel
+    from desktop_search.app.search.model import ResultsModel
 
     model = ResultsModel()
     qtmodeltester.check(model)
@@ -51,7 +51,7 @@ def test_results_model_passes_the_model_tester(qapp, qtmodeltester):
 def test_results_model_structure_and_roles(qtbot):
     from PySide6.QtCore import Qt
 
-    from desktop_search.app import search_model as sm
+    from desktop_search.app.search import model as sm
 
     model = sm.ResultsModel()
     model.set_results(_results(), "budget")
@@ -78,7 +78,7 @@ def test_results_model_structure_and_roles(qtbot):
 
 
 def test_snippet_window_is_centred_on_the_highlight():
-    from desktop_search.app.search_model import MARK_OPEN, snippet_html
+    from desktop_search.app.search.model import MARK_OPEN, snippet_html
 
     text = "word " * 200 + "needle " + "word " * 200
     start = text.index("needle")
@@ -88,7 +88,7 @@ def test_snippet_window_is_centred_on_the_highlight():
 
 
 def test_throttle_debounces_and_flushes(qtbot):
-    from desktop_search.app.throttle import Throttle
+    from desktop_search.app.search.throttle import Throttle
 
     calls = []
     t = Throttle(lambda *a: calls.append(a), 50)
@@ -106,9 +106,9 @@ def test_throttle_debounces_and_flushes(qtbot):
 
 
 def test_preview_shows_the_pdf_page_with_highlights():
-    from desktop_search.core.extract import Extracted, Segment
-    from desktop_search.core.preview import PreviewRequest, build_preview
-    from desktop_search.core.search import PassageHit
+    from desktop_search.core.extract.dispatch import Extracted, Segment
+    from desktop_search.core.search.preview import PreviewRequest, build_preview
+    from desktop_search.core.search.results import PassageHit
 
     page1 = "First page text.\n"
     page2 = "Second page: the budget grew & costs fell.\nMore on page two."
@@ -130,9 +130,9 @@ def test_preview_shows_the_pdf_page_with_highlights():
 
 
 def test_preview_of_a_changed_or_unreadable_file_falls_back_to_the_passage():
-    from desktop_search.core.extract import Extracted, ExtractionError
-    from desktop_search.core.preview import PreviewRequest, build_preview
-    from desktop_search.core.search import PassageHit
+    from desktop_search.core.extract.dispatch import Extracted, ExtractionError
+    from desktop_search.core.search.preview import PreviewRequest, build_preview
+    from desktop_search.core.search.results import PassageHit
 
     hit = PassageHit(1, "old text", None, 0, 8, 0.5, [])
     changed = build_preview(
@@ -152,7 +152,7 @@ def test_preview_of_a_changed_or_unreadable_file_falls_back_to_the_passage():
 
 
 def test_reveal_never_uses_a_shell():
-    from desktop_search.app.desktop import reveal_command
+    from desktop_search.app.common.desktop import reveal_command
 
     assert reveal_command("/home/me/a b.txt", "linux") == ["xdg-open", "/home/me"]
     assert reveal_command("/Users/me/a.txt", "darwin") == ["open", "-R", "/Users/me/a.txt"]
@@ -161,7 +161,12 @@ def test_reveal_never_uses_a_shell():
 
 
 def test_estimate_counts_files_and_formats(tmp_path):
-    from desktop_search.core.estimate import Estimate, format_duration, format_size, scan_folders
+    from desktop_search.core.index.estimate import (
+        Estimate,
+        format_duration,
+        format_size,
+        scan_folders,
+    )
 
     (tmp_path / "a.txt").write_text("x" * 1800)
     (tmp_path / "b.md").write_text("y" * 100)
@@ -181,8 +186,8 @@ def test_estimate_counts_files_and_formats(tmp_path):
 
 
 def test_type_groups_and_patterns():
-    from desktop_search.app.filetypes import GROUPS, parse_patterns, suffixes_for
-    from desktop_search.core.extract import SUPPORTED_SUFFIXES
+    from desktop_search.app.common.filetypes import GROUPS, parse_patterns, suffixes_for
+    from desktop_search.core.extract.dispatch import SUPPORTED_SUFFIXES
 
     covered = {s for g in GROUPS for s in g.suffixes}
     assert covered == set(SUPPORTED_SUFFIXES)
@@ -196,7 +201,11 @@ def test_type_groups_and_patterns():
 
 
 def test_progress_texts_and_status_bar(qtbot):
-    from desktop_search.app.status import AppStatusBar, IndexProgressPanel, progress_summary
+    from desktop_search.app.mainwindow.status import (
+        AppStatusBar,
+        IndexProgressPanel,
+        progress_summary,
+    )
     from desktop_search.core.sync_report import Progress
 
     p = Progress("indexing", 120, 450, 300, 13.24, 200.0, "/docs/x.txt")
@@ -224,7 +233,7 @@ def test_progress_texts_and_status_bar(qtbot):
 
 
 def test_problems_dialog_is_non_modal_and_lists_problems(qtbot):
-    from desktop_search.app.problems import ProblemsDialog
+    from desktop_search.app.indexing.problems import ProblemsDialog
 
     d = ProblemsDialog()
     qtbot.addWidget(d)
@@ -239,7 +248,7 @@ def test_problems_dialog_is_non_modal_and_lists_problems(qtbot):
 
 
 def test_observed_event_reports_when_seen():
-    from desktop_search.core.service import ObservedEvent
+    from desktop_search.core.service.jobs import ObservedEvent
 
     seen = []
     ev = ObservedEvent(lambda: seen.append(1))
@@ -253,7 +262,7 @@ def test_observed_event_reports_when_seen():
 
 
 def test_file_type_icons_are_drawn(qtbot):
-    from desktop_search.app.icons import app_icon, file_icon, type_key
+    from desktop_search.app.common.icons import app_icon, file_icon, type_key
 
     assert (
         type_key("/a/b.PDF") == "pdf"

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 
 import pytest
 
-from desktop_search.core.chunking import Chunk, ChunkConfig, chunk_extracted
-from desktop_search.core.extract import Extracted, Segment, extract_file
-from desktop_search.core.token_counter import HFTokenCounter
+from desktop_search.core.encode.token_counter import HFTokenCounter
+from desktop_search.core.extract.dispatch import Extracted, Segment, extract_file
+from desktop_search.core.index.chunking import Chunk, ChunkConfig, chunk_extracted
 
 RST_SAMPLE = [
     "library/colorsys.rst.txt",
@@ -148,10 +148,10 @@ def test_five_megabyte_line_bounded_memory_and_passages(tmp_path):
     script = r"""
 import json, os, random, sys, threading, time
 from transformers import AutoTokenizer
-from desktop_search.core.chunking import ChunkConfig, chunk_extracted
-from desktop_search.core.encoder import default_model_path
-from desktop_search.core.extract import extract_file
-from desktop_search.core.token_counter import HFTokenCounter
+from desktop_search.core.index.chunking import ChunkConfig, chunk_extracted
+from desktop_search.core.encode.encoder import default_model_path
+from desktop_search.core.extract.dispatch import extract_file
+from desktop_search.core.encode.token_counter import HFTokenCounter
 
 def rss_mb():
     with open("/proc/self/statm") as fh:

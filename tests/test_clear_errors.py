@@ -18,10 +18,10 @@ import pytest
 from click.testing import CliRunner
 
 from desktop_search.cli import cli
-from desktop_search.core.database import DiskFullError
 from desktop_search.core.engine import Engine
 from desktop_search.core.sanitize import plain_error
-from desktop_search.core.search import MODES
+from desktop_search.core.search.searcher import MODES
+from desktop_search.core.store.database import DiskFullError
 
 from .corpus import BREAD_TEXT, CAR_TEXT
 

@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from desktop_search.cli import cli
-from desktop_search.core.encoder import default_model_path
-from desktop_search.core.store import Store
+from desktop_search.core.encode.encoder import default_model_path
+from desktop_search.core.store.catalog import Store
 
 
 @pytest.mark.slow  # real training steps

@@ -14,8 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 from desktop_search.cli import cli
+from desktop_search.core.encode.query_encoder import has_export
 from desktop_search.core.engine import Engine
-from desktop_search.core.query_encoder import has_export
 
 from .corpus import build_corpus, indexed_engine
 
@@ -100,7 +100,7 @@ def test_index_leaves_the_export_that_search_processes_run(tmp_path, fixture_dat
 APP = """
 import json, sys, time
 from desktop_search.app.main import make_app
-from desktop_search.app.main_window import MainWindow
+from desktop_search.app.mainwindow.window import MainWindow
 
 app = make_app([sys.argv[0]])
 window = MainWindow(data_dir=sys.argv[1])

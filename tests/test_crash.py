@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from desktop_search.core.engine import Engine
-from desktop_search.core.store import Store
+from desktop_search.core.store.catalog import Store
 from desktop_search.core.training.readers import read_stsb_rows as read_stsb
 
 N_FILES = 600  # one passage each: phase 2 needs three batches of 256

@@ -12,7 +12,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from desktop_search.core.extract import ExtractionError, extract_file
+from desktop_search.core.extract.dispatch import ExtractionError, extract_file
 
 W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 HEAD = f'<?xml version="1.0" encoding="UTF-8"?><w:document {W}><w:body>'.encode()
@@ -91,7 +91,7 @@ def test_bombs_are_refused_in_bounded_memory(tmp_path):
     files.append(liar)
     script = (
         "import sys\n"
-        "from desktop_search.core.extract import ExtractionError, extract_file\n"
+        "from desktop_search.core.extract.dispatch import ExtractionError, extract_file\n"
         "for path in sys.argv[1:]:\n"
         "    try:\n"
         "        extract_file(path)\n"

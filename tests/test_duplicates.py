@@ -9,8 +9,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from desktop_search.core.ann import ExactIndex, HNSWIndex
-from desktop_search.core.dup_store import IgnoreList
 from desktop_search.core.duplicates import (
     DEFAULT_THRESHOLD,
     DuplicateFinder,
@@ -25,6 +23,8 @@ from desktop_search.core.duplicates import (
     file_containment,
     near_duplicate_pairs,
 )
+from desktop_search.core.duplicates.cache import IgnoreList
+from desktop_search.core.store.ann import ExactIndex, HNSWIndex
 
 
 def unit_vectors(
@@ -299,7 +299,7 @@ def paragraph(text: str, starts_with: str) -> str:
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory, fixture_data: Path) -> Path:
-    from desktop_search.core.extract import extract_file
+    from desktop_search.core.extract.dispatch import extract_file
 
     rst = fixture_data / "docs" / "rst" / "tutorial"
     root = tmp_path_factory.mktemp("dupcorpus")
@@ -455,7 +455,7 @@ def test_ignore_list_is_honoured_and_persisted(engine, finder) -> None:
     finder.ignore.ignore_passage_pair(a.text_hash, b.text_hash)
     assert not groups_with(finder.scan("passage"), "reworded.txt")
     # Persisted in SQLite: a new finder on a new connection sees it.
-    from desktop_search.core.store import Store
+    from desktop_search.core.store.catalog import Store
 
     with Store(engine.data_dir) as other:
         assert IgnoreList(other).load().passage_pairs == {tuple(sorted((a.text_hash, b.text_hash)))}

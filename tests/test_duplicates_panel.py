@@ -53,13 +53,13 @@ def app_side(indexed, encoder):
 
 @pytest.fixture()
 def panel(qtbot, indexed, app_side):
-    from desktop_search.core.dup_store import IgnoreList
-    from desktop_search.core.store import Store
+    from desktop_search.core.duplicates.cache import IgnoreList
+    from desktop_search.core.store.catalog import Store
 
     data, _, _ = indexed
     with Store(data) as store:
         IgnoreList(store).clear()
-    from desktop_search.app.duplicates_panel import DuplicatesPanel
+    from desktop_search.app.duplicates.panel import DuplicatesPanel
 
     engine, scans, _ = app_side
     p = DuplicatesPanel(data, engine=engine, scans=scans, autoscan=False)
@@ -159,8 +159,8 @@ def test_ignore_pair_is_remembered(qtbot, panel, indexed) -> None:
     panel.tree.setCurrentIndex(panel.model.index(row, 0))
     panel.ignore_btn.click()
     assert not any(names(g) == {"interpreted.txt", "reworded.txt"} for g in panel.model.groups)
-    from desktop_search.core.dup_store import IgnoreList
-    from desktop_search.core.store import Store
+    from desktop_search.core.duplicates.cache import IgnoreList
+    from desktop_search.core.store.catalog import Store
 
     with Store(data) as store:
         assert len(IgnoreList(store).load().passage_pairs) == 1
@@ -221,7 +221,7 @@ def test_move_to_trash_asks_naming_the_file(qtbot, panel, indexed, tmp_path, mon
 
 
 def test_diff_highlights_only_the_differing_words() -> None:
-    from desktop_search.app.duplicates_model import diff_html
+    from desktop_search.app.duplicates.model import diff_html
 
     a, b, ratio = diff_html(
         "The quick brown\nfox <jumps>.\n\nSame end",

@@ -41,7 +41,7 @@ def app_side(indexed, encoder):
 
 @pytest.fixture()
 def panel(qtbot, indexed, app_side):
-    from desktop_search.app.duplicates_panel import DuplicatesPanel
+    from desktop_search.app.duplicates.panel import DuplicatesPanel
 
     data, _ = indexed
     engine, scans, _ = app_side
@@ -87,7 +87,7 @@ def test_trash_is_offered_at_once_only_for_identical_and_edited(qtbot, panel) ->
 
 
 def test_rules_that_keep_a_group_from_being_emptied() -> None:
-    from desktop_search.app.duplicates_model import trash_allowed
+    from desktop_search.app.duplicates.model import trash_allowed
     from desktop_search.core.duplicates import Group, Member
 
     one_file = Group(0.9, [Member("/x/a.txt", start=0), Member("/x/a.txt", start=900)], "edited")
@@ -111,7 +111,7 @@ def test_trash_names_the_kept_file_and_the_file_leaves_the_index(
     from PySide6.QtCore import Qt, QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from desktop_search.core.store import Store
+    from desktop_search.core.store.catalog import Store
 
     data, root = indexed
     home = tmp_path / "home"
@@ -151,7 +151,7 @@ def test_trash_names_the_kept_file_and_the_file_leaves_the_index(
     qtbot.waitUntil(lambda: not panel.scanning, timeout=60_000)
     assert not any(m.path == victim.path for g in panel.model.groups for m in g.members)
     Path(victim.path).write_text(ORIGINAL)  # for the other tests' index: re-synced below
-    from desktop_search.app.sync_job import SyncJob
+    from desktop_search.app.indexing.sync_job import SyncJob
 
     sync = SyncJob(app_side[2])
     with qtbot.waitSignal(sync.result, timeout=60_000):

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from desktop_search.core.database import NotIndexedError
 from desktop_search.core.duplicates import KINDS, DuplicateFinder
+from desktop_search.core.store.database import NotIndexedError
 
 from .dup_texts import (
     ORIGINAL,
@@ -148,8 +148,8 @@ _CHILD = textwrap.dedent(
     """
     import json, os, sys, threading, time
     from desktop_search.core.duplicates import DuplicateFinder
-    from desktop_search.core.store import Store
-    from desktop_search.core.vectors import VectorSet
+    from desktop_search.core.store.catalog import Store
+    from desktop_search.core.store.vector_index import VectorSet
 
     PAGE = os.sysconf("SC_PAGE_SIZE")
 

@@ -7,8 +7,8 @@ import pytest
 import torch
 from scipy.stats import spearmanr
 
-from desktop_search.core.encoder import Encoder, ModelError, read_model_config
-from desktop_search.core.pooling import cls_pool, max_pool, mean_pool, pool
+from desktop_search.core.encode.encoder import Encoder, ModelError, read_model_config
+from desktop_search.core.encode.pooling import cls_pool, max_pool, mean_pool, pool
 from desktop_search.core.training.readers import read_stsb_rows as read_stsb
 
 
@@ -57,7 +57,7 @@ def test_missing_model_folder_is_a_clear_error(tmp_path):
 
 
 def test_no_silent_truncation_count(encoder):
-    from desktop_search.core.token_counter import HFTokenCounter
+    from desktop_search.core.encode.token_counter import HFTokenCounter
 
     n = HFTokenCounter(encoder.tokenizer).count(["word " * 300])[0]
     # exact and never capped (the model's tokenizer.json truncates at 128); the chunker

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop_search.core.extract import (
+from desktop_search.core.extract.dispatch import (
     SUPPORTED_SUFFIXES,
     Extracted,
     ExtractionError,

@@ -13,8 +13,8 @@ from click.testing import CliRunner
 from desktop_search.cli import cli
 from desktop_search.core.engine import Engine
 from desktop_search.core.errors import FolderError
-from desktop_search.core.filters import Filters
 from desktop_search.core.folders import inside, outermost, overlap
+from desktop_search.core.search.filters import Filters
 
 from .corpus import BREAD_TEXT, CAR_TEXT
 
@@ -88,7 +88,7 @@ def test_a_child_of_a_listed_folder_is_refused_with_the_reason(
         again = engine.index([str(tree / "notes"), str(tree)])
         assert again.files_unchanged == 3 and engine.stats()["roots"] == [str(tree)]
 
-    import desktop_search.core.engine_models as engine_models
+    import desktop_search.core.engine.models as engine_models
 
     monkeypatch.setattr(engine_models, "torch_encoder", lambda *a, **k: encoder)  # the loaded model
     out = CliRunner().invoke(cli, ["index", str(tree / "notes"), "--data-dir", str(data)])

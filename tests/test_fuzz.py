@@ -14,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from desktop_search.core.chunking import ChunkConfig, chunk_extracted
-from desktop_search.core.extract import Extracted, ExtractionError, Segment, extract_bytes
+from desktop_search.core.extract.dispatch import Extracted, ExtractionError, Segment, extract_bytes
+from desktop_search.core.index.chunking import ChunkConfig, chunk_extracted
 
 from .test_extract import text_pdf
 

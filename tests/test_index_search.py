@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from desktop_search.core.chunking import ChunkConfig
 from desktop_search.core.engine import Engine
-from desktop_search.core.search import Filters, SearchError
+from desktop_search.core.index.chunking import ChunkConfig
+from desktop_search.core.search.searcher import Filters, SearchError
 
 from .corpus import CAR_TEXT, build_corpus, indexed_engine
 
@@ -66,7 +66,7 @@ def test_results_are_grouped_by_file_with_offsets(indexed):
     engine, root, _ = indexed
     results = engine.search("python keywords list", k=5)
     assert len(_paths(results)) == len(set(_paths(results)))
-    from desktop_search.core.extract import extract_file
+    from desktop_search.core.extract.dispatch import extract_file
 
     for r in results:
         text = extract_file(r.path).text

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from desktop_search.core import keyword
-from desktop_search.core.keyword import Plan, plan_match
-from desktop_search.core.query import parse
-from desktop_search.core.search import Filters
+from desktop_search.core.search import keyword
+from desktop_search.core.search.filters import Filters
+from desktop_search.core.search.keyword import Plan, plan_match
+from desktop_search.core.search.query import parse
 
 from .corpus import indexed_engine
 
@@ -111,12 +111,12 @@ def test_hybrid_keyword_leg_skips_a_word_over_budget(notes):
             "SELECT p.id FROM passages p JOIN files f ON f.id = p.file_id WHERE f.path LIKE '%zoo.txt'"
         )
     }
-    searcher.keyword_budget = 10  # "meeting" is in 31 passages, "zebra" in 1
-    leg = searcher._keyword(parse("meeting zebra"), Filters(), engine.store)
+    searcher.legs.keyword_budget = 10  # "meeting" is in 31 passages, "zebra" in 1
+    leg = searcher.legs.keyword(parse("meeting zebra"), Filters(), engine.store)
     assert {i for i, _ in leg} == zoo
-    searcher.keyword_budget = keyword.RANK_BUDGET
-    assert len(searcher._keyword(parse("meeting zebra"), Filters(), engine.store)) == 31
-    searcher.keyword_budget = 10
+    searcher.legs.keyword_budget = keyword.RANK_BUDGET
+    assert len(searcher.legs.keyword(parse("meeting zebra"), Filters(), engine.store)) == 31
+    searcher.legs.keyword_budget = 10
     try:
         results = engine.search("meeting zebra", mode="hybrid", k=3)
         assert Path(results[0].path).name == "zoo.txt"
@@ -126,15 +126,15 @@ def test_hybrid_keyword_leg_skips_a_word_over_budget(notes):
         ]
         folder = Filters(folder=str(root), types=("txt",))
         assert {
-            i for i, _ in searcher._keyword(parse("meeting zebra"), folder, engine.store)
+            i for i, _ in searcher.legs.keyword(parse("meeting zebra"), folder, engine.store)
         } == zoo
     finally:
-        searcher.keyword_budget = keyword.RANK_BUDGET
+        searcher.legs.keyword_budget = keyword.RANK_BUDGET
     assert len(engine.search("budget zebra", mode="keyword", k=50)) == 31
 
 
 def test_doc_freqs_stop_counting_past_the_cap_and_estimate_the_rest(tmp_path):
-    from desktop_search.core.store import NewPassage, Store
+    from desktop_search.core.store.catalog import NewPassage, Store
 
     with Store(tmp_path) as store:
         for f in range(100):  # 2,000 passages: "common" in every other one, "rare" in 7
@@ -180,7 +180,7 @@ def test_plan_ranks_a_table_within_the_budget_in_full():
 
 
 def _save(store, path: str, texts: list[tuple[str, int | None]], step: int = 10) -> list[int]:
-    from desktop_search.core.store import NewPassage
+    from desktop_search.core.store.catalog import NewPassage
 
     passages = [
         NewPassage(i, t, i * step, i * step + len(t), page, f"{path}-{i}")
@@ -198,7 +198,7 @@ def _blocks(store) -> dict[int, str]:
 
 
 def test_blocks_join_each_passage_with_the_new_text_of_the_next_on_its_page(tmp_path):
-    from desktop_search.core.store import Store
+    from desktop_search.core.store.catalog import Store
 
     with Store(tmp_path) as store:
         # offsets overlap by half: each passage starts 10 characters after the last one
@@ -221,7 +221,7 @@ def test_blocks_join_each_passage_with_the_new_text_of_the_next_on_its_page(tmp_
 
 
 def test_an_index_made_before_blocks_gets_them_from_its_writer(tmp_path):
-    from desktop_search.core.store import Store
+    from desktop_search.core.store.catalog import Store
 
     with Store(tmp_path) as store:
         ids = _save(store, "/d/old.txt", [("alpha beta gamma", None), ("gamma delta", None)])
@@ -239,7 +239,7 @@ def test_an_index_made_before_blocks_gets_them_from_its_writer(tmp_path):
 def test_an_older_versions_block_trigger_is_dropped_by_the_writer(tmp_path):
     # Blocks used to be written by a trigger on each passage; the store now writes them
     # itself, so a left-over trigger would write every block twice (FTS5 refuses that).
-    from desktop_search.core.store import Store
+    from desktop_search.core.store.catalog import Store
 
     with Store(tmp_path) as store:
         store.conn.execute(
@@ -254,7 +254,7 @@ def test_an_older_versions_block_trigger_is_dropped_by_the_writer(tmp_path):
 
 
 def test_a_block_hit_goes_to_the_passages_that_hold_the_words(tmp_path):
-    from desktop_search.core.store import Store
+    from desktop_search.core.store.catalog import Store
 
     with Store(tmp_path) as store:
         a, b, c = _save(

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import shiboken6
 from PySide6.QtWidgets import QApplication, QFileDialog
-from desktop_search.app.settings import AppSettings
+from desktop_search.app.mainwindow.settings import AppSettings
 
 app = QApplication([])
 settings = AppSettings(Path(sys.argv[1]))

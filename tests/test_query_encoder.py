@@ -12,11 +12,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from desktop_search.core.encoder import Encoder
-from desktop_search.core.model_folder import POOLING_MODES, default_model_path, describe
-from desktop_search.core.onnx_export import PARITY
-from desktop_search.core.onnx_runner import OnnxRunner, export_path
-from desktop_search.core.query_encoder import QueryEncoder, ensure_export, has_export
+from desktop_search.core.encode.encoder import Encoder
+from desktop_search.core.encode.model_folder import POOLING_MODES, default_model_path, describe
+from desktop_search.core.encode.onnx_export import PARITY
+from desktop_search.core.encode.onnx_runner import OnnxRunner, export_path
+from desktop_search.core.encode.query_encoder import QueryEncoder, ensure_export, has_export
 
 
 def real_sentences(fixture_data: Path) -> list[str]:

@@ -15,8 +15,9 @@ import pytest
 from click.testing import CliRunner
 
 from desktop_search.cli import cli
-from desktop_search.core.engine import Engine, IndexBusyError
-from desktop_search.core.scan import FileStat
+from desktop_search.core.engine import Engine
+from desktop_search.core.errors import IndexBusyError
+from desktop_search.core.index.scan import FileStat
 
 from .corpus import CAR_TEXT, make_pdf
 
@@ -258,7 +259,7 @@ def test_no_network_and_private_files(tmp_path, monkeypatch, fixture_data):
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket.socket, "connect_ex", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
-    from desktop_search.core.encoder import Encoder
+    from desktop_search.core.encode.encoder import Encoder
 
     root = tmp_path / "docs"
     root.mkdir()

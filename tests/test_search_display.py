@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from desktop_search.core import confidence, fusion
-from desktop_search.core.chunking import ChunkConfig
-from desktop_search.core.dup_store import IgnoreList
 from desktop_search.core.duplicates import DuplicateFinder, file_text
+from desktop_search.core.duplicates.cache import IgnoreList
 from desktop_search.core.engine import Engine
-from desktop_search.core.search import Filters
+from desktop_search.core.index.chunking import ChunkConfig
+from desktop_search.core.search import confidence, fusion
+from desktop_search.core.search.searcher import Filters
 
 from .corpus import BREAD_TEXT, CAR_TEXT
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from desktop_search.core import confidence, rerank
-from desktop_search.core.fusion import (
+from desktop_search.core.search import confidence, rerank
+from desktop_search.core.search.fusion import (
     ALPHA_MEANING,
     ALPHA_PASTED,
     ALPHA_WORDS,
@@ -20,8 +20,8 @@ from desktop_search.core.fusion import (
     fuse,
     keep_keyword_places,
 )
-from desktop_search.core.query import PASTED_WORDS, parse
-from desktop_search.core.search import MODES, Filters
+from desktop_search.core.search.query import PASTED_WORDS, parse
+from desktop_search.core.search.searcher import MODES, Filters
 
 from .corpus import indexed_engine
 

@@ -19,7 +19,7 @@ def two_docs(tmp_path: Path) -> Path:
 
 def test_jobs_report_start_progress_files_result_and_end(tmp_path, encoder):
     from desktop_search.core.engine import Engine
-    from desktop_search.core.service import Job, Service
+    from desktop_search.core.service.jobs import Job, Service
 
     docs = two_docs(tmp_path)
     events: list = []
@@ -52,7 +52,7 @@ def test_phase_two_counts_its_backlog_once_before_it_starts(tmp_path, encoder):
     """The backlog count scans every passage: the service reads it once to decide whether to
     embed and hands that number to the run, which used to count it again."""
     from desktop_search.core.engine import Engine
-    from desktop_search.core.service import Service
+    from desktop_search.core.service.jobs import Service
 
     docs = two_docs(tmp_path)
     events: list = []

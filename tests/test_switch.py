@@ -7,7 +7,7 @@ import shutil
 import threading
 from pathlib import Path
 
-from desktop_search.core.encoder import Encoder
+from desktop_search.core.encode.encoder import Encoder
 
 from .corpus import BREAD_TEXT, CAR_TEXT, indexed_engine
 

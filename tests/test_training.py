@@ -15,7 +15,7 @@ import pytest
 import torch
 from click.testing import CliRunner
 
-from desktop_search.core.encoder import Encoder, read_model_config
+from desktop_search.core.encode.encoder import Encoder, read_model_config
 from desktop_search.core.training import (
     CosineSimilarityLoss,
     DataError,

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from desktop_search.cli import cli
 from desktop_search.core.engine import Engine
-from desktop_search.core.service import Service
+from desktop_search.core.service.jobs import Service
 
 from .corpus import BREAD_TEXT, CAR_TEXT
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
-from desktop_search.core.ann import EF
-from desktop_search.core.store import NewPassage, Store
-from desktop_search.core.vectors import VectorSet
+from desktop_search.core.store.ann import EF
+from desktop_search.core.store.catalog import NewPassage, Store
+from desktop_search.core.store.vector_index import VectorSet
 
 MODEL, DIM = "test-model", 16
 

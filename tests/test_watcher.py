@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop_search.core.watcher import FolderWatcher, WatchBatch, _Pending
+from desktop_search.core.index.watcher import FolderWatcher, WatchBatch, _Pending
 
 
 class Collector:

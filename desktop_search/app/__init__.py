@@ -12,7 +12,7 @@ __all__ = ["MainWindow"]
 def __getattr__(name: str):
     # Lazy, so that `desktop_search.app.main` can set up Qt before the window module loads.
     if name == "MainWindow":
-        from .main_window import MainWindow
+        from desktop_search.app.mainwindow.window import MainWindow
 
         return MainWindow
     raise AttributeError(name)

@@ -12,8 +12,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont, QPixmap
 from PySide6.QtWidgets import QApplication, QSplashScreen
 
-from ..core.datadir import resolve_data_dir
-from ..core.query_encoder import has_export
+from desktop_search.core.engine import has_export, resolve_data_dir
 
 APP_NAME = "Desktop Search"
 
@@ -31,7 +30,7 @@ def make_app(argv: list[str] | None = None) -> QApplication:
 
 
 def apply_style(app: QApplication) -> None:
-    from .icons import app_icon, resources_dir
+    from desktop_search.app.common.icons import app_icon, resources_dir
 
     app.setStyle("Fusion")
     app.setWindowIcon(app_icon())
@@ -41,7 +40,7 @@ def apply_style(app: QApplication) -> None:
 
 
 def _splash() -> QSplashScreen:
-    from .icons import app_icon
+    from desktop_search.app.common.icons import app_icon
 
     pix = QPixmap(360, 200)
     pix.fill(Qt.GlobalColor.white)
@@ -76,8 +75,9 @@ def run(data_dir=None, *, argv: list[str] | None = None) -> int:
     # window exists, since importing it in a worker thread would hold the GIL for long
     # stretches and stall the interface.
     if not has_export(resolve_data_dir(data_dir)):
-        from ..core import encoder  # noqa: F401
-    from .main_window import MainWindow
+        import torch  # noqa: F401
+        import transformers  # noqa: F401
+    from desktop_search.app.mainwindow.window import MainWindow
 
     try:
         window = MainWindow(data_dir=data_dir)

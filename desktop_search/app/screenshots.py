@@ -34,8 +34,7 @@ def main(argv: list[str] | None = None) -> int:
 
     app = make_app([sys.argv[0]])
     import desktop_search.core.engine  # noqa: F401  (torch, before any window)
-
-    from .main_window import MainWindow
+    from desktop_search.app.mainwindow.window import MainWindow
 
     args.out.mkdir(parents=True, exist_ok=True)
     width, height = (int(v) for v in args.size.split("x"))

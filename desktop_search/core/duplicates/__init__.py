@@ -33,13 +33,13 @@ How it works, and the rules it follows:
   present share times how closely.
 * **Ranking**: by kind (identical, edited, reordered, paraphrase), then score, then the
   amount of shared text, then size, then path.
-* **Ignore list** (``dup_store.IgnoreList``, in SQLite): ignored files leave every
+* **Ignore list** (``cache.IgnoreList``, in SQLite): ignored files leave every
   result; an ignored passage pair (by text hashes) leaves passage results; an ignored
   file pair (by paths) leaves file results.
 * **Incremental**: passage ids only grow, so a full scan's candidate pairs are cached in
   SQLite with the highest id scanned; a later scan at the same or a higher threshold
   queries only passages added since and drops pairs of removed passages. Verdicts on
-  file pairs are cached by both files' content hashes (``dup_store.VerdictCache``).
+  file pairs are cached by both files' content hashes (``cache.VerdictCache``).
   ``DuplicateFinder.check_file`` checks one file against the index on its own.
 """
 

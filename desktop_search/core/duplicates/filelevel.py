@@ -11,8 +11,9 @@ import threading
 
 import numpy as np
 
-from ..dup_store import Ignored, VerdictCache
-from ..store import Store
+from desktop_search.core.store.catalog import Store
+
+from .cache import Ignored, VerdictCache
 from .files import exact_file_groups, file_containment, identical_groups
 from .kinds import RULES_VERSION, FileDoc, classify_files, verdict_from_json, verdict_json
 from .pairs import Pairs, PassageTable, Progress, ScanCancelled, _in_sorted

@@ -8,11 +8,12 @@ import time
 
 import numpy as np
 
-from ..ann import ANNIndex
-from ..database import db_text
-from ..dup_store import IgnoreList, PairCache, VerdictCache
-from ..sqlpaths import under, under_args
-from ..store import Store
+from desktop_search.core.store.ann import ANNIndex
+from desktop_search.core.store.catalog import Store
+from desktop_search.core.store.database import db_text
+from desktop_search.core.store.sqlpaths import under, under_args
+
+from .cache import IgnoreList, PairCache, VerdictCache
 from .constants import DEFAULT_K, DEFAULT_MIN_CONTAINMENT, DEFAULT_THRESHOLD, LEVELS, MAX_K
 from .filelevel import file_groups
 from .kinds import merge_passages

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..ann import ANNIndex, HNSWIndex
-from ..errors import Cancelled
+from desktop_search.core.errors import Cancelled
+from desktop_search.core.store.ann import ANNIndex, HNSWIndex
+
 from .constants import DEFAULT_K, DEFAULT_THRESHOLD, MAX_K
 
 Progress = Callable[[int, int, str], None]  # (done, total, phase)

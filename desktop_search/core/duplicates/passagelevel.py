@@ -6,7 +6,8 @@ import threading
 
 import numpy as np
 
-from ..store import Store
+from desktop_search.core.store.catalog import Store
+
 from .groups import communities_from_pairs
 from .judge import TextFacts
 from .kinds import KINDS, passage_kind, weakest

@@ -2,7 +2,8 @@
 
 readers: training files -> ``Example``; losses: CosineSimilarity, Triplet and
 MultipleNegativesRanking losses; trainer: the loop; save: a sentence-transformers folder;
-mining: (heading, section) pairs from documents and ``adapt``.
+mining: (heading, section) pairs from documents and ``adapt``. Adapt itself (mine, train,
+re-embed, switch) is ``engine.adapting``: it drives the Engine.
 """
 
 from __future__ import annotations

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..extract import ExtractionError, extract_file
-from ..store import Store
+from desktop_search.core.extract.dispatch import ExtractionError, extract_file
+from desktop_search.core.store.catalog import Store
 
 
 def indexed_documents(store: Store) -> Iterator[tuple[str, str]]:

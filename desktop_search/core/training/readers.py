@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import DataError
+from desktop_search.core.errors import DataError
 
 KINDS = ("scored", "triplets", "pairs")
 

@@ -9,8 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..encoder import default_model_path
-from ..errors import DataError, TrainingError
+from desktop_search.core.encode.encoder import default_model_path
+from desktop_search.core.errors import DataError, TrainingError
+
 from .losses import data_kind, make_loss
 from .readers import Example, read_examples, read_scored_pairs
 from .save import save_model

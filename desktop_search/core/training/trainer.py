@@ -20,8 +20,9 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from ..errors import TrainingError
-from ..pooling import l2_normalize, pool
+from desktop_search.core.encode.pooling import l2_normalize, pool
+from desktop_search.core.errors import TrainingError
+
 from .losses import cos_sim_matrix
 from .readers import Example
 
@@ -46,7 +47,7 @@ class SentenceModel(nn.Module):
         cls, path: str | os.PathLike | None = None, max_seq_length: int | None = None
     ) -> SentenceModel:
         """A fresh copy from a model folder (never the app's live encoder, which serves searches)."""
-        from ..encoder import Encoder
+        from desktop_search.core.encode.encoder import Encoder
 
         enc = Encoder(path, max_seq_length=max_seq_length)
         return cls(enc.model, enc.tokenizer, enc.pooling, enc.normalize, enc.max_seq_length)

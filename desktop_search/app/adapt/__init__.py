@@ -1,0 +1,1 @@
+"""Tools ▸ Adapt model to my documents: the dialog, its job and its progress view."""

@@ -1,0 +1,239 @@
+"""Paints a result row: icon, name, folder and date, the snippet with highlights, a score bar."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from PySide6.QtCore import QModelIndex, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QPainter,
+    QPalette,
+    QPixmap,
+    QTextDocument,
+)
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from .model import (
+    ROLE_FOLDER,
+    ROLE_HIT,
+    ROLE_IS_FILE,
+    ROLE_MODIFIED,
+    ROLE_MORE,
+    ROLE_PAGE,
+    ROLE_PATH,
+    ROLE_SCORE,
+    ROLE_SNIPPET_HTML,
+)
+
+FILE_ROW_HEIGHT = 84
+PASSAGE_ROW_HEIGHT = 52
+PAD = 8
+ICON = 32
+BAR_W = 54
+
+
+def _mix(a: QColor, b: QColor, t: float) -> QColor:
+    return QColor(
+        round(a.red() + (b.red() - a.red()) * t),
+        round(a.green() + (b.green() - a.green()) * t),
+        round(a.blue() + (b.blue() - a.blue()) * t),
+    )
+
+
+class ResultDelegate(QStyledItemDelegate):
+    """Snippet layouts are cached: repaints (hover, scrolling, selection) cost no text layout."""
+
+    CACHE_SIZE = 256
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._docs: OrderedDict[tuple, QTextDocument] = OrderedDict()
+        self._pixmaps: OrderedDict[tuple, QPixmap] = OrderedDict()
+
+    def _document(self, html: str, width: float, font: QFont, colour: QColor) -> QTextDocument:
+        key = (html, round(width), font.key(), colour.rgba())
+        doc = self._docs.get(key)
+        if doc is not None:
+            self._docs.move_to_end(key)
+            return doc
+        doc = QTextDocument()
+        doc.setDocumentMargin(0)
+        doc.setDefaultFont(font)
+        doc.setTextWidth(width)
+        doc.setHtml(f'<span style="color:{colour.name()};">{html}</span>')
+        self._docs[key] = doc
+        while len(self._docs) > self.CACHE_SIZE:
+            self._docs.popitem(last=False)
+        return doc
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+        h = FILE_ROW_HEIGHT if index.data(ROLE_IS_FILE) else PASSAGE_ROW_HEIGHT
+        return QSize(max(200, option.rect.width()), h)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        """Rows are drawn once into a pixmap and reused: a repaint is one call per row, which
+        keeps the GUI thread's share of the GIL small while workers run Python."""
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        hovered = bool(option.state & QStyle.StateFlag.State_MouseOver)
+        hit = index.data(ROLE_HIT)
+        w, h = option.rect.width(), option.rect.height()
+        dpr = painter.device().devicePixelRatioF() if painter.device() else 1.0
+        key = (
+            index.data(ROLE_PATH),
+            getattr(hit, "id", None),
+            index.data(ROLE_SNIPPET_HTML),
+            round(float(index.data(ROLE_SCORE) or 0) * 100),
+            selected,
+            hovered,
+            w,
+            h,
+            dpr,
+            option.palette.cacheKey(),
+            option.font.key(),
+        )
+        pm = self._pixmaps.get(key)
+        if pm is None:
+            pm = QPixmap(max(1, round(w * dpr)), max(1, round(h * dpr)))
+            pm.setDevicePixelRatio(dpr)
+            pm.fill(Qt.GlobalColor.transparent)
+            p = QPainter(pm)
+            opt = QStyleOptionViewItem(option)
+            opt.rect = QRect(0, 0, w, h)
+            self._paint_row(p, opt, index, selected, hovered)
+            p.end()
+            self._pixmaps[key] = pm
+            while len(self._pixmaps) > self.CACHE_SIZE:
+                self._pixmaps.popitem(last=False)
+        else:
+            self._pixmaps.move_to_end(key)
+        painter.drawPixmap(option.rect.topLeft(), pm)
+
+    def _paint_row(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex,
+        selected: bool,
+        hovered: bool,
+    ) -> None:
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        pal: QPalette = option.palette
+        rect = QRectF(option.rect).adjusted(2, 2, -4, -2)
+        base = pal.color(QPalette.ColorRole.Base)
+        accent = pal.color(QPalette.ColorRole.Highlight)
+        text_c = pal.color(QPalette.ColorRole.Text)
+        dim = _mix(text_c, base, 0.45)
+        if selected:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(_mix(base, accent, 0.16))
+            painter.drawRoundedRect(rect, 6, 6)
+            painter.setBrush(accent)
+            painter.drawRoundedRect(
+                QRectF(rect.left(), rect.top() + 6, 3, rect.height() - 12), 1.5, 1.5
+            )
+        elif hovered:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(_mix(base, text_c, 0.05))
+            painter.drawRoundedRect(rect, 6, 6)
+
+        is_file = bool(index.data(ROLE_IS_FILE))
+        font = QFont(option.font)
+        small = QFont(option.font)
+        small.setPointSizeF(max(7.0, font.pointSizeF() * 0.9))
+        x = rect.left() + PAD
+        right = rect.right() - PAD
+        y = rect.top() + PAD - 1
+
+        if is_file:
+            icon = index.data(Qt.ItemDataRole.DecorationRole)
+            if icon is not None:
+                icon.paint(painter, int(x), int(y + 4), ICON, ICON)
+            x += ICON + 10
+            # score bar, right-aligned on the title line
+            score = float(index.data(ROLE_SCORE) or 0.0)
+            bar = QRectF(right - BAR_W, y + 7, BAR_W, 5)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(_mix(base, text_c, 0.12))
+            painter.drawRoundedRect(bar, 2.5, 2.5)
+            painter.setBrush(_mix(QColor("#2f9e8f"), accent, 0.35))
+            painter.drawRoundedRect(
+                QRectF(bar.left(), bar.top(), max(5.0, BAR_W * score), 5), 2.5, 2.5
+            )
+            # name
+            bold = QFont(font)
+            bold.setBold(True)
+            bold.setPointSizeF(font.pointSizeF() * 1.05)
+            painter.setFont(bold)
+            painter.setPen(text_c)
+            fm = QFontMetrics(bold)
+            name = fm.elidedText(
+                str(index.data(Qt.ItemDataRole.DisplayRole) or ""),
+                Qt.TextElideMode.ElideMiddle,
+                int(right - BAR_W - 12 - x),
+            )
+            painter.drawText(
+                QRectF(x, y, right - BAR_W - 12 - x, fm.height()),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                name,
+            )
+            y += fm.height() + 2
+            # folder · modified · more
+            painter.setFont(small)
+            sfm = QFontMetrics(small)
+            extra = [str(index.data(ROLE_MODIFIED) or "")]
+            page = index.data(ROLE_PAGE)
+            if page:
+                extra.append(f"page {page}")
+            more = int(index.data(ROLE_MORE) or 0)
+            if more:
+                extra.append(f"{more} more matching passage{'s' if more > 1 else ''}")
+            tail = "  ·  " + "  ·  ".join(e for e in extra if e)
+            tail_w = sfm.horizontalAdvance(tail)
+            folder = sfm.elidedText(
+                str(index.data(ROLE_FOLDER) or ""),
+                Qt.TextElideMode.ElideMiddle,
+                int(max(40, right - x - tail_w)),
+            )
+            painter.setPen(dim)
+            painter.drawText(
+                QRectF(x, y, right - x, sfm.height()),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                folder + tail,
+            )
+            y += sfm.height() + 3
+        else:
+            painter.setFont(small)
+            sfm = QFontMetrics(small)
+            page = index.data(ROLE_PAGE)
+            label = f"p. {page}" if page else "·"
+            painter.setPen(dim)
+            painter.drawText(QRectF(x, y + 1, 34, sfm.height()), Qt.AlignmentFlag.AlignLeft, label)
+            x += 38
+
+        self._draw_snippet(
+            painter,
+            str(index.data(ROLE_SNIPPET_HTML) or ""),
+            QRectF(x, y, right - x, rect.bottom() - y - 4),
+            option,
+            dim if not is_file else _mix(text_c, base, 0.2),
+        )
+        painter.restore()
+
+    def _draw_snippet(
+        self, painter: QPainter, html: str, area: QRectF, option, colour: QColor
+    ) -> None:
+        doc = self._document(html, area.width(), option.font, colour)
+        painter.save()
+        painter.translate(area.topLeft())
+        line = QFontMetrics(option.font).lineSpacing()
+        clip = QRectF(0, 0, area.width(), max(1, int(area.height() // line)) * line)
+        painter.setClipRect(clip)
+        ctx = QAbstractTextDocumentLayout.PaintContext()
+        ctx.clip = clip
+        doc.documentLayout().draw(painter, ctx)
+        painter.restore()
