@@ -195,10 +195,10 @@ def token_table(names: list[str], specs: list[str], args) -> str:
     tokenizer alone (no encoder): phase 2's work is proportional to it."""
     from transformers import AutoTokenizer
 
-    from desktop_search.core.index.chunking import chunk_extracted
     from desktop_search.core.encode.encoder import default_model_path
-    from desktop_search.core.extract.dispatch import ExtractionError, extract_file
     from desktop_search.core.encode.token_counter import HFTokenCounter
+    from desktop_search.core.extract.dispatch import ExtractionError, extract_file
+    from desktop_search.core.index.chunking import chunk_extracted
 
     tok = AutoTokenizer.from_pretrained(str(default_model_path()))
     counter = HFTokenCounter(tok)
