@@ -259,8 +259,8 @@ def test_an_index_cut_otherwise_is_cut_again(tmp_path, fixture_data, encoder):
     # An index made with other passage settings (an older version's) gets today's passages
     # on the next sync; the same settings again read nothing.
     root = tiny_folder(tmp_path, fixture_data)
-    wide = ChunkConfig(max_tokens=200, overlap_tokens=0)
-    with Engine(tmp_path / "data", encoder=encoder, chunk_config=wide) as engine:
+    narrow = ChunkConfig(max_tokens=48, overlap_tokens=0)
+    with Engine(tmp_path / "data", encoder=encoder, chunk_config=narrow) as engine:
         engine.index([str(root)])
         before = engine.stats()["passages"]
     with Engine(tmp_path / "data", encoder=encoder) as engine:
@@ -273,7 +273,7 @@ def test_an_index_cut_otherwise_is_cut_again(tmp_path, fixture_data, encoder):
         report = engine.sync()
         assert report.files_updated == 2 and report.files_unchanged == 0
         after = engine.stats()["passages"]
-        assert after > before  # 128-token passages overlapping by half
+        assert after < before  # today's passages fill the model's 256-token window
         assert engine.stats()["passages_pending"] == 0
         assert _paths(engine.search("what color systems does the module convert between"))
     with Engine(tmp_path / "data", encoder=encoder) as engine:

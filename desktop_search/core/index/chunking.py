@@ -50,15 +50,17 @@ class Chunk:
 
 @dataclass(frozen=True)
 class ChunkConfig:
-    """How passages are cut. The defaults suit all-MiniLM-L6-v2, which was trained on
-    128-token inputs: on our question benchmarks (benchmarks/bench_questions.py), 128-token
-    passages that overlap by half ranked the right file or page first far more often than
-    200-token passages with a 32-token overlap (semantic MRR@10 +0.03 to +0.08 per corpus).
-    Half of each passage is repeated, so every sentence is embedded within two contexts;
-    the price is about twice the forward passes (neither size alone did as well)."""
+    """How passages are cut. The defaults fill all-MiniLM-L6-v2's 256-token window and
+    repeat little: on text that no setting was tuned on (BEIR SciFact, and hold-out
+    manuals and argument paragraphs measured by issue 25's author), 128-token passages
+    overlapping by half embedded 1.3-2x the tokens of a naive pipeline of 150-word windows
+    and still ranked the right file lower. Passages near the model's limit cost about the
+    anchor's encoder work (1.01-1.05 tokens per corpus token against 1.47-2.04 with the
+    half overlap; benchmarks/bench_quality.py --tokens), so phase 2 does 30-50% less work;
+    a snippet still highlights the best sentence of a long passage (``best_sentence``)."""
 
-    max_tokens: int = 128  # target passage size, below the model limit
-    overlap_tokens: int = 64  # carried over from the previous passage (whole sentences)
+    max_tokens: int = 250  # target passage size, within the model limit
+    overlap_tokens: int = 16  # carried over from the previous passage (whole sentences)
     hard_limit: int = 254  # the model's max_seq_length minus [CLS] and [SEP]
     max_chars: int = 2000  # bounds a passage of unknown words (one [UNK] per 100 chars)
     min_fill: float = 0.6  # end early at a paragraph/sentence only once this full
@@ -70,9 +72,14 @@ class ChunkConfig:
             raise ValueError("max_chars must be at least 8")
 
 
+CUT_REVISION = 2
+"""Raised when the passages of the same text and config change: the text extracted from
+files (2: HTML page furniture dropped, see ``extract_html``) or the way it is packed."""
+
+
 def signature(cfg: ChunkConfig) -> str:
     """The config as the index remembers it: passages cut otherwise are cut again."""
-    return ",".join(str(v) for v in astuple(cfg))
+    return ",".join(str(v) for v in (f"r{CUT_REVISION}", *astuple(cfg)))
 
 
 def _target(cfg: ChunkConfig) -> int:
