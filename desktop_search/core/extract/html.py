@@ -9,6 +9,8 @@ a deeply nested page cannot overflow Python's stack.
 from __future__ import annotations
 
 import re
+import warnings
+from functools import cache
 
 # Hidden or non-text content, dropped with everything inside it.
 _SKIP_TAGS = frozenset(
@@ -90,14 +92,24 @@ _WS = re.compile(r"\s+")
 
 def html_text(data: bytes) -> str:
     """The page's title, then its visible text (not yet normalised: see ``extract``)."""
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(data, "lxml")
+    soup = _html_soup()(data, "lxml")
     title = soup.title.get_text(" ", strip=True) if soup.title else ""
     text = _visible_text(soup)
     if title and not text.startswith(title):
         text = f"{title}\n\n{text}" if text else title
     return text
+
+
+@cache
+def _html_soup():
+    """bs4's BeautifulSoup, told once that XHTML is parsed as HTML on purpose. It warns about
+    every XHTML page and asks for its XML parser or this filter; the XML parser drops HTML's
+    named entities ("caf&eacute;" reads "caf", "a&nbsp;b" reads "ab"), and browsers read a
+    .html page as HTML too."""
+    from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
+
+    warnings.filterwarnings("ignore", category=XMLParsedAsHTMLWarning)
+    return BeautifulSoup
 
 
 def _visible_text(soup) -> str:
