@@ -93,7 +93,7 @@ PROGRESS = re.compile(r"(scanning|saving)…|\d+/\d+ (words|meaning) \[[#.]+\] .
 @pytest.mark.slow  # a CLI run in a child process
 def test_indexing_an_xhtml_page_prints_only_progress(tmp_path, fixture_data):
     """bs4 warns about every XHTML page parsed as HTML: none of it may reach the terminal."""
-    from desktop_search.core.extract import extract_file
+    from desktop_search.core.extract.dispatch import extract_file
 
     docs = tmp_path / "docs"
     docs.mkdir()
@@ -116,7 +116,7 @@ def test_library_warnings_go_to_the_private_log(tmp_path):
     """Whatever a library raises through ``warnings`` once the data folder's log is set up."""
     script = (
         "import sys, warnings\nfrom pathlib import Path\n"
-        "from desktop_search.core.datadir import setup_file_logging\n"
+        "from desktop_search.core.store.datadir import setup_file_logging\n"
         "setup_file_logging(Path(sys.argv[1]))\n"
         "warnings.warn('a library complains', UserWarning)\n"
     )
