@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import warnings
-from functools import cache
 
 # Hidden or non-text content, dropped with everything inside it.
 _SKIP_TAGS = frozenset(
@@ -100,15 +99,16 @@ def html_text(data: bytes) -> str:
     return text
 
 
-@cache
 def _html_soup():
-    """bs4's BeautifulSoup, told once that XHTML is parsed as HTML on purpose. It warns about
-    every XHTML page and asks for its XML parser or this filter; the XML parser drops HTML's
-    named entities ("caf&eacute;" reads "caf", "a&nbsp;b" reads "ab"), and browsers read a
-    .html page as HTML too."""
+    """bs4's BeautifulSoup, told that XHTML is parsed as HTML on purpose. It warns about every
+    XHTML page and asks for its XML parser or this filter; the XML parser drops HTML's named
+    entities ("caf&eacute;" reads "caf", "a&nbsp;b" reads "ab"), and browsers read a .html
+    page as HTML too. Checked on each call: ``warnings.catch_warnings`` blocks restore the
+    filters they found."""
     from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
 
-    warnings.filterwarnings("ignore", category=XMLParsedAsHTMLWarning)
+    if not any(f[2] is XMLParsedAsHTMLWarning for f in warnings.filters):
+        warnings.filterwarnings("ignore", category=XMLParsedAsHTMLWarning)
     return BeautifulSoup
 
 
