@@ -263,19 +263,21 @@ def child(minutes: float, files: int) -> None:
 
 
 def growing(rows: list[dict], warmup: float) -> list[str]:
-    """The figures that moved past their margin between the warm-up and the end."""
+    """The figures that, after the warm-up, moved past their margin (the second half's mean
+    against the first sample) or rose at every sample (RSS has only its margin)."""
     after = [r for r in rows if r["minute"] >= warmup]
-    if len(after) < 2:
-        return ["too few samples after the warm-up and the first indexing to judge"]
-    base, tail = after[0], after[len(after) // 2 :]
+    if len(after) < 3:
+        return ["too few samples after the warm-up to judge"]
     bad = []
     for key, (kind, limit) in LIMITS.items():
-        start = base[key]
-        end = sum(r[key] for r in tail) / len(tail)  # the second half's mean, not one sample
+        series = [r[key] for r in after]
+        start, tail = series[0], series[len(series) // 2 :]
+        end = sum(tail) / len(tail)
         moved = (end - start) / start if kind == "ratio" and start else end - start
         too_far = abs(moved) > limit if key == "none_refs" else moved > limit
-        if too_far:
-            bad.append(f"{key}: {start} -> {end:.0f}")
+        rising = not key.endswith("rss_mb") and all(y > x for x, y in zip(series, series[1:]))
+        if too_far or rising:
+            bad.append(f"{key}: {start} -> {series[-1]}" + (" (rose at every sample)" * rising))
     return bad
 
 
