@@ -21,7 +21,7 @@ def test_a_slide_and_a_message_show_their_span_and_a_message_opens_as_eml(
     tmp_path,
     monkeypatch,
 ):
-    from desktop_search.app.search.model import ROLE_SPAN
+    from desktop_search.app.search.model import entry_at
 
     root = tmp_path / "docs"
     root.mkdir()
@@ -37,11 +37,11 @@ def test_a_slide_and_a_message_show_their_span_and_a_message_opens_as_eml(
     wait_indexed(qtbot, w, files=3)
     w.search("molten rock hardened into six-sided pillars")
     qtbot.waitUntil(lambda: result_names(w)[:1] == ["volcanoes.pptx"], timeout=30000)
-    assert w.results_view.currentIndex().data(ROLE_SPAN) == "slide 3"
+    assert entry_at(w.results_view.currentIndex()).span == "slide 3"
     qtbot.waitUntil(lambda: "slide 3" in w.preview.subtitle.text(), timeout=10000)
     w.search("an undersea wire was joined near the English coast")
     qtbot.waitUntil(lambda: result_names(w)[:1] == ["archive.mbox"], timeout=30000)
-    span = w.results_view.currentIndex().data(ROLE_SPAN)
+    span = entry_at(w.results_view.currentIndex()).span
     assert span == "Survey report — Hamid Rahimi <hamid@example.org> — 2024-03-08 16:40"
     qtbot.waitUntil(lambda: "Survey report" in w.preview.subtitle.text(), timeout=10000)
     w.open_current()

@@ -49,7 +49,7 @@ def test_results_model_passes_the_model_tester(qapp, qtmodeltester):
 
 
 def test_results_model_structure_and_roles(qtbot):
-    from PySide6.QtCore import Qt
+    from PySide6.QtCore import QModelIndex, Qt
 
     from desktop_search.app.search import model as sm
 
@@ -62,21 +62,24 @@ def test_results_model_structure_and_roles(qtbot):
     child = model.index(1, 0, first)
     assert model.parent(child) == first
     assert first.data(Qt.ItemDataRole.DisplayRole) == "report.pdf"
-    assert first.data(sm.ROLE_FOLDER) == "/docs/a"
+    lead, second, passage = sm.entry_at(first), sm.entry_at(model.index(1, 0)), sm.entry_at(child)
+    assert lead.is_file and not passage.is_file
+    assert lead.file.folder == "/docs/a"
     # bars are absolute: the result's own 0..1 score, not a share of the best one's
-    assert first.data(sm.ROLE_SCORE) == pytest.approx(0.9)
-    assert model.index(1, 0).data(sm.ROLE_SCORE) == pytest.approx(0.45)
-    assert child.data(sm.ROLE_SCORE) == pytest.approx(0.4)
-    assert first.data(sm.ROLE_PAGE) == 3 and child.data(sm.ROLE_PAGE) == 5
-    assert first.data(sm.ROLE_MORE) == 4  # matching passages besides the lead, not the cap
-    assert model.index(1, 0).data(sm.ROLE_MORE) == 0
-    html = first.data(sm.ROLE_SNIPPET_HTML)
+    assert lead.score == pytest.approx(0.9)
+    assert second.score == pytest.approx(0.45)
+    assert passage.score == pytest.approx(0.4)
+    assert lead.hit.page == 3 and passage.hit.page == 5
+    assert lead.more == 4  # matching passages besides the lead, not the cap
+    assert second.more == 0
+    assert sm.entry_at(model.index(5, 0)) is None and sm.entry_at(QModelIndex()) is None
+    html = lead.snippet
     assert "&lt;2024&gt; &amp;" in html  # escaped
     assert sm.MARK_OPEN + "budget" + sm.MARK_CLOSE in html
     assert first.data(Qt.ItemDataRole.DecorationRole) is not None
     assert model.paths() == ["/docs/a/report.pdf", "/docs/b/notes.md"]
-    assert first.data(sm.ROLE_SPAN) == "page 3"
-    assert model.index(1, 0).data(sm.ROLE_SPAN) is None
+    assert lead.span == "page 3"
+    assert second.span is None
 
 
 def test_result_rows_name_slides_sheets_and_messages(qtbot):
@@ -97,9 +100,9 @@ def test_result_rows_name_slides_sheets_and_messages(qtbot):
         ],
         "text",
     )
-    shown = [model.index(i, 0).data(sm.ROLE_SPAN) for i in range(3)]
+    shown = [sm.entry_at(model.index(i, 0)).span for i in range(3)]
     assert shown == ["slide 7", "sheet Costs", "Budget — Ann <a@b.c> — 2024-03-01 09:00"]
-    assert [model.index(i, 0).data(sm.ROLE_PAGE) for i in range(3)] == [None] * 3  # no PDF page
+    assert [sm.entry_at(model.index(i, 0)).hit.page for i in range(3)] == [None] * 3  # no PDF page
 
 
 def test_snippet_window_is_centred_on_the_highlight():

@@ -29,7 +29,7 @@ from desktop_search.app.indexing.view import IndexingView
 from desktop_search.app.related.view import RelatedView
 from desktop_search.app.search.history import SearchHistory
 from desktop_search.app.search.mail_open import MessageOpener
-from desktop_search.app.search.model import ROLE_PAGE, path_at
+from desktop_search.app.search.model import entry_at, path_at
 from desktop_search.app.search.page import MODES, SearchPage
 from desktop_search.app.search.throttle import Throttle
 from desktop_search.app.search.view import SearchView
@@ -268,10 +268,9 @@ class MainWindow(QMainWindow):
         self.search_box.selectAll()
 
     def open_current(self) -> None:
-        index = self.results_view.currentIndex()
-        path = path_at(index)
-        if path:
-            self._open(path, index.data(ROLE_PAGE))
+        entry = entry_at(self.results_view.currentIndex())
+        if entry is not None:
+            self._open(entry.result.path, entry.hit.page)
 
     def reveal_current(self) -> None:
         path = path_at(self.results_view.currentIndex())

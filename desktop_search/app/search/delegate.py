@@ -17,18 +17,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from .model import (
-    ROLE_FOLDER,
-    ROLE_HIT,
-    ROLE_IS_FILE,
-    ROLE_MODIFIED,
-    ROLE_MORE,
-    ROLE_PAGE,
-    ROLE_PATH,
-    ROLE_SCORE,
-    ROLE_SNIPPET_HTML,
-    ROLE_SPAN,
-)
+from .model import Entry, entry_at
 
 FILE_ROW_HEIGHT = 84
 PASSAGE_ROW_HEIGHT = 52
@@ -72,22 +61,26 @@ class ResultDelegate(QStyledItemDelegate):
         return doc
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
-        h = FILE_ROW_HEIGHT if index.data(ROLE_IS_FILE) else PASSAGE_ROW_HEIGHT
+        entry = entry_at(index)
+        h = FILE_ROW_HEIGHT if entry is None or entry.is_file else PASSAGE_ROW_HEIGHT
         return QSize(max(200, option.rect.width()), h)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         """Rows are drawn once into a pixmap and reused: a repaint is one call per row, which
-        keeps the GUI thread's share of the GIL small while workers run Python."""
+        keeps the GUI thread's share of the GIL small while workers run Python. The row is read
+        from the model in Python (``entry_at``), never through QVariant roles."""
+        entry = entry_at(index)
+        if entry is None:
+            return
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         hovered = bool(option.state & QStyle.StateFlag.State_MouseOver)
-        hit = index.data(ROLE_HIT)
         w, h = option.rect.width(), option.rect.height()
         dpr = painter.device().devicePixelRatioF() if painter.device() else 1.0
         key = (
-            index.data(ROLE_PATH),
-            getattr(hit, "id", None),
-            index.data(ROLE_SNIPPET_HTML),
-            round(float(index.data(ROLE_SCORE) or 0) * 100),
+            entry.result.path,
+            entry.hit.id,
+            entry.snippet,
+            round(entry.score * 100),
             selected,
             hovered,
             w,
@@ -104,7 +97,7 @@ class ResultDelegate(QStyledItemDelegate):
             p = QPainter(pm)
             opt = QStyleOptionViewItem(option)
             opt.rect = QRect(0, 0, w, h)
-            self._paint_row(p, opt, index, selected, hovered)
+            self._paint_row(p, opt, entry, selected, hovered)
             p.end()
             self._pixmaps[key] = pm
             while len(self._pixmaps) > self.CACHE_SIZE:
@@ -117,7 +110,7 @@ class ResultDelegate(QStyledItemDelegate):
         self,
         painter: QPainter,
         option: QStyleOptionViewItem,
-        index: QModelIndex,
+        entry: Entry,
         selected: bool,
         hovered: bool,
     ) -> None:
@@ -142,7 +135,7 @@ class ResultDelegate(QStyledItemDelegate):
             painter.setBrush(_mix(base, text_c, 0.05))
             painter.drawRoundedRect(rect, 6, 6)
 
-        is_file = bool(index.data(ROLE_IS_FILE))
+        is_file = entry.is_file
         font = QFont(option.font)
         small = QFont(option.font)
         small.setPointSizeF(max(7.0, font.pointSizeF() * 0.9))
@@ -151,12 +144,12 @@ class ResultDelegate(QStyledItemDelegate):
         y = rect.top() + PAD - 1
 
         if is_file:
-            icon = index.data(Qt.ItemDataRole.DecorationRole)
+            icon = entry.icon()
             if icon is not None:
                 icon.paint(painter, int(x), int(y + 4), ICON, ICON)
             x += ICON + 10
             # score bar, right-aligned on the title line
-            score = float(index.data(ROLE_SCORE) or 0.0)
+            score = entry.score
             bar = QRectF(right - BAR_W, y + 7, BAR_W, 5)
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(_mix(base, text_c, 0.12))
@@ -173,7 +166,7 @@ class ResultDelegate(QStyledItemDelegate):
             painter.setPen(text_c)
             fm = QFontMetrics(bold)
             name = fm.elidedText(
-                str(index.data(Qt.ItemDataRole.DisplayRole) or ""),
+                entry.title,
                 Qt.TextElideMode.ElideMiddle,
                 int(right - BAR_W - 12 - x),
             )
@@ -186,17 +179,16 @@ class ResultDelegate(QStyledItemDelegate):
             # folder · modified · more
             painter.setFont(small)
             sfm = QFontMetrics(small)
-            extra = [str(index.data(ROLE_MODIFIED) or "")]
-            span = index.data(ROLE_SPAN)
-            if span:
-                extra.append(span)
-            more = int(index.data(ROLE_MORE) or 0)
+            extra = [entry.file.modified]
+            if entry.span:
+                extra.append(entry.span)
+            more = entry.more
             if more:
                 extra.append(f"{more} more matching passage{'s' if more > 1 else ''}")
             tail = "  ·  " + "  ·  ".join(e for e in extra if e)
             tail_w = sfm.horizontalAdvance(tail)
             folder = sfm.elidedText(
-                str(index.data(ROLE_FOLDER) or ""),
+                entry.file.folder,
                 Qt.TextElideMode.ElideMiddle,
                 int(max(40, right - x - tail_w)),
             )
@@ -210,15 +202,15 @@ class ResultDelegate(QStyledItemDelegate):
         else:
             painter.setFont(small)
             sfm = QFontMetrics(small)
-            page = index.data(ROLE_PAGE)
-            label = f"p. {page}" if page else _short(index.data(ROLE_SPAN))
+            page = entry.hit.page
+            label = f"p. {page}" if page else _short(entry.span)
             painter.setPen(dim)
             painter.drawText(QRectF(x, y + 1, 34, sfm.height()), Qt.AlignmentFlag.AlignLeft, label)
             x += 38
 
         self._draw_snippet(
             painter,
-            str(index.data(ROLE_SNIPPET_HTML) or ""),
+            entry.snippet,
             QRectF(x, y, right - x, rect.bottom() - y - 4),
             option,
             dim if not is_file else _mix(text_c, base, 0.2),

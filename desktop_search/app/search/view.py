@@ -13,7 +13,7 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject
 
 from desktop_search.core.engine import Filters
 
-from .model import ROLE_HIT, ROLE_RESULT, path_at
+from .model import entry_at, path_at
 from .typed import TypedFilters
 
 #: while a sync runs, a shown result list is refreshed at most this often (seconds)
@@ -167,11 +167,12 @@ class SearchView(QObject):
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if not current.isValid():
             return
-        path = path_at(current)
-        hit = current.data(ROLE_HIT)
-        result = current.data(ROLE_RESULT)
-        self.win.preview.show_result(path, hit, result.mtime if result else None)
-        self.win.controller.preview(path, hit, self.shown_query)
+        entry = entry_at(current)
+        if entry is None:
+            return
+        path = entry.result.path
+        self.win.preview.show_result(path, entry.hit, entry.result.mtime)
+        self.win.controller.preview(path, entry.hit, self.shown_query)
 
     def live_refresh(self, force: bool = False) -> None:
         """Re-run the shown search so that newly indexed files appear in it."""

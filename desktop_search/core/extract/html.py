@@ -9,6 +9,7 @@ a deeply nested page cannot overflow Python's stack.
 from __future__ import annotations
 
 import re
+import warnings
 
 # Hidden or non-text content, dropped with everything inside it.
 _SKIP_TAGS = frozenset(
@@ -90,14 +91,25 @@ _WS = re.compile(r"\s+")
 
 def html_text(data: bytes | str) -> str:
     """The page's title, then its visible text (not yet normalised: see ``extract``)."""
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(data, "lxml")
+    soup = _html_soup()(data, "lxml")
     title = soup.title.get_text(" ", strip=True) if soup.title else ""
     text = _visible_text(soup)
     if title and not text.startswith(title):
         text = f"{title}\n\n{text}" if text else title
     return text
+
+
+def _html_soup():
+    """bs4's BeautifulSoup, told that XHTML is parsed as HTML on purpose. It warns about every
+    XHTML page and asks for its XML parser or this filter; the XML parser drops HTML's named
+    entities ("caf&eacute;" reads "caf", "a&nbsp;b" reads "ab"), and browsers read a .html
+    page as HTML too. Checked on each call: ``warnings.catch_warnings`` blocks restore the
+    filters they found."""
+    from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
+
+    if not any(f[2] is XMLParsedAsHTMLWarning for f in warnings.filters):
+        warnings.filterwarnings("ignore", category=XMLParsedAsHTMLWarning)
+    return BeautifulSoup
 
 
 def _visible_text(soup) -> str:
