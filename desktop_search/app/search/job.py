@@ -39,6 +39,7 @@ class SearchRequest:
     not_in: tuple[str, ...] = ()
     larger_than: int | None = None
     smaller_than: int | None = None
+    topic: int | None = None
     refine: bool = True  # mark the best sentence in a second pass
     rerank: bool = False  # rescore the best passages sentence by sentence (slower)
 
@@ -112,6 +113,7 @@ class SearchJob(QObject):
                 tuple(req.not_in),
                 req.larger_than,
                 req.smaller_than,
+                req.topic,
             )
             found = self.engine.search(
                 req.query, k=req.k, mode=req.mode, filters=filters, per_file=3, rerank=req.rerank
