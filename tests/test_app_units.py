@@ -280,7 +280,7 @@ def test_problems_dialog_is_non_modal_and_lists_problems(qtbot):
 
 
 def test_observed_event_reports_when_seen():
-    from desktop_search.core.service.jobs import ObservedEvent
+    from desktop_search.core.service.messages import ObservedEvent
 
     seen = []
     ev = ObservedEvent(lambda: seen.append(1))

@@ -152,7 +152,8 @@ def test_the_indexing_process_runs_ocr_as_its_own_stage_that_yields(tmp_path, sc
     """Service.ocr: started, progress "recognising", finished; a waiting job stops it
     between pages (the file stays waiting), and the preview shows the recognised page."""
     from desktop_search.core.search.preview import PreviewRequest
-    from desktop_search.core.service.jobs import Job, Service
+    from desktop_search.core.service.jobs import Service
+    from desktop_search.core.service.messages import Job
 
     docs = tmp_path / "docs"
     docs.mkdir()

@@ -10,7 +10,7 @@ that a full disk caused lasts until Resume, across jobs and process restarts.
 
 from __future__ import annotations
 
-from desktop_search.core.service.jobs import JobResult
+from desktop_search.core.service.messages import JobResult
 
 
 class JobStateMixin:

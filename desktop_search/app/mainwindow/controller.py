@@ -29,7 +29,7 @@ from desktop_search.app.search.job import SearchRequest
 from desktop_search.app.search.preview_job import PreviewJob
 from desktop_search.core.engine import AdaptOptions, PreviewRequest
 from desktop_search.core.sanitize import display_name
-from desktop_search.core.service.jobs import Event
+from desktop_search.core.service.messages import Event
 
 from .messages import MessageBridge
 from .readers import Readers

@@ -1,11 +1,7 @@
-"""The main window: it arranges the widgets and hands them to the objects that run them.
-
-``SearchView`` runs the search page (queries, results, preview, banner, empty state),
-``IndexingView`` the progress panel, ``AdaptView`` Tools ▸ Adapt, ``DuplicatesTab`` the
-Duplicates tab, and ``AppController`` the jobs. Status-bar text arrives through one
-path, the ``MessageBridge``. No SQLite, encoder, hnswlib or extraction call ever runs on
-this (the GUI) thread.
-"""
+"""The main window: it arranges the widgets and hands them to the objects that run them
+(the views of each feature, and ``AppController`` for the jobs). Status-bar text arrives
+through the ``MessageBridge``. No SQLite, encoder, hnswlib or extraction call ever runs on
+this (the GUI) thread."""
 
 from __future__ import annotations
 
@@ -19,6 +15,7 @@ from PySide6.QtWidgets import (
     QTabWidget,
 )
 
+from desktop_search import __version__
 from desktop_search.app.adapt.view import AdaptView
 from desktop_search.app.common.desktop import open_file, reveal_in_folder
 from desktop_search.app.common.heap import settle_heap
@@ -348,8 +345,6 @@ class MainWindow(QMainWindow):
             self.messages.warning(f"Could not show {display_name(path)} in its folder")
 
     def _about(self) -> None:
-        from desktop_search import __version__
-
         QMessageBox.about(
             self,
             "About Desktop Search",

@@ -6,14 +6,9 @@ called from any thread; each thread gets its own SQLite connection. Writing meth
 (``sync``, ``forget``, ``adapt``...) need the writer lock (``writer=True``); only one
 process may hold it per data directory, and any number may search meanwhile.
 
-Every value returned is a fresh object the engine never touches again, so a caller may
-hand it to another thread.
-
-Seven mixins keep this file short: ``models`` (which model, switching it),
-``care`` (status, damage check and repair without a model), ``duplicates``
-(the duplicate finder's reads), ``scans`` (the OCR stage and archive members),
-``related`` (related files), ``topics`` (the topic map) and ``adapting``. The whole
-surface is listed in this package's ``__init__``.
+Every value returned is a fresh object the engine never touches again. Mixins keep this
+file short (``models``, ``care``, ``duplicates``, ``scans``, ``related``, ``topics``,
+``adapting``); the whole surface is listed in this package's ``__init__``.
 """
 
 from __future__ import annotations

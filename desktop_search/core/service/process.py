@@ -22,7 +22,8 @@ from multiprocessing.connection import Connection
 from desktop_search.core.engine.api import Engine
 from desktop_search.core.errors import DesktopSearchError, IndexBusyError
 
-from .jobs import Event, Job, Service
+from .jobs import Service
+from .messages import Event, Job
 from .priority import leave_a_core_free
 
 log = logging.getLogger(__name__)
