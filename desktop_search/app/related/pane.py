@@ -25,7 +25,7 @@ class RelatedPane(QWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.setObjectName("relatedPane")
-        self.setMinimumWidth(280)
+        self.setMinimumWidth(200)
         self.title = QLabel("<b>Related</b>")
         self.title.setObjectName("relatedTitle")
         self.title.setWordWrap(True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from PySide6.QtCore import QModelIndex, QObject, Qt, Signal
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QMenu, QSplitter
 
 from desktop_search.app.common.threads import move_to_thread
 from desktop_search.app.search.model import path_at
@@ -44,9 +44,16 @@ class RelatedView(QObject):
         self.thread.start()
 
         self.pane = RelatedPane()
-        window.splitter.addWidget(self.pane)
-        window.splitter.setStretchFactor(2, 2)
-        window.splitter.setSizes([560, 480, 320])
+        # Under the preview, not beside it: a third column made the window wider than a
+        # small (800-pixel) screen.
+        side = QSplitter(Qt.Orientation.Vertical)
+        side.setObjectName("previewSplitter")
+        side.setChildrenCollapsible(False)
+        side.addWidget(window.preview)  # which leaves the main splitter for this one
+        side.addWidget(self.pane)
+        window.splitter.insertWidget(1, side)
+        side.setStretchFactor(0, 3)
+        side.setStretchFactor(1, 2)
         self.pane.fileChosen.connect(self.preview_file)
         window.preview.relatedRequested.connect(self.show_related)
         view = window.results_view
