@@ -26,7 +26,8 @@ def test_spans_are_named_as_results_show_them():
     assert Span("slide", 7).text() == "slide 7"
     assert Span("sheet", 2, "Costs").text() == "sheet Costs"
     assert Span("message", 4, "Budget — Ann <a@b.c> — 2024-03-01").text().startswith("Budget")
-    assert Span("member", 1, "folder/report.pdf").text() == "folder/report.pdf"
+    # shown after the archive's name: "bundle.zip ▸ folder/report.pdf"
+    assert Span("member", 1, "folder/report.pdf").text() == "▸ folder/report.pdf"
     assert Span("chapter", 2, "The Storm").text() == "The Storm"
     assert Span.of(None, None, None) is None
     assert Span.of(5, None, None) == Span("page", 5)  # a PDF page of an older index
