@@ -8,10 +8,9 @@ memory limit becomes one line.
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 from desktop_search.core.errors import ExtractionError
+
+from .child import run_child
 
 TIME_LIMIT_S = 30.0
 MEMORY_LIMIT = 1024 * 1024 * 1024  # the child's address space
@@ -31,18 +30,7 @@ def rtf_text(data: bytes, time_limit: float = TIME_LIMIT_S) -> str:
         raise ExtractionError(f"RTF file larger than {MAX_RTF_BYTES // 2**20} MB")
     if not data.lstrip()[:5] == b"{\\rtf":
         raise ExtractionError("corrupt RTF file: it does not start with {\\rtf")
-    try:
-        done = subprocess.run(
-            [sys.executable, "-I", "-c", _CHILD],
-            input=data,
-            capture_output=True,
-            timeout=time_limit,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        raise ExtractionError(f"RTF file took longer than {time_limit:g} s to read") from None
-    except OSError as exc:
-        raise ExtractionError(f"cannot start the RTF reader: {exc.strerror or exc}") from exc
+    done = run_child(_CHILD, data, time_limit, late="RTF file", reader="RTF")
     if done.returncode != 0:
         last = (done.stderr.decode("utf-8", "replace").strip().splitlines() or ["no reason"])[-1]
         if "MemoryError" in last:

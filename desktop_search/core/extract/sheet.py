@@ -14,12 +14,11 @@ import csv
 import datetime as dt
 import io
 import json
-import subprocess
-import sys
 from collections.abc import Sequence
 
 from desktop_search.core.errors import ExtractionError
 
+from .child import run_child
 from .extracted import Extracted, join_spans
 from .zipsafe import open_zip
 
@@ -60,20 +59,7 @@ def workbook_text(data: bytes, suffix: str, time_limit: float = TIME_LIMIT_S) ->
         archive = open_zip(data, what)
         if sum(i.file_size for i in archive.infolist()) > MAX_UNPACKED:
             raise ExtractionError(f"the {what} expands to more than {MAX_UNPACKED // 2**20} MB")
-    try:
-        done = subprocess.run(
-            [sys.executable, "-I", "-c", _CHILD],
-            input=data,
-            capture_output=True,
-            timeout=time_limit,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        raise ExtractionError(f"the {what} took longer than {time_limit:g} s to read") from None
-    except OSError as exc:
-        raise ExtractionError(
-            f"cannot start the spreadsheet reader: {exc.strerror or exc}"
-        ) from exc
+    done = run_child(_CHILD, data, time_limit, late=f"the {what}", reader="spreadsheet")
     if done.returncode != 0:
         if b"memory allocation" in done.stderr or b"MemoryError" in done.stderr:
             raise ExtractionError(f"the {what} needs too much memory to read (a sparse sheet?)")
