@@ -31,6 +31,7 @@ from desktop_search.app.search.page import MODES, SearchPage
 from desktop_search.app.search.throttle import Throttle
 from desktop_search.app.search.view import SearchView
 from desktop_search.app.wizard.dialog import FolderWizard
+from desktop_search.core.blas import find_blas
 from desktop_search.core.engine import resolve_data_dir
 from desktop_search.core.sanitize import display_name
 
@@ -84,6 +85,7 @@ class MainWindow(QMainWindow):
         self._restore()
         self.search_view.update_empty()
         self._update_status()
+        find_blas()  # while the window's process runs alone (see core.blas)
         self.controller.start()
         settle_heap()
 

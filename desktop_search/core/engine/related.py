@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 
+from desktop_search.core.blas import one_blas_thread
 from desktop_search.core.errors import DesktopSearchError
 from desktop_search.core.search import keyword
 from desktop_search.core.search.related import (
@@ -18,7 +19,6 @@ from desktop_search.core.search.related import (
     PassageRef,
     Related,
     RelatedFile,
-    one_blas_thread,
     rrf,
     significant_terms,
 )

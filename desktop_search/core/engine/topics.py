@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from desktop_search.core.blas import one_blas_thread
 from desktop_search.core.index.topics import build
 from desktop_search.core.search.query import content_words
-from desktop_search.core.search.related import one_blas_thread
 from desktop_search.core.store import topics as ts
 from desktop_search.core.store.catalog import DB_NAME, Store
 from desktop_search.core.store.database import damage_is_named

@@ -37,11 +37,9 @@ from __future__ import annotations
 import math
 import re
 import threading
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
-from threadpoolctl import ThreadpoolController
 
 from desktop_search.core.store.ann import HNSWIndex
 from desktop_search.core.store.catalog import Store
@@ -295,20 +293,6 @@ class FileVectors:
             dup = bool(share >= DUP_SHARE)
             out.append((int(qi[i]), int(ci[offsets[n] + j]), float(sims[i, j]), dup))
         return out
-
-
-_BLAS = None
-
-
-@contextmanager
-def one_blas_thread():
-    """Run small matrix products on this thread alone: OpenBLAS's threads, waiting on
-    each other on cores that other work shares, made them 50x slower."""
-    global _BLAS
-    if _BLAS is None:
-        _BLAS = ThreadpoolController()
-    with _BLAS.limit(limits=1, user_api="blas"):
-        yield
 
 
 def significant_terms(texts: list[str], doc_freq, passages: int, n: int = TERMS) -> list[str]:
