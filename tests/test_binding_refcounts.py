@@ -114,3 +114,72 @@ def test_the_results_view_repaints_hovers_and_selects_without_losing_none(qtbot,
 
     lost = none_refs_lost(use_once)
     assert lost <= ROUNDS // 10, f"None lost {lost} references in {ROUNDS} repaints"
+
+
+def none_refs_gained(step, rounds: int = ROUNDS) -> int:
+    """How many references ``None`` gained over ``rounds`` calls of ``step``."""
+    return -none_refs_lost(step, rounds)
+
+
+def test_panes_refilled_at_every_selection_keep_none_flat(qtbot):
+    """The soak's rising count (issue 23): the Related pane, refilled at every selection,
+    gave None ~24 references each time. PySide6 6.11 keeps one the first time setters such
+    as ``setToolTip`` run on an item that Python constructed; rows that Qt makes do not."""
+    from desktop_search.app.related.job import TopicsOutcome
+    from desktop_search.app.related.pane import RelatedPane
+    from desktop_search.app.related.topics import TopicsPanel
+    from desktop_search.core.engine.topics import MapPoint, TopicInfo
+    from desktop_search.core.search.related import PassageRef, Related, RelatedFile
+
+    def ref(n: int) -> PassageRef:
+        text = f"plotting points with error bars, passage {n}"
+        return PassageRef(n, text, None, 0, len(text), [(0, 8)])
+
+    files = [
+        RelatedFile(f"/docs/file-{n}.txt", 0.9 - n / 100, None, n == 9, 0.8, ref(n), ref(n + 50))
+        for n in range(10)
+    ]
+    found = Related("/docs/asked.txt", files[:8], files[8:])
+    topics = [TopicInfo(t, None, ["plot", "points"], 5, ["/docs/a.txt"]) for t in range(1, 9)]
+    points = [MapPoint(f"/docs/{n}.txt", n / 20, -n / 20, 1 + n % 8, 0) for n in range(20)]
+    pane, panel = RelatedPane(), TopicsPanel()
+    qtbot.addWidget(pane)
+    qtbot.addWidget(panel)
+    gained = {
+        "RelatedPane.show_related": none_refs_gained(lambda: pane.show_related(found), 100),
+        "TopicsPanel.show_topics": none_refs_gained(
+            lambda: panel.show_topics(TopicsOutcome(topics, points)), 100
+        ),
+    }
+    assert pane.paths() == [f.path for f in files]
+    assert panel.list.count() == len(topics)
+    assert {k: v for k, v in gained.items() if abs(v) > 10} == {}
+
+
+@pytest.mark.slow
+def test_rows_drawn_afresh_keep_none_flat(qtbot, results):
+    """Each new width draws every row again (new images, new snippet documents): PySide6
+    6.11 kept 6 references to None per QPainter begun on a new pixmap and 3 per new
+    QTextDocument, so the soak's count rose ~50 at each scroll through new results."""
+    from PySide6.QtCore import QObject
+
+    from desktop_search.app.search.page import SearchPage
+
+    page = SearchPage(QObject())
+    qtbot.addWidget(page)
+    page.resize(900, 700)
+    page.show()
+    qtbot.waitExposed(page)
+    page.model.set_results(results, "convert colours")
+    page.results_view.expandAll()
+    state = {"width": 900}
+
+    def draw_afresh() -> None:
+        state["width"] -= 1
+        page.resize(state["width"], 700)
+        page.results_view.viewport().grab()
+
+    for _ in range(40):  # fills the delegate's cache of snippet documents (a bounded cost)
+        draw_afresh()
+    gained = none_refs_gained(draw_afresh, 60)
+    assert abs(gained) <= 30, f"None gained {gained} references over 60 redraws"

@@ -1,4 +1,4 @@
-"""The *Related* pane beside the preview: the files closest in meaning to the one shown.
+"""The *Related* pane under the preview: the files closest in meaning to the one shown.
 
 Each row names a file and its score; its tooltip and the line under it show why: the
 best-matching pair of passages, the words they share in bold. Clicking a row previews
@@ -13,6 +13,7 @@ import os
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
+from desktop_search.app.common.list_rows import add_row
 from desktop_search.core.engine import snippet_window
 from desktop_search.core.sanitize import display_name
 
@@ -71,14 +72,16 @@ class RelatedPane(QWidget):
 
     def _add(self, f, head: str) -> None:
         theirs = _plain(_snippet(f.theirs, 110))
-        item = QListWidgetItem(f"{head}\n{theirs}")
-        item.setData(ROLE_PATH, f.path)
-        item.setToolTip(
-            f"<p><b>{html.escape(display_name(f.path))}</b></p>"
-            f"<p><i>This file:</i> {_snippet(f.mine)}</p>"
-            f"<p><i>That file:</i> {_snippet(f.theirs)}</p>"
+        add_row(
+            self.list,
+            f"{head}\n{theirs}",
+            tooltip=(
+                f"<p><b>{html.escape(display_name(f.path))}</b></p>"
+                f"<p><i>This file:</i> {_snippet(f.mine)}</p>"
+                f"<p><i>That file:</i> {_snippet(f.theirs)}</p>"
+            ),
+            data={ROLE_PATH: f.path},
         )
-        self.list.addItem(item)
 
     def _on_item(self, item: QListWidgetItem) -> None:
         path = item.data(ROLE_PATH)

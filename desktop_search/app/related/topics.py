@@ -20,12 +20,12 @@ from PySide6.QtWidgets import (
     QGraphicsView,
     QLabel,
     QListWidget,
-    QListWidgetItem,
     QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
+from desktop_search.app.common.list_rows import add_row
 from desktop_search.core.sanitize import display_name
 
 SIZE = 600.0  # scene units across the map
@@ -144,13 +144,15 @@ class TopicsPanel(QWidget):
         ]  # each topic followed by its sub-topics
         for t in ordered:
             indent = "      " if t.parent is not None else ""
-            item = QListWidgetItem(f"{indent}{t.id}. {', '.join(t.label)}  ({t.size})")
-            item.setData(ROLE_TOPIC, t.id)
             names = "<br>".join(html.escape(os.path.basename(p)) for p in t.central)
-            item.setToolTip(f"<b>Most central files</b><br>{names}")
+            item = add_row(
+                self.list,
+                f"{indent}{t.id}. {', '.join(t.label)}  ({t.size})",
+                tooltip=f"<b>Most central files</b><br>{names}",
+                data={ROLE_TOPIC: t.id},
+            )
             if t.parent is None:
-                item.setForeground(topic_colour(t.id).darker(140))
-            self.list.addItem(item)
+                item.setData(Qt.ItemDataRole.ForegroundRole, topic_colour(t.id).darker(140))
         self.map.show_points(outcome.points)
         if outcome.topics:
             self.note.setText("Double-click a topic to search in it; click a point to preview.")

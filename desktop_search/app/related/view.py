@@ -1,4 +1,4 @@
-"""Related files and topics in the window: the *Related* pane beside the preview, the
+"""Related files and topics in the window: the *Related* pane under the preview, the
 *Related* action (results' context menu, the preview's button) and the *Topics* tab.
 
 ``RelatedJob`` reads in a thread of its own on the app's reading Engine; this object

@@ -10,9 +10,9 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetrics,
+    QImage,
     QPainter,
     QPalette,
-    QPixmap,
     QTextDocument,
 )
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
@@ -35,14 +35,22 @@ def _mix(a: QColor, b: QColor, t: float) -> QColor:
 
 
 class ResultDelegate(QStyledItemDelegate):
-    """Snippet layouts are cached: repaints (hover, scrolling, selection) cost no text layout."""
+    """Snippet layouts are cached: repaints (hover, scrolling, selection) cost no text layout.
+
+    PySide6 6.11 takes a reference to None, for good, at each first call of a virtual method
+    on a new object: 6 for every QPainter begun on a new image or pixmap, 3 for every new
+    QTextDocument. A row drawn into a fresh pixmap made None's count climb by ~50 a scroll
+    (issue 23's soak). So rows are drawn into one scratch image and copied out, and the
+    cache's oldest snippet document is reused for a new snippet instead of a new one made.
+    """
 
     CACHE_SIZE = 256
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._docs: OrderedDict[tuple, QTextDocument] = OrderedDict()
-        self._pixmaps: OrderedDict[tuple, QPixmap] = OrderedDict()
+        self._rows: OrderedDict[tuple, QImage] = OrderedDict()
+        self._scratch = QImage()
 
     def _document(self, html: str, width: float, font: QFont, colour: QColor) -> QTextDocument:
         key = (html, round(width), font.key(), colour.rgba())
@@ -50,15 +58,34 @@ class ResultDelegate(QStyledItemDelegate):
         if doc is not None:
             self._docs.move_to_end(key)
             return doc
-        doc = QTextDocument()
-        doc.setDocumentMargin(0)
+        if len(self._docs) >= self.CACHE_SIZE:  # the oldest document, reused
+            doc = self._docs.popitem(last=False)[1]
+        else:
+            doc = QTextDocument()
+            doc.setDocumentMargin(0)
         doc.setDefaultFont(font)
         doc.setTextWidth(width)
         doc.setHtml(f'<span style="color:{colour.name()};">{html}</span>')
         self._docs[key] = doc
-        while len(self._docs) > self.CACHE_SIZE:
-            self._docs.popitem(last=False)
         return doc
+
+    def _row_image(self, w: int, h: int, dpr: float, draw) -> QImage:
+        """``draw(painter)`` into the scratch image, copied out at ``w`` x ``h``."""
+        pw, ph = max(1, round(w * dpr)), max(1, round(h * dpr))
+        if self._scratch.width() < pw or self._scratch.height() < ph:  # room to grow:
+            self._scratch = QImage(  # a window dragged wider needs no new image per pixel
+                max(pw + 512, self._scratch.width()),
+                max(ph + 64, self._scratch.height()),
+                QImage.Format.Format_ARGB32_Premultiplied,
+            )
+        self._scratch.setDevicePixelRatio(dpr)
+        self._scratch.fill(Qt.GlobalColor.transparent)
+        p = QPainter(self._scratch)
+        draw(p)
+        p.end()
+        image = self._scratch.copy(0, 0, pw, ph)
+        image.setDevicePixelRatio(dpr)
+        return image
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
         entry = entry_at(index)
@@ -66,7 +93,7 @@ class ResultDelegate(QStyledItemDelegate):
         return QSize(max(200, option.rect.width()), h)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
-        """Rows are drawn once into a pixmap and reused: a repaint is one call per row, which
+        """Rows are drawn once into an image and reused: a repaint is one call per row, which
         keeps the GUI thread's share of the GIL small while workers run Python. The row is read
         from the model in Python (``entry_at``), never through QVariant roles."""
         entry = entry_at(index)
@@ -89,22 +116,19 @@ class ResultDelegate(QStyledItemDelegate):
             option.palette.cacheKey(),
             option.font.key(),
         )
-        pm = self._pixmaps.get(key)
-        if pm is None:
-            pm = QPixmap(max(1, round(w * dpr)), max(1, round(h * dpr)))
-            pm.setDevicePixelRatio(dpr)
-            pm.fill(Qt.GlobalColor.transparent)
-            p = QPainter(pm)
+        image = self._rows.get(key)
+        if image is None:
             opt = QStyleOptionViewItem(option)
             opt.rect = QRect(0, 0, w, h)
-            self._paint_row(p, opt, entry, selected, hovered)
-            p.end()
-            self._pixmaps[key] = pm
-            while len(self._pixmaps) > self.CACHE_SIZE:
-                self._pixmaps.popitem(last=False)
+            image = self._row_image(
+                w, h, dpr, lambda p: self._paint_row(p, opt, entry, selected, hovered)
+            )
+            self._rows[key] = image
+            while len(self._rows) > self.CACHE_SIZE:
+                self._rows.popitem(last=False)
         else:
-            self._pixmaps.move_to_end(key)
-        painter.drawPixmap(option.rect.topLeft(), pm)
+            self._rows.move_to_end(key)
+        painter.drawImage(option.rect.topLeft(), image)
 
     def _paint_row(
         self,

@@ -14,6 +14,7 @@ from PySide6.QtCore import QStringListModel, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QCompleter, QDockWidget, QInputDialog, QListWidget, QListWidgetItem
 
+from desktop_search.app.common.list_rows import add_row
 from desktop_search.core.engine import Filters, SavedSearch, Searches
 
 
@@ -78,9 +79,7 @@ class SearchHistory:
     def _fill(self) -> None:
         self.list.clear()
         for s in self.store.saved():
-            item = QListWidgetItem(s.name)
-            item.setToolTip(f"{s.query} · {s.mode}")
-            self.list.addItem(item)
+            add_row(self.list, s.name, tooltip=f"{s.query} · {s.mode}")
 
     def _apply(self, item: QListWidgetItem) -> None:
         try:

@@ -35,6 +35,7 @@ from desktop_search.core.index.watcher import WatchBatch
 from desktop_search.core.sanitize import clean_query
 from desktop_search.core.search.best_sentence import mark_best_sentences
 from desktop_search.core.search.facets import Facets, read_facets
+from desktop_search.core.search.query_filters import read_query
 from desktop_search.core.search.searcher import FileResult, Filters, Searcher
 from desktop_search.core.store.catalog import DB_NAME, Store
 from desktop_search.core.store.database import (
@@ -194,13 +195,15 @@ class Engine(
     ) -> list[FileResult]:
         """Files best first (see ``Searcher.search``), on this thread's own connection.
         The query is cleaned here, once: a shell passes bytes that are not UTF-8 as lone
-        surrogates, which neither the tokenizer nor SQLite accepts."""
+        surrogates, which neither the tokenizer nor SQLite accepts. Filters typed into it
+        (``type:pdf after:2024``, see ``read_query``) win over ``filters``."""
+        typed = read_query(clean_query(query))
         with damage_is_named(self.data_dir / DB_NAME):
             return self.searcher().search(
-                clean_query(query),
+                typed.text,
                 k=k,
                 mode=mode,
-                filters=filters,
+                filters=(filters or Filters()).merged(typed.filters),
                 per_file=per_file,
                 best_sentence=best_sentence,
                 rerank=rerank,

@@ -1,5 +1,6 @@
-"""What a person typed, taken apart once: words to rank, "quoted phrases", -excluded words,
-and ``topic:N`` (search only topic N of the topic map).
+"""What a person typed, taken apart once: words to rank, "quoted phrases" and -excluded
+words. Filters typed into the query (``type:pdf``, ``topic:N``) are taken out before, by
+``query_filters.read_query``.
 
 Search boxes have taught people two operators: quotes keep words together and a leading
 minus leaves a word out. Everything else is free text: the semantic leg embeds it as
@@ -27,7 +28,6 @@ STOP_WORDS = frozenset(
 )
 
 _TOKEN = re.compile(r'-?"[^"]*"?|\S+')
-_TOPIC = re.compile(r"topic:(\d+)", re.IGNORECASE)
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -41,7 +41,6 @@ class Query:
     phrases: tuple[tuple[str, ...], ...]  # each a run of lower-cased words
     excluded: tuple[str, ...]  # words (or phrases joined by spaces) that must not appear
     pasted: bool = False  # longer than ``PASTED_WORDS``: text to trace, not typed words
-    topic: int | None = None  # ``topic:N``: only files of topic N (see ``topics``)
 
     @property
     def empty(self) -> bool:
@@ -77,14 +76,10 @@ def parse(raw: str) -> Query:
     free: list[str] = []
     phrases: list[tuple[str, ...]] = []
     excluded: list[str] = []
-    topic = None
     pasted = len(raw.split()) > PASTED_WORDS
     if pasted:
         free.append(" ".join(raw.split()))
     for tok in [] if pasted else _TOKEN.findall(raw):
-        if m := _TOPIC.fullmatch(tok):
-            topic = int(m.group(1))
-            continue
         negate = tok.startswith("-") and len(tok) > 1
         body = tok[1:] if negate else tok
         quoted = body.startswith('"')
@@ -102,6 +97,4 @@ def parse(raw: str) -> Query:
     terms = list(dict.fromkeys(content_words(text)))
     if not terms:  # a query made only of function words ("to be or not to be")
         terms = list(dict.fromkeys(words(text)))
-    return Query(
-        raw, text, tuple(terms), tuple(phrases), tuple(dict.fromkeys(excluded)), pasted, topic
-    )
+    return Query(raw, text, tuple(terms), tuple(phrases), tuple(dict.fromkeys(excluded)), pasted)

@@ -14,7 +14,6 @@ stage 3, and ``best_sentence`` highlights a sentence of each result after stage 
 
 from __future__ import annotations
 
-import dataclasses
 from typing import TYPE_CHECKING
 
 from desktop_search.core.errors import SearchError
@@ -68,8 +67,6 @@ class Searcher:
         if q.empty or k <= 0:
             return []
         filters = filters or Filters()
-        if q.topic is not None and filters.topic is None:
-            filters = dataclasses.replace(filters, topic=q.topic)
         self._refresh()
         c = self.legs.gather(q, mode, filters, self.encoder, self.vectors)
         if rerank and c.qvec is not None:
