@@ -123,8 +123,10 @@ def none_refs_gained(step, rounds: int = ROUNDS) -> int:
 
 def test_panes_refilled_at_every_selection_keep_none_flat(qtbot):
     """The soak's rising count (issue 23): the Related pane, refilled at every selection,
-    gave None ~24 references each time. PySide6 6.11 keeps one the first time setters such
-    as ``setToolTip`` run on an item that Python constructed; rows that Qt makes do not."""
+    gave None ~24 references each time (the Problems dialog 20 a refill). PySide6 6.11 keeps
+    one the first time setters such as ``setToolTip`` run on an item that Python constructed;
+    rows that Qt makes, and roles set through ``setData``, do not."""
+    from desktop_search.app.indexing.problems import ProblemsDialog
     from desktop_search.app.related.job import TopicsOutcome
     from desktop_search.app.related.pane import RelatedPane
     from desktop_search.app.related.topics import TopicsPanel
@@ -142,14 +144,16 @@ def test_panes_refilled_at_every_selection_keep_none_flat(qtbot):
     found = Related("/docs/asked.txt", files[:8], files[8:])
     topics = [TopicInfo(t, None, ["plot", "points"], 5, ["/docs/a.txt"]) for t in range(1, 9)]
     points = [MapPoint(f"/docs/{n}.txt", n / 20, -n / 20, 1 + n % 8, 0) for n in range(20)]
-    pane, panel = RelatedPane(), TopicsPanel()
-    qtbot.addWidget(pane)
-    qtbot.addWidget(panel)
+    problems = [(f"/docs/scan-{n}.pdf", "cannot read: damaged") for n in range(20)]
+    pane, panel, dialog = RelatedPane(), TopicsPanel(), ProblemsDialog()
+    for widget in (pane, panel, dialog):
+        qtbot.addWidget(widget)
     gained = {
         "RelatedPane.show_related": none_refs_gained(lambda: pane.show_related(found), 100),
         "TopicsPanel.show_topics": none_refs_gained(
             lambda: panel.show_topics(TopicsOutcome(topics, points)), 100
         ),
+        "ProblemsDialog.set_problems": none_refs_gained(lambda: dialog.set_problems(problems), 100),
     }
     assert pane.paths() == [f.path for f in files]
     assert panel.list.count() == len(topics)
