@@ -397,4 +397,4 @@ class MainWindow(QMainWindow):
 
     def _on_shutdown_complete(self) -> None:
         self._closed = True
-        self.settings.sync()
+        self.settings.close()
