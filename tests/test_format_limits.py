@@ -13,7 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from desktop_search.core.extract.archive import zip_text
 from desktop_search.core.extract.dispatch import ExtractionError, extract_bytes, extract_file
+from desktop_search.core.extract.docx import docx_text
+from desktop_search.core.extract.epub import epub_text
+from desktop_search.core.extract.mail import mail_text
+from desktop_search.core.extract.odf import odf_text
+from desktop_search.core.extract.pptx import pptx_text
 from desktop_search.core.extract.rtf import rtf_text
 
 from .conftest import FIXTURES
@@ -167,6 +173,59 @@ def test_rtf_past_its_time_limit_is_a_one_line_problem():
         rtf_text(body, time_limit=1)
 
 
+def _docx_bytes() -> bytes:
+    import io
+
+    from docx import Document
+
+    doc = Document()
+    for n in range(50):
+        doc.add_paragraph(f"Paragraph {n} of the lighthouse keeper's log.")
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def _zip_bytes() -> bytes:
+    import io
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for name in ("lighthouse.odt", "pottery.eml", "birds.tsv"):
+            z.write(FORMATS / name, f"papers/{name}")
+    return out.getvalue()
+
+
+READERS = {  # reader(data, seconds) of each format read part by part in the indexing process
+    "odt": (lambda: (FORMATS / "lighthouse.odt").read_bytes(), lambda d, s: odf_text(d, "odt", s)),
+    "odp": (lambda: (FORMATS / "bees.odp").read_bytes(), lambda d, s: odf_text(d, "odp", s)),
+    "pptx": (lambda: (FORMATS / "volcanoes.pptx").read_bytes(), pptx_text),
+    "epub": (lambda: (FORMATS / "harbour.epub").read_bytes(), epub_text),
+    "mbox": (
+        lambda: (FORMATS / "archive.mbox").read_bytes(),
+        lambda d, s: mail_text(d, True, None, s),
+    ),
+    "eml": (
+        lambda: (FORMATS / "pottery.eml").read_bytes(),
+        lambda d, s: mail_text(d, False, None, s),
+    ),
+    "docx": (_docx_bytes, lambda d, s: docx_text(d, s)),
+    "zip": (_zip_bytes, lambda d, s: zip_text(d, None, s)),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(READERS))
+def test_a_reader_past_its_time_limit_stops_with_a_one_line_problem(kind):
+    """Each reader checks its time limit between parts (paragraphs, slides, chapters,
+    messages, members): within the limit the file reads, past it the reading stops."""
+    make, read = READERS[kind]
+    data = make()
+    doc = read(data, 60.0)
+    assert (doc if isinstance(doc, str) else doc.text).strip()
+    with pytest.raises(ExtractionError, match=r"^the [^\n]+ takes longer than 0 s to read$"):
+        read(data, 0.0)
+
+
 @pytest.mark.slow  # deflates a few hundred MB to build the bombs
 def test_every_bomb_is_refused_under_300_mb(tmp_path):
     """Peak memory of a child that extracts a bomb of each zip-based format, a
@@ -216,3 +275,82 @@ def test_every_bomb_is_refused_under_300_mb(tmp_path):
     assert int(lines[-1]) > 10_000_000  # the honest sheet was read
     print(f"peak RSS {peak_mb} MB")  # shown with -s, for the README
     assert int(peak_mb) < 300, peak_mb
+
+
+def test_each_kind_has_its_own_size_cap_checked_before_reading(tmp_path):
+    """Text-like files are decoded whole, so they stop at 48 MB (an mbox at 64 MB); a
+    zip-based file or a PDF may be larger, its parts being read one at a time."""
+    for name, size, why in (
+        ("notes.txt", 49, "file is too large to index (49 MB; the limit is 48 MB)"),
+        ("page.html", 49, "file is too large to index (49 MB; the limit is 48 MB)"),
+        ("inbox.mbox", 65, "file is too large to index (65 MB; the limit is 64 MB)"),
+    ):
+        path = tmp_path / name
+        with open(path, "wb") as fh:
+            fh.truncate(size * 2**20)
+        assert _problem(path) == why
+    big_odt = tmp_path / "report.odt"
+    with open(big_odt, "wb") as fh:
+        fh.truncate(49 * 2**20)
+    assert _problem(big_odt) == "corrupt, or not a valid .odt document"
+
+
+def _mbox(messages: int, subject: str, body: str) -> bytes:
+    """An mbox of ``messages`` copies of one message (written once by the email package),
+    numbered in their subjects."""
+    msg = email.message.EmailMessage()
+    msg["Subject"] = f"{subject} NUMBER"
+    msg["From"] = "keeper@lighthouse.example"
+    msg.set_content(body, cte="8bit")
+    one = b"From keeper@lighthouse.example Mon Jan  1 00:00:00 2024\n" + msg.as_bytes()
+    return b"\n".join(one.replace(b"NUMBER", str(n).encode()) for n in range(messages))
+
+
+def test_a_mailbox_past_the_text_budget_and_a_page_past_the_tag_cap_are_problems():
+    body = "The lamp was lit at dusk and trimmed at midnight. " * 60
+    data = _mbox(5_500, "Log", body)  # 16.5 million characters of text, 17 MB
+    with pytest.raises(ExtractionError, match=r"^the mailbox holds more than 16 million"):
+        extract_bytes(data, "mbox")
+    page = b"<html><body>" + b"<p>w <b>x</b></p>" * 100_001 + b"</body></html>"
+    with pytest.raises(ExtractionError, match=r"^the page has more than 400,000 tags$"):
+        extract_bytes(page, "html")
+    msg = email.message.EmailMessage()  # the same page as a message's body costs only the body
+    msg["Subject"] = "Dense newsletter"
+    msg.set_content(page.decode(), subtype="html")
+    text = extract_bytes(msg.as_bytes(), "email").text
+    assert "Dense newsletter" in text and "the body was not read" in text
+
+
+@pytest.mark.slow  # writes about 150 MB of text
+def test_the_largest_text_files_each_kind_allows_stay_under_300_mb(tmp_path):
+    """Peak memory of a child extracting the worst file under each text-like cap: a 47 MB
+    text with one emoji (4 bytes a character once decoded), a 62 MB mailbox whose every
+    subject has one, and a page with just under 400,000 tags."""
+    words = " ".join(f"word{n} and its neighbours" for n in range(200_000)).encode()
+    text = tmp_path / "notes.txt"
+    with open(text, "wb") as fh:
+        fh.write("🐝 ".encode())
+        while fh.tell() < 47 * 10**6:
+            fh.write(words + b"\n")
+    mbox = tmp_path / "inbox.mbox"
+    mbox.write_bytes(_mbox(19_000, "Report 🐝", "The lamp was lit at dusk. " * 120))
+    page = tmp_path / "page.html"
+    page.write_bytes(b"<html><body>" + b"<p>w <b>x</b></p>" * 99_990 + b"</body></html>")
+    script = (
+        "import resource, sys\n"
+        "from desktop_search.core.extract.dispatch import ExtractionError, extract_file\n"
+        "try:\n"
+        "    print(len(extract_file(sys.argv[1]).text))\n"
+        "except ExtractionError as exc:\n"
+        "    print(exc)\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)\n"
+    )
+    for path in (text, mbox, page):
+        assert path.stat().st_size < 64 * 2**20
+        out = subprocess.run(
+            [sys.executable, "-c", script, str(path)], capture_output=True, text=True, timeout=300
+        )
+        assert out.returncode == 0, out.stderr[-2000:]
+        result, peak_mb = out.stdout.splitlines()
+        print(f"{path.name}: {result}; peak RSS {peak_mb} MB")
+        assert int(peak_mb) < 300, (path.name, result, peak_mb)

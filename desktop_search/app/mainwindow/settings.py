@@ -146,7 +146,9 @@ class _Writer:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._run, name="desktop-search-settings", daemon=True)
+        self._thread = threading.Thread(
+            target=self._run, name="desktop-search-settings", daemon=True
+        )
         self._thread.start()
 
     def put(self, key: str, value) -> None:

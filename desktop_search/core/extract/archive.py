@@ -14,21 +14,18 @@ from __future__ import annotations
 
 import os
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 from desktop_search.core.errors import ExtractionError
 
-from .extracted import Extracted, join_spans
+from .extracted import MAX_SECONDS, Budget, Extracted, join_spans
 from .zipsafe import MAX_MEMBER_BYTES, member_info, open_zip, read_member
 
 WHAT = "zip archive"
 #: All members read, together: 30 MB of text members peaked at 186 MB RSS in a child
 #: process (60 MB at 369 MB), and one file's extraction must stay under 300 MB.
 MAX_READ_BYTES = 32 * 1024 * 1024
-#: Reading one archive's members may take this long.
-MAX_SECONDS = 60.0
 #: Separates the archive from the member in what results show: ``a.zip ▸ docs/b.pdf``.
 ARROW = " ▸ "
 
@@ -43,14 +40,13 @@ def zip_text(data: bytes, read: Reader | None, max_seconds: float = MAX_SECONDS)
     ``read`` is None past the nesting limit: the archive then lists its members' names
     (still searchable by name) without opening them."""
     archive = open_zip(data, WHAT)
-    deadline = time.monotonic() + max_seconds
+    budget = Budget(WHAT, max_seconds)
     pieces: list[tuple[str, int | None, str | None, str | None]] = []
     total = 0
     for n, info in enumerate(archive.infolist(), start=1):
         if info.is_dir():
             continue
-        if time.monotonic() > deadline:
-            raise ExtractionError(f"the {WHAT} takes longer than {max_seconds:.0f} s to read")
+        budget.check()
         name = info.filename
         if read is None:
             pieces.append((name, n, "member", name))
@@ -65,7 +61,7 @@ def zip_text(data: bytes, read: Reader | None, max_seconds: float = MAX_SECONDS)
             pieces.append((f"{name}\n(not read: {exc})", n, "member", name))
             continue
         if doc is not None:
-            pieces.append((f"{name}\n{doc.text}", n, "member", name))
+            pieces.append((f"{name}\n{budget.take(doc.text)}", n, "member", name))
     if not pieces:
         raise ExtractionError(f"the {WHAT} holds no file of a type that is indexed")
     return join_spans(pieces, "zip")

@@ -121,6 +121,19 @@ logging.getLogger("pypdf").addHandler(logging.NullHandler())
 # A file larger than this is not read at all: its text would not fit a desktop index anyway,
 # and reading it whole could exhaust the memory of the machine.
 MAX_FILE_BYTES = 256 * 1024 * 1024
+# Files read whole as text need less: decoded, a text takes up to 4 bytes a character, and
+# is copied as it is normalised (a 40 MB text with one emoji in it peaked at 212 MB). An
+# mbox's text is capped by ``extracted.MAX_TEXT_CHARS`` besides.
+MAX_TEXT_FILE_BYTES = 48 * 1024 * 1024
+_TEXT_KINDS = frozenset({"text", "html", "csv", "tsv", "rtf", "email"})
+MAX_MBOX_BYTES = 64 * 1024 * 1024
+
+
+def max_bytes(kind: str) -> int:
+    """The largest file of this kind that is read."""
+    if kind in _TEXT_KINDS:
+        return MAX_TEXT_FILE_BYTES
+    return MAX_MBOX_BYTES if kind == "mbox" else MAX_FILE_BYTES
 
 
 def kind_of(path: str | Path) -> str | None:
@@ -150,6 +163,8 @@ def type_suffix(path: str | Path) -> str:
 
 def extract_file(path: str | Path) -> Extracted:
     path = Path(path)
+    kind = kind_of(path) or "text"
+    limit = max_bytes(kind)
     try:
         with open(path, "rb") as fh:
             info = os.fstat(fh.fileno())
@@ -158,12 +173,12 @@ def extract_file(path: str | Path) -> Extracted:
             if not stat.S_ISREG(info.st_mode):
                 # A FIFO or device would block or never end; only regular files are read.
                 raise ExtractionError("not a regular file (a pipe, socket or device)")
-            if info.st_size > MAX_FILE_BYTES:
+            if info.st_size > limit:
                 raise ExtractionError(
                     f"file is too large to index ({info.st_size // 2**20} MB; "
-                    f"the limit is {MAX_FILE_BYTES // 2**20} MB)"
+                    f"the limit is {limit // 2**20} MB)"
                 )
-            data = fh.read(MAX_FILE_BYTES + 1)
+            data = fh.read(limit + 1)
     except FileNotFoundError as exc:
         raise ExtractionError("file disappeared before it could be read") from exc
     except PermissionError as exc:
@@ -172,9 +187,9 @@ def extract_file(path: str | Path) -> Extracted:
         raise ExtractionError("is a directory, not a file") from exc
     except OSError as exc:
         raise ExtractionError(f"cannot read file: {exc.strerror or exc}") from exc
-    if len(data) > MAX_FILE_BYTES:  # it grew while we read it
-        raise ExtractionError(f"file is too large to index (over {MAX_FILE_BYTES // 2**20} MB)")
-    return extract_bytes(data, kind_of(path) or "text")
+    if len(data) > limit:  # it grew while we read it
+        raise ExtractionError(f"file is too large to index (over {limit // 2**20} MB)")
+    return extract_bytes(data, kind)
 
 
 def extract_bytes(data: bytes, kind: str, depth: int = 0) -> Extracted:

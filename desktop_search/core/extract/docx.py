@@ -15,6 +15,7 @@ from lxml import etree
 
 from desktop_search.core.errors import ExtractionError
 
+from .extracted import MAX_SECONDS, Budget
 from .xmlsafe import free, iterparse, local, parse_small
 from .zipsafe import TooLarge, open_member, open_zip
 
@@ -27,8 +28,9 @@ _NAMESPACES = (
 _INLINE = {"tab": "\t", "ptab": "\t", "br": "\n", "cr": "\n", "noBreakHyphen": "-"}
 
 
-def docx_text(data: bytes) -> str:
+def docx_text(data: bytes, max_seconds: float = MAX_SECONDS) -> str:
     """Body paragraphs and table rows (cells joined by tabs) in document order."""
+    budget = Budget(".docx document", max_seconds)
     archive = open_zip(data, ".docx document")
     try:
         info = archive.getinfo(_main_part(archive))
@@ -41,7 +43,7 @@ def docx_text(data: bytes) -> str:
         raise too_large
     try:
         with open_member(archive, info, MAX_XML_BYTES) as stream:
-            return _paragraphs(stream)
+            return _paragraphs(stream, budget)
     except TooLarge:
         raise too_large from None
     except etree.XMLSyntaxError as exc:
@@ -65,7 +67,7 @@ def _main_part(archive: zipfile.ZipFile) -> str:
     return "word/document.xml"
 
 
-def _paragraphs(stream) -> str:
+def _paragraphs(stream, budget: Budget) -> str:
     blocks: list[str] = []
     paragraphs: list[list[str]] = []  # open paragraphs (a text box nests one in another)
     cells: list[list[str]] = []  # paragraphs of the open table cells
@@ -91,7 +93,7 @@ def _paragraphs(stream) -> str:
             count += 1
             if count > MAX_PARAGRAPHS:
                 raise ExtractionError(f"the document has more than {MAX_PARAGRAPHS:,} paragraphs")
-            text = "".join(paragraphs.pop())
+            text = budget.take("".join(paragraphs.pop()))
             (cells[-1] if cells else blocks).append(text)
             free(elem)
         elif name == "tc" and cells:

@@ -18,14 +18,13 @@ from lxml import etree
 
 from desktop_search.core.errors import ExtractionError
 
-from .extracted import Extracted, join_spans
+from .extracted import MAX_SECONDS, Budget, Extracted, join_spans
 from .html import html_text
 from .xmlsafe import parse_small
 from .zipsafe import member_info, open_zip, read_member
 
 MAX_CHAPTERS = 5_000
 MAX_CHAPTER_BYTES = 16 * 1024 * 1024
-MAX_BOOK_TEXT = 64 * 1024 * 1024  # characters, all chapters together
 _SMALL = 4 * 1024 * 1024  # container, OPF, encryption.xml
 _WHAT = ".epub book"
 _FONT_OBFUSCATION = {
@@ -37,7 +36,8 @@ _HEADING = re.compile(rb"<h[1-3][^>]*>(.*?)</h[1-3]\s*>", re.I | re.S)
 _TAG = re.compile(r"<[^>]+>")
 
 
-def epub_text(data: bytes) -> Extracted:
+def epub_text(data: bytes, max_seconds: float = MAX_SECONDS) -> Extracted:
+    budget = Budget(_WHAT, max_seconds)
     archive = open_zip(data, _WHAT)
     names = archive.NameToInfo
     if "META-INF/encryption.xml" in names and _drm(
@@ -51,15 +51,10 @@ def epub_text(data: bytes) -> Extracted:
     if len(chapters) > MAX_CHAPTERS:
         raise ExtractionError(f"the book has more than {MAX_CHAPTERS:,} chapters")
     pieces = []
-    left = MAX_BOOK_TEXT
     for n, part in enumerate((c for c in chapters if c in names), 1):
+        budget.check()
         raw = read_member(archive, names[part], _WHAT, MAX_CHAPTER_BYTES)
-        text = html_text(raw)
-        left -= len(text)
-        if left < 0:
-            raise ExtractionError(
-                f"the book holds more than {MAX_BOOK_TEXT // 2**20} million characters"
-            )
+        text = budget.take(html_text(raw))
         pieces.append((text, n, "chapter", _heading(raw)))
     return join_spans(pieces, "epub")
 

@@ -9,9 +9,45 @@ from __future__ import annotations
 
 import codecs
 import re
+import time
 from dataclasses import dataclass, field
 
 from desktop_search.core.errors import ExtractionError
+
+#: How long one file's reader may take (a container's, together with its members').
+MAX_SECONDS = 60.0
+#: How much text one file may give: about 30,000 passages, hours of embedding. Its pieces,
+#: their normalized copies and the joined text (4 bytes a character once one emoji is in)
+#: stay under 200 MB, so one file's extraction stays under 300 MB.
+MAX_TEXT_CHARS = 16_000_000
+
+
+class Budget:
+    """A reader's limits on time and text, checked between the parts it reads (paragraphs,
+    slides, chapters, messages, members). The parts are bounded in size, so a file that
+    would take minutes or fill the memory stops soon after its limit, with a one-line
+    reason; a reader that cannot be stopped between parts runs in a child (``child``)."""
+
+    def __init__(self, what: str, seconds: float = MAX_SECONDS) -> None:
+        self.what = what
+        self.seconds = seconds
+        self._end = time.monotonic() + seconds
+        self._chars = MAX_TEXT_CHARS
+
+    def check(self) -> None:
+        if time.monotonic() > self._end:
+            raise ExtractionError(f"the {self.what} takes longer than {self.seconds:g} s to read")
+
+    def take(self, text: str) -> str:
+        """``text``, counted against the text budget (and the time checked)."""
+        self._chars -= len(text)
+        if self._chars < 0:
+            raise ExtractionError(
+                f"the {self.what} holds more than {MAX_TEXT_CHARS // 1_000_000} million "
+                "characters of text"
+            )
+        self.check()
+        return text
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from lxml import etree
 
 from desktop_search.core.errors import ExtractionError
 
-from .extracted import Extracted, join_spans
+from .extracted import MAX_SECONDS, Budget, Extracted, join_spans
 from .xmlsafe import free, iterparse, local
 from .zipsafe import TooLarge, member_info, open_member, open_zip
 
@@ -28,14 +28,15 @@ _DRAW = "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"
 _OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 
 
-def odf_text(data: bytes, kind: str) -> Extracted:
+def odf_text(data: bytes, kind: str, max_seconds: float = MAX_SECONDS) -> Extracted:
     """``kind`` is "odt" or "odp": a presentation's slides become spans."""
     what = f".{kind} document"
+    budget = Budget(what, max_seconds)
     archive = open_zip(data, what)
     info = member_info(archive, "content.xml", what)
     try:
         with open_member(archive, info, MAX_XML_BYTES) as stream:
-            pieces = _read(stream)
+            pieces = _read(stream, budget)
     except TooLarge:
         raise ExtractionError(
             f"the document expands to more than {MAX_XML_BYTES // 2**20} MB"
@@ -49,7 +50,7 @@ def odf_text(data: bytes, kind: str) -> Extracted:
     return join_spans([("\n\n".join(pieces), None, None, None)], kind)
 
 
-def _read(stream) -> list[str]:
+def _read(stream, budget: Budget) -> list[str]:
     """The text of each slide (a text document is one piece)."""
     pieces: list[str] = []
     blocks: list[str] = []
@@ -72,7 +73,7 @@ def _read(stream) -> list[str]:
             count += 1
             if count > MAX_PARAGRAPHS:
                 raise ExtractionError(f"the document has more than {MAX_PARAGRAPHS:,} paragraphs")
-            text = _paragraph(elem)
+            text = budget.take(_paragraph(elem))
             (cells[-1] if cells else blocks).append(text)
             elem.clear(keep_tail=True)  # an enclosing paragraph must not read it again
             if depth == 0 and not cells:

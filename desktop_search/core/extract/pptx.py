@@ -16,7 +16,7 @@ from lxml import etree
 
 from desktop_search.core.errors import ExtractionError
 
-from .extracted import Extracted, join_spans
+from .extracted import MAX_SECONDS, Budget, Extracted, join_spans
 from .xmlsafe import free, iterparse, local, parse_small
 from .zipsafe import TooLarge, member_info, open_member, open_zip, read_member
 
@@ -29,18 +29,19 @@ _R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _WHAT = ".pptx presentation"
 
 
-def pptx_text(data: bytes) -> Extracted:
+def pptx_text(data: bytes, max_seconds: float = MAX_SECONDS) -> Extracted:
+    budget = Budget(_WHAT, max_seconds)
     archive = open_zip(data, _WHAT)
     slides = _slide_parts(archive)
     if len(slides) > MAX_SLIDES:
         raise ExtractionError(f"the presentation has more than {MAX_SLIDES:,} slides")
-    budget = [MAX_PARAGRAPHS]
+    paragraphs_left = [MAX_PARAGRAPHS]
     pieces = []
     for n, part in enumerate(slides, 1):
-        text = _part_text(archive, part, budget)
+        text = _part_text(archive, part, paragraphs_left, budget)
         notes = _notes_part(archive, part)
         if notes:
-            text = f"{text}\n\n{_part_text(archive, notes, budget)}"
+            text = f"{text}\n\n{_part_text(archive, notes, paragraphs_left, budget)}"
         pieces.append((text, n, "slide", None))
     return join_spans(pieces, "pptx")
 
@@ -86,7 +87,9 @@ def _notes_part(archive: zipfile.ZipFile, slide: str) -> str | None:
     return None
 
 
-def _part_text(archive: zipfile.ZipFile, part: str, budget: list[int]) -> str:
+def _part_text(
+    archive: zipfile.ZipFile, part: str, paragraphs_left: list[int], budget: Budget
+) -> str:
     """Every paragraph of one slide (or notes) part; table rows as tab-separated cells."""
     blocks: list[str] = []
     para: list[str] | None = None
@@ -116,13 +119,13 @@ def _part_text(archive: zipfile.ZipFile, part: str, budget: list[int]) -> str:
                 elif name == "br" and para is not None:
                     para.append("\n")
                 elif name == "p" and para is not None:
-                    budget[0] -= 1
-                    if budget[0] < 0:
+                    paragraphs_left[0] -= 1
+                    if paragraphs_left[0] < 0:
                         raise ExtractionError(
                             f"the presentation has more than {MAX_PARAGRAPHS:,} paragraphs"
                         )
                     if not skip:
-                        (cells[-1] if cells else blocks).append("".join(para))
+                        (cells[-1] if cells else blocks).append(budget.take("".join(para)))
                     para = None
                     free(elem)
                 elif name == "tc" and cells:
