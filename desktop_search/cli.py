@@ -12,6 +12,7 @@ from datetime import datetime
 
 import click
 
+from desktop_search.core.children import bundled, run_reader_source
 from desktop_search.core.engine import MODES, with_images
 from desktop_search.core.sanitize import display_name
 
@@ -381,9 +382,10 @@ def _bar(done: int, total: int, width: int = 24) -> str:
 
 
 def main() -> None:
-    if getattr(sys, "frozen", False):  # a bundled app starts its indexing process through here
+    if bundled():  # a bundled app starts its indexing process and readers through here
         import multiprocessing
 
+        run_reader_source()
         multiprocessing.freeze_support()
     cli(prog_name="desktop-search")
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import os
 import shlex
-import sys
 from pathlib import Path
+
+from desktop_search.core.children import cli_command
 
 from .names import BUS_NAME, GNOME_PATH, KRUNNER_PATH
 
@@ -27,7 +28,7 @@ def data_home(env=os.environ) -> Path:
 
 def service_command(data_dir: Path | None) -> str:
     """How the bus starts the service: this interpreter, so a virtual environment works."""
-    argv = [sys.executable, "-m", "desktop_search.cli", "launcher"]
+    argv = cli_command("launcher")
     if data_dir is not None:
         argv += ["--data-dir", str(data_dir)]
     return shlex.join(argv)
@@ -55,7 +56,7 @@ def gnome_provider() -> str:
 
 
 def app_entry(data_dir: Path | None) -> str:
-    gui = [sys.executable, "-m", "desktop_search.cli", "gui"]
+    gui = cli_command("gui")
     if data_dir is not None:
         gui += ["--data-dir", str(data_dir)]
     return (

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import sys
 import time
 from typing import Annotated
 
@@ -21,6 +20,7 @@ from dbus_fast.aio import MessageBus
 from dbus_fast.annotations import DBusSignature
 from dbus_fast.service import ServiceInterface, dbus_method
 
+from desktop_search.core.children import cli_command
 from desktop_search.core.engine.api import Engine
 from desktop_search.core.service import opener
 
@@ -67,8 +67,8 @@ class Service:
 
     def open_app(self, query: str) -> None:
         """The app with ``query`` searched: a running one takes it (see ``app_socket``)."""
-        cmd = [sys.executable, "-m", "desktop_search.cli", "gui", "--data-dir"]
-        opener.spawn([*cmd, str(self.engine.data_dir), "--query", query])
+        cmd = cli_command("gui", "--data-dir", str(self.engine.data_dir), "--query", query)
+        opener.spawn(cmd)
 
 
 class GnomeProvider(ServiceInterface):

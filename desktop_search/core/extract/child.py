@@ -5,8 +5,8 @@ readers can be slow, and a Rust reader aborts the whole process when it runs out
 from __future__ import annotations
 
 import subprocess
-import sys
 
+from desktop_search.core.children import source_command
 from desktop_search.core.errors import ExtractionError
 
 
@@ -16,9 +16,11 @@ def run_child(
     """Run ``source`` with ``data`` on stdin; ``late`` names the file in the time-out
     message ("RTF file", "the .xlsx spreadsheet"), ``reader`` the reader that cannot start.
     The caller reads the exit status, which means something different for each reader."""
+    command, env = source_command(source)
     try:
         return subprocess.run(
-            [sys.executable, "-I", "-c", source],
+            command,
+            env=env,
             input=data,
             capture_output=True,
             timeout=time_limit,
