@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from desktop_search.core.extract.dispatch import ExtractionError, extract_bytes, kind_of
+from desktop_search.core.extract.dispatch import ExtractionError, extract_bytes, kind_of, max_bytes
 from desktop_search.core.extract.extracted import Extracted
 from desktop_search.core.extract.ocr import INSTALL_HINT, NeedsOcr, Tesseract
 from desktop_search.core.faults import failpoint, slowpoint
@@ -70,15 +70,15 @@ class FileReader:
         item = Prepared(f, root_id, is_new)
         failpoint("read", f.path)
         slowpoint("read")
-        if f.size > self.max_file_size:
-            item.state, item.error = (
-                "skipped",
-                f"larger than the size limit ({self.max_file_size // (1024 * 1024)} MB)",
-            )
+        item.kind = kind_of(f.path) or "text"
+        limit = min(self.max_file_size, max_bytes(item.kind))  # text is decoded whole
+        too_large = f"larger than the size limit ({limit // (1024 * 1024)} MB)"
+        if f.size > limit:
+            item.state, item.error = "skipped", too_large
             return item
         try:
             with open(f.path, "rb") as fh:
-                data = fh.read(self.max_file_size + 1)
+                data = fh.read(limit + 1)
         except FileNotFoundError:
             item.state, item.error = "gone", "file disappeared before it could be read"
             return item
@@ -88,11 +88,8 @@ class FileReader:
         except OSError as exc:
             item.state, item.error = "error", f"cannot read file: {exc.strerror or exc}"
             return item
-        if len(data) > self.max_file_size:
-            item.state, item.error = (
-                "skipped",
-                f"larger than the size limit ({self.max_file_size // (1024 * 1024)} MB)",
-            )
+        if len(data) > limit:
+            item.state, item.error = "skipped", too_large
             return item
         item.hash = content_hash(data)
         if not is_new:
@@ -100,7 +97,6 @@ class FileReader:
             if row and row.hash == item.hash:
                 item.state = "same"
                 return item
-        item.kind = kind_of(f.path) or "text"
         try:
             try:
                 doc = extract_bytes(data, item.kind)
