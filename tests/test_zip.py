@@ -161,8 +161,8 @@ def test_bombs_and_damage_are_one_line_problems(tmp_path, fixture_data):
 def test_bombs_are_refused_in_bounded_memory(tmp_path):
     files = [_bomb(tmp_path / "big.zip", 600), _bomb(tmp_path / "ratio.zip", 100)]
     files.append(_overlapping(tmp_path / "overlap.zip"))
-    honest = tmp_path / "honest.zip"  # 30 MB of real text in six members: read, not refused
-    text = (CAR_TEXT * (5 * 2**20 // len(CAR_TEXT) + 1))[: 5 * 2**20]
+    honest = tmp_path / "honest.zip"  # 15 MB of real text in six members: read, not refused
+    text = (CAR_TEXT * (5 * 2**19 // len(CAR_TEXT) + 1))[: 5 * 2**19]
     with zipfile.ZipFile(honest, "w", zipfile.ZIP_DEFLATED) as z:
         for i in range(6):
             z.writestr(f"part {i}.txt", text)
