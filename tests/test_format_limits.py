@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from desktop_search.core.extract import dispatch
 from desktop_search.core.extract.archive import zip_text
 from desktop_search.core.extract.dispatch import ExtractionError, extract_bytes, extract_file
 from desktop_search.core.extract.docx import docx_text
@@ -211,6 +212,10 @@ READERS = {  # reader(data, seconds) of each format read part by part in the ind
     ),
     "docx": (_docx_bytes, lambda d, s: docx_text(d, s)),
     "zip": (_zip_bytes, lambda d, s: zip_text(d, None, s)),
+    "pdf": (
+        lambda: (FIXTURES / "docs" / "pdf" / "R-FAQ-excerpt.pdf").read_bytes(),
+        dispatch._extract_pdf,
+    ),
 }
 
 
@@ -275,6 +280,21 @@ def test_every_bomb_is_refused_under_300_mb(tmp_path):
     assert int(lines[-1]) > 10_000_000  # the honest sheet was read
     print(f"peak RSS {peak_mb} MB")  # shown with -s, for the README
     assert int(peak_mb) < 300, peak_mb
+
+
+def test_a_pdf_past_the_page_cap_is_a_one_line_problem():
+    """pypdf keeps what it read of every page: 3,001 pages are refused before any is read."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(dispatch.MAX_PDF_PAGES + 1):
+        writer.add_blank_page(width=200, height=200)
+    out = io.BytesIO()
+    writer.write(out)
+    with pytest.raises(ExtractionError, match=r"^the PDF has more than 3,000 pages$"):
+        extract_bytes(out.getvalue(), "pdf")
 
 
 def test_each_kind_has_its_own_size_cap_checked_before_reading(tmp_path):

@@ -21,7 +21,7 @@ from desktop_search.core.sanitize import plain_error
 from .archive import zip_text
 from .docx import docx_text
 from .epub import epub_text
-from .extracted import Extracted, Segment, decode_text, normalize_text
+from .extracted import Budget, Extracted, Segment, decode_text, normalize_text
 from .html import html_text
 from .mail import mail_text
 from .maildir import is_maildir_message
@@ -134,6 +134,14 @@ def max_bytes(kind: str) -> int:
     if kind in _TEXT_KINDS:
         return MAX_TEXT_FILE_BYTES
     return MAX_MBOX_BYTES if kind == "mbox" else MAX_FILE_BYTES
+
+
+#: pypdf reads about 20 pages a second here (the R manuals, both cores busy): 300 s is some
+#: 6,000 pages, a long book, more than any other kind of file needs.
+PDF_SECONDS = 300.0
+#: pypdf keeps about 60 KB a page it has read (an 8.4 MB, 1,080-page PDF of the R manuals
+#: peaked at 100 MB): past this many pages one PDF could take more than 300 MB.
+MAX_PDF_PAGES = 3_000
 
 
 def kind_of(path: str | Path) -> str | None:
@@ -271,7 +279,7 @@ def _member_reader(depth: int):
 _ENCRYPTED = "encrypted PDF (a password is required to open it)"
 
 
-def _extract_pdf(data: bytes) -> Extracted:
+def _extract_pdf(data: bytes, max_seconds: float = PDF_SECONDS) -> Extracted:
     from pypdf import PdfReader
     from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 
@@ -298,10 +306,13 @@ def _extract_pdf(data: bytes) -> Extracted:
         raise ExtractionError(
             plain_error(f"corrupt PDF (page tree): {type(exc).__name__}: {exc}")[:300]
         ) from exc
+    if len(pages) > MAX_PDF_PAGES:
+        raise ExtractionError(f"the PDF has more than {MAX_PDF_PAGES:,} pages")
     parts: list[str] = []
     segments: list[Segment] = []
     failures: list[str] = []
     pos = 0
+    budget = Budget("PDF", max_seconds)
     for number, page in enumerate(pages, start=1):
         try:
             page_text = normalize_text(page.extract_text() or "")
@@ -312,6 +323,7 @@ def _extract_pdf(data: bytes) -> Extracted:
         except Exception as exc:  # one damaged page must not cost the rest of the document
             failures.append(plain_error(f"page {number}: {type(exc).__name__}: {exc}"))
             page_text = ""
+        budget.take(page_text)
         if page_text.strip():
             segments.append(Segment(pos, pos + len(page_text), number))
         parts.append(page_text)
