@@ -118,22 +118,21 @@ to one (an archive, a forwarded message) shows its own text but not its members.
 # warnings on the terminal. The engine's log file takes them (``setup_file_logging``).
 logging.getLogger("pypdf").addHandler(logging.NullHandler())
 
-# A file larger than this is not read at all: its text would not fit a desktop index anyway,
-# and reading it whole could exhaust the memory of the machine.
-MAX_FILE_BYTES = 256 * 1024 * 1024
+# A file larger than this is not read at all (the index's default size limit, and the most a
+# preview or Adapt reads): it is held whole while its parts are read, and one file's
+# extraction stays under 300 MB.
+MAX_FILE_BYTES = 64 * 1024 * 1024
 # Files read whole as text need less: decoded, a text takes up to 4 bytes a character, and
 # is copied as it is normalised (a 40 MB text with one emoji in it peaked at 212 MB). An
-# mbox's text is capped by ``extracted.MAX_TEXT_CHARS`` besides.
+# mbox, split into messages, keeps the file limit: its text is capped by
+# ``extracted.MAX_TEXT_CHARS``.
 MAX_TEXT_FILE_BYTES = 48 * 1024 * 1024
 _TEXT_KINDS = frozenset({"text", "html", "csv", "tsv", "rtf", "email"})
-MAX_MBOX_BYTES = 64 * 1024 * 1024
 
 
 def max_bytes(kind: str) -> int:
     """The largest file of this kind that is read."""
-    if kind in _TEXT_KINDS:
-        return MAX_TEXT_FILE_BYTES
-    return MAX_MBOX_BYTES if kind == "mbox" else MAX_FILE_BYTES
+    return MAX_TEXT_FILE_BYTES if kind in _TEXT_KINDS else MAX_FILE_BYTES
 
 
 #: pypdf reads about 20 pages a second here (the R manuals, both cores busy): 300 s is some

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from desktop_search.core.encode.token_counter import HFTokenCounter
+from desktop_search.core.extract.dispatch import MAX_FILE_BYTES
 from desktop_search.core.faults import failpoint
 from desktop_search.core.folders import inside, root_of
 from desktop_search.core.store.catalog import Store
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MAX_FILE_SIZE = 64 * 1024 * 1024
+DEFAULT_MAX_FILE_SIZE = MAX_FILE_BYTES
 
 
 class Indexer:
