@@ -2,13 +2,13 @@
 and what to show and open for each.
 
 The shell asks again at every keystroke and drops the previous answer, so every call
-starts a keyword search (no model, tens of milliseconds) and, on a second thread, a hybrid
-one. A call that a newer one overtakes answers with its keyword results at once (nobody
-waits for it); a call still the newest once its hybrid search is done (the words stopped
-changing) answers with those; while the query model still loads (the first second after
-D-Bus starts the service) every call answers with its keyword results. The hybrid thread skips calls already overtaken before it
-starts, so fast typing queues no model work. The Engine and its ONNX query model load
-once and stay warm while the service lives.
+starts a keyword search (no model, tens of milliseconds) and then, on a second thread, a
+hybrid one. A call that a newer one overtakes answers with its keyword results at once
+(nobody waits for it); a call still the newest once its hybrid search is done (the words
+stopped changing) answers with those; while the query model still loads (the first second
+after D-Bus starts the service) every call answers with its keyword results. The hybrid
+thread skips calls already overtaken before it starts, so fast typing queues no model
+work. The Engine and its ONNX query model load once and stay warm while the service lives.
 """
 
 from __future__ import annotations
@@ -75,9 +75,11 @@ class Answers:
         me = self.latest
         text = " ".join(terms)
         loop = asyncio.get_running_loop()
+        keyword = await loop.run_in_executor(self._keyword, self._search, text, "keyword", None)
+        # after the keyword answer, not beside it: on two cores the query model's threads
+        # slowed the keyword search that an overtaken call answers with
         hybrid = loop.run_in_executor(self._hybrid, self._search, text, "hybrid", me)
         hybrid.add_done_callback(_quiet)  # an overtaken call never reads its failure
-        keyword = await loop.run_in_executor(self._keyword, self._search, text, "keyword", None)
         cold = self._warm is not None and not self._warm.done()
         while not hybrid.done() and self.latest == me and not cold:
             await asyncio.wait([hybrid], timeout=0.01)
