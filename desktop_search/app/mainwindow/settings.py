@@ -155,6 +155,8 @@ class _Writer:
         self._queue.put((key, value))
 
     def flush(self, timeout: float = 10.0) -> None:
+        if not self._thread.is_alive():  # closed: everything set before was written
+            return
         done = threading.Event()
         self._queue.put(done)
         done.wait(timeout)
