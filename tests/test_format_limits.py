@@ -37,6 +37,23 @@ ZIPPED = {
 ONE_LINE = r"^[^\n]{1,300}$"
 
 
+EXTRACT_AND_PEAK = (
+    "import resource, sys\n"
+    "from desktop_search.core.extract.dispatch import ExtractionError, extract_file\n"
+    "for path in sys.argv[1:]:\n"
+    "    try:\n"
+    "        print(len(extract_file(path).text))\n"
+    "    except ExtractionError as exc:\n"
+    "        print(exc)\n"
+    # VmHWM, not this process's ru_maxrss: Linux carries that over exec from the parent
+    "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1]\n"
+    "child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"  # the sheet reader's
+    "print(max(int(hwm), child) // 1024)\n"
+)
+"""A child's script: extract each file named, print its text's length or its problem, then
+the peak RSS in MB of it and of the reader processes it started."""
+
+
 def _problem(path: Path) -> str:
     with pytest.raises(ExtractionError, match=ONE_LINE) as info:
         extract_file(path)
@@ -210,7 +227,7 @@ READERS = {  # reader(data, seconds) of each format read part by part in the ind
         lambda: (FORMATS / "pottery.eml").read_bytes(),
         lambda d, s: mail_text(d, False, None, s),
     ),
-    "docx": (_docx_bytes, lambda d, s: docx_text(d, s)),
+    "docx": (_docx_bytes, docx_text),
     "zip": (_zip_bytes, lambda d, s: zip_text(d, None, s)),
     "pdf": (
         lambda: (FIXTURES / "docs" / "pdf" / "R-FAQ-excerpt.pdf").read_bytes(),
@@ -254,21 +271,8 @@ def test_every_bomb_is_refused_under_300_mb(tmp_path):
     for r in range(99_000):
         sheet.append([f"cell {r} {c} with a few words" for c in range(10)])
     book.save(rows)
-    script = (
-        "import sys\n"
-        "from desktop_search.core.extract.dispatch import ExtractionError, extract_file\n"
-        "for path in sys.argv[1:]:\n"
-        "    try:\n"
-        "        print(len(extract_file(path).text))\n"
-        "    except ExtractionError as exc:\n"
-        "        print(exc)\n"
-        "import resource\n"
-        "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1]\n"
-        "child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
-        "print(max(int(hwm), child) // 1024)\n"  # the sheet reader runs in a child
-    )
     out = subprocess.run(
-        [sys.executable, "-c", script, *map(str, [*files, liar, rows])],
+        [sys.executable, "-c", EXTRACT_AND_PEAK, *map(str, [*files, liar, rows])],
         capture_output=True,
         text=True,
         timeout=600,
@@ -356,20 +360,13 @@ def test_the_largest_text_files_each_kind_allows_stay_under_300_mb(tmp_path):
     mbox.write_bytes(_mbox(4_900, "Report 🐝", "The lamp was lit at dusk. " * 120))
     page = tmp_path / "page.html"
     page.write_bytes(b"<html><body>" + b"<p>w <b>x</b></p>" * 99_990 + b"</body></html>")
-    script = (  # VmHWM, not ru_maxrss: Linux carries ru_maxrss over exec from the parent
-        "import sys\n"
-        "from desktop_search.core.extract.dispatch import ExtractionError, extract_file\n"
-        "try:\n"
-        "    print(len(extract_file(sys.argv[1]).text))\n"
-        "except ExtractionError as exc:\n"
-        "    print(exc)\n"
-        "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1]\n"
-        "print(int(hwm) // 1024)\n"
-    )
     for path in (text, mbox, page):
         assert path.stat().st_size < 64 * 2**20
         out = subprocess.run(
-            [sys.executable, "-c", script, str(path)], capture_output=True, text=True, timeout=300
+            [sys.executable, "-c", EXTRACT_AND_PEAK, str(path)],
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
         assert out.returncode == 0, out.stderr[-2000:]
         result, peak_mb = out.stdout.splitlines()
