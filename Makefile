@@ -12,7 +12,10 @@ $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -c constraints.txt -e '.[test]'
+	$(BIN)/python -m compileall -q desktop_search  # as a wheel's install does: no compiling on first import
 	@bash packaging/ensure-qt-libs.sh $(BIN)/python
+	@bash packaging/ensure-ocr.sh
+	@bash packaging/ensure-test-tools.sh
 	@touch $(STAMP)
 
 run: $(STAMP)

@@ -16,7 +16,7 @@ import shutil
 from pathlib import Path
 
 from common import DOCS, ROOT, Timer, table
-from retrieval_eval import Anchor, Window, engine_units, evaluate
+from retrieval_eval import Anchor, Window, engine_units, evaluate, word_windows
 from rst_sections import usable_sections
 
 MIN_QUERY_WORDS = 40
@@ -81,12 +81,7 @@ def run(name, engine, corpus, queries, work, args, rows: list) -> None:
     searcher.legs.keyword_budget = RANK_BUDGET
     if not args.no_anchor:
         files = sorted(corpus.iterdir())
-        wins = [
-            Window(p.name, " ".join(ws[i : i + 150]))
-            for p in files
-            for ws in [p.read_text().split()]
-            for i in range(0, max(1, len(ws) - 75), 75)
-        ]
+        wins = [Window(p.name, w) for p in files for w in word_windows(p.read_text().split())]
         a = Anchor(wins, work / "anchor" / name)
         for mode in ("keyword", "semantic", "hybrid"):
             score = evaluate(lambda q, mode=mode: a.units(q, mode), queries)

@@ -12,7 +12,8 @@ from datetime import datetime
 
 import click
 
-from desktop_search.core.engine import MODES
+from desktop_search.core.children import bundled, run_reader_source
+from desktop_search.core.engine import MODES, with_images
 from desktop_search.core.sanitize import display_name
 
 from .cli_common import data_dir_option, json_option, model_option, open_engine, translate_errors
@@ -25,6 +26,10 @@ LAZY_COMMANDS = {
     "adapt": "cli_train:adapt_command",
     "switch-model": "cli_train:switch_model_command",
     "repair": "cli_repair:repair_command",
+    "launcher": "cli_launcher:launcher_command",
+    "integrate": "cli_launcher:integrate_command",
+    "related": "cli_related:related_command",
+    "topics": "cli_related:topics_command",
 }
 
 
@@ -56,7 +61,7 @@ def cli(ctx: click.Context, group_data_dir: str | None) -> None:
     if group_data_dir:  # the default of every subcommand's own --data-dir
         ctx.default_map = {name: {"data_dir": group_data_dir} for name in cli.list_commands(ctx)}
     if ctx.invoked_subcommand is None:
-        ctx.invoke(gui, data_dir=group_data_dir)
+        ctx.invoke(gui, data_dir=group_data_dir, query=None)
 
 
 @cli.command()
@@ -66,21 +71,28 @@ def cli(ctx: click.Context, group_data_dir: str | None) -> None:
     "--type", "types", multiple=True, help="Only these file types, e.g. pdf (repeatable)."
 )
 @click.option(
+    "--ocr-images",
+    is_flag=True,
+    help="Also read the text of images (.png, .jpg, .tif) by OCR: seconds per picture.",
+)
+@click.option(
     "--no-embed",
     is_flag=True,
-    help="Stop after the keyword index (phase 1); a later `index` adds meaning search.",
+    help="Stop after the keyword index (phase 1); a later `index` adds OCR and meaning search.",
 )
 @data_dir_option
 @model_option
 @json_option
 @translate_errors
-def index(paths, exclude, types, no_embed, data_dir, model_path, as_json) -> None:
+def index(paths, exclude, types, ocr_images, no_embed, data_dir, model_path, as_json) -> None:
     """Add folders to the index and bring them up to date.
 
-    Phase 1 makes every file searchable by its words; phase 2 embeds the passages for
-    meaning search, newest files first.
+    Phase 1 makes every file searchable by its words; then scanned PDFs (and images, if
+    asked) are read by OCR; phase 2 embeds the passages for meaning search, newest first.
     """
     bar = _ProgressPrinter(enabled=sys.stderr.isatty() or not as_json)
+    if ocr_images:
+        types = with_images(types)
     try:
         with open_engine(data_dir, model_path, writer=True) as engine:
             report = engine.index(
@@ -102,13 +114,16 @@ def index(paths, exclude, types, no_embed, data_dir, model_path, as_json) -> Non
                 if report.passages_pending
                 else ""
             )
+            + (f"; {report.files_for_ocr} files wait for OCR" if report.files_for_ocr else "")
         )
         for err in report.errors[:20]:
             click.echo(f"  ! {display_name(err['path'])}: {err['error']}", err=True)
 
 
 @cli.command()
-@click.argument("query")
+@click.argument("query", required=False)
+@click.option("--saved", "saved_name", help="Run the saved search of this name (see --save).")
+@click.option("--save", "save_name", help="Save this search (query, mode, filters) by this name.")
 @click.option(
     "-k", "k", default=10, show_default=True, type=click.IntRange(1, 1000), help="Files to show."
 )
@@ -126,6 +141,11 @@ def index(paths, exclude, types, no_embed, data_dir, model_path, as_json) -> Non
     "--before", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]), help="Modified before."
 )
 @click.option(
+    "--topic",
+    type=click.IntRange(1),
+    help="Only files of this topic (see `desktop-search topics`); also `topic:N` in the query.",
+)
+@click.option(
     "--rerank",
     is_flag=True,
     help="Rescore the best passages sentence by sentence (slower; see README).",
@@ -135,22 +155,66 @@ def index(paths, exclude, types, no_embed, data_dir, model_path, as_json) -> Non
 @json_option
 @translate_errors
 def search(
-    query, k, mode, types, folder, after, before, rerank, data_dir, model_path, as_json
+    query,
+    saved_name,
+    save_name,
+    k,
+    mode,
+    types,
+    folder,
+    after,
+    before,
+    topic,
+    rerank,
+    data_dir,
+    model_path,
+    as_json,
 ) -> None:
     """Search the index by meaning, by keyword, or both.
 
-    Quote "a phrase" to require it; -word leaves out files that hold the word.
+    Quote "a phrase" to require it; -word leaves out files that hold the word. Filters
+    can be typed in the query too: type:pdf in:~/tax -in:~/old after:2024-01 before:2024-06
+    date:2024 size>1M size<10k (see README).
     """
-    from desktop_search.core.engine import Filters, render, snippet_window
+    from desktop_search.core.engine import (
+        Filters,
+        SavedSearch,
+        Searches,
+        read_query,
+        render,
+        resolve_data_dir,
+        snippet_window,
+    )
 
-    if not query.strip():
-        raise click.UsageError("the query is empty")
-    filters = Filters(folder=folder, types=tuple(types), after=_ts(after), before=_ts(before))
+    searches = Searches(resolve_data_dir(data_dir))
+    if saved_name:
+        if query:
+            raise click.UsageError("give a query or --saved NAME, not both")
+        saved = searches.get(saved_name)
+        query, mode = saved.query, saved.mode
+    typed = read_query(query or "")
+    if typed.hints:
+        raise click.ClickException(typed.hints[0])
+    if not typed.text.strip():
+        raise click.UsageError(
+            "the query has no words to search for"
+            if (query or "").strip()
+            else "the query is empty"
+        )
+    flags = Filters(
+        folder=folder, types=tuple(types), after=_ts(after), before=_ts(before), topic=topic
+    )
+    if saved_name:
+        flags = saved.filters.merged(flags)
+    saving = SavedSearch(save_name, query, mode, flags) if save_name else None
+    filters, query = flags.merged(typed.filters), typed.text
     with open_engine(data_dir, model_path) as engine:
         results = engine.search(
             query, k=k, mode=mode, filters=filters, best_sentence=not as_json, rerank=rerank
         )
         pending = engine.pending() if mode != "keyword" else {"passages": 0, "files": 0}
+    if saving:
+        searches.save(saving)
     weak = all(r.weak for r in results)
     if as_json:
         out = {
@@ -185,8 +249,8 @@ def search(
                 bold if sys.stdout.isatty() else "[",
                 "\x1b[0m" if sys.stdout.isatty() else "]",
             ).replace("\n", " ")
-            page = f"p.{p.page} " if p.page else ""
-            click.echo(f"   {page}{'…' if s else ''}{text}{'…' if e < len(p.text) else ''}")
+            where = f"[{p.span.text()}] " if p.span else ""
+            click.echo(f"   {where}{'…' if s else ''}{text}{'…' if e < len(p.text) else ''}")
 
 
 @cli.command()
@@ -230,13 +294,45 @@ def forget(path, data_dir) -> None:
     click.echo(f"forgot {display_name(path)} ({n} passages)")
 
 
+@cli.command("open")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--member", help="A file inside the archive PATH (as results show it after ▸).")
+@click.option("--print-path", is_flag=True, help="Print where it is; do not open it.")
+@data_dir_option
+@translate_errors
+def open_command(path, member, print_path, data_dir) -> None:
+    """Open a result with the desktop's default application; an archive's member is first
+    unpacked into a private temporary folder."""
+    if member:
+        with open_engine(data_dir, writer=False) as engine:
+            path = str(engine.unpack_member(path, member))
+    if print_path:
+        click.echo(path)
+    else:
+        click.launch(path)
+
+
+@cli.command()
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.argument("n", type=int, required=False)
+@translate_errors
+def message(path, n) -> None:
+    """Write one e-mail as .eml on stdout: message N of an mbox (the "n" of a search
+    result's span), or a Maildir message; e.g. `message box.mbox 2 > m.eml`."""
+    from .core.engine import Engine
+
+    target = Engine.message_file(path, n)
+    sys.stdout.buffer.write(target.read_bytes())
+
+
 @cli.command()
 @click.option("--data-dir", type=click.Path(file_okay=False), envvar="DESKTOP_SEARCH_HOME")
-def gui(data_dir) -> None:
-    """Open the desktop app."""
+@click.option("--query", help="Search this at once; an app already open takes it and comes up.")
+def gui(data_dir, query) -> None:
+    """Open the desktop app (one window per data folder)."""
     from desktop_search.app.main import run
 
-    sys.exit(run(data_dir=data_dir))
+    sys.exit(run(data_dir=data_dir, query=query))
 
 
 def _ts(value: datetime | None) -> float | None:
@@ -265,6 +361,11 @@ class _ProgressPrinter:
                 f"{p.passages_embedded}/{p.passages_total} passages "
                 f"{p.passages_per_s:5.1f}/s eta {eta}"
             )
+        elif p.phase == "recognising" and p.files_total:
+            line = (
+                f"\rOCR {_bar(p.files_done, p.files_total)} "
+                f"{p.files_done}/{p.files_total} files {p.passages_per_s:4.2f} pages/s"
+            )
         elif p.phase in ("scanning", "saving"):
             line = f"\r{p.phase}…"
         else:
@@ -283,14 +384,11 @@ def _bar(done: int, total: int, width: int = 24) -> str:
 
 
 def main() -> None:
-    if getattr(sys, "frozen", False):  # a bundled app starts its indexing process through here
+    if bundled():  # a bundled app starts its indexing process and readers through here
         import multiprocessing
 
-        from .core.service import process
-
+        run_reader_source()
         multiprocessing.freeze_support()
-        if sys.argv[1:2] == [process.EXPORT_FLAG]:  # and the model export's child process
-            sys.exit(process.export_model(sys.argv[2:]))
     cli(prog_name="desktop-search")
 
 

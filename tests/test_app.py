@@ -420,6 +420,21 @@ def test_gui_thread_never_blocks_while_indexing_and_searching(qtbot, make_window
     assert worst <= 100, f"GUI thread held up for {worst:.0f} ms (20 ms heartbeat)"
 
 
+def test_the_window_finds_the_blas_libraries_before_its_threads_start(
+    qtbot, make_window, monkeypatch
+):
+    """Related files and topics limit BLAS to one thread. Finding BLAS walks every loaded
+    library under the loader's lock, taking the interpreter lock once per library: from the
+    related pane's thread it held the GUI thread up 70-145 ms. The window does it first."""
+    from desktop_search.core import blas
+
+    monkeypatch.setattr(blas, "_controller", None)
+    w = make_window()
+    assert blas._controller is not None
+    assert blas.find_blas() is blas._controller  # found once: later calls walk nothing
+    assert w.controller.is_ready
+
+
 def test_what_is_alive_when_the_reading_engine_opens_is_kept_out_of_full_collections(
     qtbot, make_window
 ):

@@ -99,7 +99,8 @@ def test_one_encoder_in_the_app_results_never_change_after_shown_and_trash_drops
     w.controller.add_folders([str(big_docs)])
     files = len(list(big_docs.iterdir()))
     wait_indexed(qtbot, w, files=files)
-    w.tabs.setCurrentIndex(w.tabs.count() - 1)  # the Duplicates tab
+    labels = [w.tabs.tabText(i) for i in range(w.tabs.count())]
+    w.tabs.setCurrentIndex(labels.index("Duplicates"))
     panel = w.duplicates_tab.panel
     assert panel is not None and panel.engine is w.controller.engine
     c = w.controller

@@ -150,7 +150,7 @@ def test_a_name_that_is_not_utf8_opens_and_shows_in_its_folder(
 
 
 def test_a_pdf_opens_at_the_matching_page(qtbot, make_window, library, tmp_path, monkeypatch):  # noqa: F811
-    from desktop_search.app.search.model import ROLE_PAGE
+    from desktop_search.app.search.model import entry_at
 
     root, _ = library
     bin_dir = tmp_path / "bin"
@@ -176,7 +176,7 @@ def test_a_pdf_opens_at_the_matching_page(qtbot, make_window, library, tmp_path,
     w.type_filter.setCurrentIndex(1)
     w.search("how should I cite R in a publication")
     qtbot.waitUntil(lambda: result_names(w) == ["rfaq.pdf"], timeout=20000)
-    page = w.results_view.currentIndex().data(ROLE_PAGE)
+    page = entry_at(w.results_view.currentIndex()).hit.page
     assert page in (1, 2)
     w.open_current()
     qtbot.waitUntil(record.exists, timeout=10000)

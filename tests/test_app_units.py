@@ -49,7 +49,7 @@ def test_results_model_passes_the_model_tester(qapp, qtmodeltester):
 
 
 def test_results_model_structure_and_roles(qtbot):
-    from PySide6.QtCore import Qt
+    from PySide6.QtCore import QModelIndex, Qt
 
     from desktop_search.app.search import model as sm
 
@@ -62,19 +62,47 @@ def test_results_model_structure_and_roles(qtbot):
     child = model.index(1, 0, first)
     assert model.parent(child) == first
     assert first.data(Qt.ItemDataRole.DisplayRole) == "report.pdf"
-    assert first.data(sm.ROLE_FOLDER) == "/docs/a"
+    lead, second, passage = sm.entry_at(first), sm.entry_at(model.index(1, 0)), sm.entry_at(child)
+    assert lead.is_file and not passage.is_file
+    assert lead.file.folder == "/docs/a"
     # bars are absolute: the result's own 0..1 score, not a share of the best one's
-    assert first.data(sm.ROLE_SCORE) == pytest.approx(0.9)
-    assert model.index(1, 0).data(sm.ROLE_SCORE) == pytest.approx(0.45)
-    assert child.data(sm.ROLE_SCORE) == pytest.approx(0.4)
-    assert first.data(sm.ROLE_PAGE) == 3 and child.data(sm.ROLE_PAGE) == 5
-    assert first.data(sm.ROLE_MORE) == 4  # matching passages besides the lead, not the cap
-    assert model.index(1, 0).data(sm.ROLE_MORE) == 0
-    html = first.data(sm.ROLE_SNIPPET_HTML)
+    assert lead.score == pytest.approx(0.9)
+    assert second.score == pytest.approx(0.45)
+    assert passage.score == pytest.approx(0.4)
+    assert lead.hit.page == 3 and passage.hit.page == 5
+    assert lead.more == 4  # matching passages besides the lead, not the cap
+    assert second.more == 0
+    assert sm.entry_at(model.index(5, 0)) is None and sm.entry_at(QModelIndex()) is None
+    html = lead.snippet
     assert "&lt;2024&gt; &amp;" in html  # escaped
     assert sm.MARK_OPEN + "budget" + sm.MARK_CLOSE in html
     assert first.data(Qt.ItemDataRole.DecorationRole) is not None
     assert model.paths() == ["/docs/a/report.pdf", "/docs/b/notes.md"]
+    assert lead.span == "page 3"
+    assert second.span is None
+
+
+def test_result_rows_name_slides_sheets_and_messages(qtbot):
+    from desktop_search.app.search import model as sm
+    from desktop_search.core.search.searcher import FileResult, PassageHit
+    from desktop_search.core.search.spans import Span
+
+    spans = {
+        "/d/talk.pptx": Span("slide", 7),
+        "/d/costs.xlsx": Span("sheet", 2, "Costs"),
+        "/d/box.mbox": Span("message", 4, "Budget — Ann <a@b.c> — 2024-03-01 09:00"),
+    }
+    model = sm.ResultsModel()
+    model.set_results(
+        [
+            FileResult(path, 0.5, None, 1e9, 10, [PassageHit(i, "text", None, 0, 4, 0.5, [], span)])
+            for i, (path, span) in enumerate(spans.items())
+        ],
+        "text",
+    )
+    shown = [sm.entry_at(model.index(i, 0)).span for i in range(3)]
+    assert shown == ["slide 7", "sheet Costs", "Budget — Ann <a@b.c> — 2024-03-01 09:00"]
+    assert [sm.entry_at(model.index(i, 0)).hit.page for i in range(3)] == [None] * 3  # no PDF page
 
 
 def test_snippet_window_is_centred_on_the_highlight():
@@ -152,7 +180,7 @@ def test_preview_of_a_changed_or_unreadable_file_falls_back_to_the_passage():
 
 
 def test_reveal_never_uses_a_shell():
-    from desktop_search.app.common.desktop import reveal_command
+    from desktop_search.core.service.opener import reveal_command
 
     assert reveal_command("/home/me/a b.txt", "linux") == ["xdg-open", "/home/me"]
     assert reveal_command("/Users/me/a.txt", "darwin") == ["open", "-R", "/Users/me/a.txt"]
@@ -188,10 +216,12 @@ def test_estimate_counts_files_and_formats(tmp_path):
 def test_type_groups_and_patterns():
     from desktop_search.app.common.filetypes import GROUPS, parse_patterns, suffixes_for
     from desktop_search.core.extract.dispatch import SUPPORTED_SUFFIXES
+    from desktop_search.core.extract.ocr import IMAGE_SUFFIXES
 
     covered = {s for g in GROUPS for s in g.suffixes}
-    assert covered == set(SUPPORTED_SUFFIXES)
-    assert suffixes_for(["documents"]) == [".pdf", ".docx"]
+    assert covered == set(SUPPORTED_SUFFIXES) | IMAGE_SUFFIXES  # images: a group of their own
+    assert suffixes_for(["documents"]) == [".pdf", ".docx", ".odt", ".rtf"]
+    assert suffixes_for(["sheets"]) == [".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".tsv"]
     assert parse_patterns("*.log, drafts/*; My Old Stuff\n build") == [
         "*.log",
         "drafts/*",
@@ -211,6 +241,8 @@ def test_progress_texts_and_status_bar(qtbot):
     p = Progress("indexing", 120, 450, 300, 13.24, 200.0, "/docs/x.txt")
     assert progress_summary(p) == "120 of 450 files · 13.2 passages/s · about 3 minutes left"
     assert progress_summary(Progress("scanning")).startswith("Looking")
+    ocr = Progress("recognising", 2, 5, passages_per_s=0.4)  # the OCR stage: files, pages/s
+    assert progress_summary(ocr) == "OCR: 2 of 5 scanned files · 0.40 pages/s"
     bar = AppStatusBar()
     qtbot.addWidget(bar)
     bar.set_summary(2, 1234, 5678, queued=3)
@@ -248,7 +280,7 @@ def test_problems_dialog_is_non_modal_and_lists_problems(qtbot):
 
 
 def test_observed_event_reports_when_seen():
-    from desktop_search.core.service.jobs import ObservedEvent
+    from desktop_search.core.service.messages import ObservedEvent
 
     seen = []
     ev = ObservedEvent(lambda: seen.append(1))

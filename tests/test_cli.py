@@ -38,8 +38,10 @@ def test_index_json_shape(library):
         "files_failed",
         "passages_embedded",
         "passages_pending",
+        "files_for_ocr",
         "errors",
     }
+    assert report["files_for_ocr"] == 0
     assert report["passages_embedded"] > 0 and report["passages_pending"] == 0
     assert report["files_added"] == 2 and report["files_failed"] == 1
     assert report["errors"][0]["path"].endswith("broken.pdf")

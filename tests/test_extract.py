@@ -78,10 +78,13 @@ def test_kind_of_and_suffixes():
     assert kind_of("a/B.PDF") == "pdf"
     assert kind_of("x.docx") == "docx"
     assert kind_of("page.htm") == kind_of("page.html") == "html"
-    for name in ("notes.txt", "readme.md", "guide.rst", "main.py", "lib.rs", "data.csv"):
+    for name in ("notes.txt", "readme.md", "guide.rst", "main.py", "lib.rs", "config.json"):
         assert kind_of(name) == "text", name
-    assert kind_of("photo.jpg") is None
+    assert kind_of("data.csv") == "csv" and kind_of("Talk.PPTX") == "pptx"
+    assert kind_of("photo.JPG") == kind_of("scan.tiff") == "image"  # read by OCR when chosen
+    assert kind_of("song.mp3") is None
     assert {".txt", ".md", ".rst", ".py", ".html", ".htm", ".pdf", ".docx"} <= SUPPORTED_SUFFIXES
+    assert ".jpg" not in SUPPORTED_SUFFIXES  # images are opt-in
 
 
 def test_plain_text_formats(tmp_path, fixture_data):
@@ -166,6 +169,36 @@ def test_html_drops_site_navigation(tmp_path):
     (tmp_path / "image.html").write_text(html, encoding="utf-8")
     text = extract_file(tmp_path / "image.html").text
     assert text == "Images project a grid of values onto a plane.\n\nA note that stays."
+
+
+def test_html_drops_generated_page_furniture(tmp_path):
+    # DocBook's navheader/navfooter and Sphinx's related bar and sidebar name the
+    # neighbouring pages; a short block of links is a navigation bar whatever its class.
+    html = (
+        "<html><head><title>Chapter 3. Plots</title></head><body>"
+        "<div class='navheader'><table><tr><th colspan='3'>Chapter 3. Plots</th></tr>"
+        "<tr><td><a href='ch02.html'>Prev</a></td><th>Part I. Guide</th>"
+        "<td><a href='ch04.html'>Next</a></td></tr></table></div>"
+        "<div class='related' role='navigation'><ul><li><a href='genindex.html'>index</a></li>"
+        "<li><a href='ch04.html'>Colour maps</a></li></ul></div>"
+        "<div class='sphinxsidebar'><h3>Table of Contents</h3><p>Quick search</p></div>"
+        "<h1>Plots<a class='headerlink' href='#plots'>\u00b6</a></h1>"
+        "<p>A plot draws <a href='data.html'>data files</a> as points or lines.</p>"
+        "<div><a href='ch02.html'>Prev</a> <a href='index.html'>Up</a> "
+        "<a href='index.html'>Home</a> <a href='ch04.html'>Next</a></div>"
+        "<div class='navfooter'>Axes and Legends</div></body></html>"
+    )
+    (tmp_path / "ch03.html").write_text(html, encoding="utf-8")
+    text = extract_file(tmp_path / "ch03.html").text
+    assert text == "Chapter 3. Plots\n\nPlots\n\nA plot draws data files as points or lines."
+
+
+def test_html_keeps_a_long_list_of_links(tmp_path):
+    # A table of contents page is the page's text: long, so never taken for a nav bar.
+    items = "".join(f"<li><a href='s{i}.html'>Section {i} title</a></li>" for i in range(20))
+    (tmp_path / "index.html").write_text(f"<html><body><ul>{items}</ul></body></html>")
+    text = extract_file(tmp_path / "index.html").text
+    assert text.splitlines() == [f"Section {i} title" for i in range(20)]
 
 
 def test_html_encoding_from_meta_charset():

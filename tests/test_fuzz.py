@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Sequence
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -118,6 +119,26 @@ def mutated(draw, seed: bytes) -> bytes:
 @given(data=st.data())
 def test_damaged_real_files_only_raise_extraction_error(kind, data):
     _extract_or_error(data.draw(mutated(SEEDS[kind])), kind)
+
+
+_FORMATS = Path(__file__).resolve().parent / "fixtures" / "formats"
+_FORMAT_SEEDS = {  # the readers that run in this process (RTF and sheets run in a child)
+    "odt": "lighthouse.odt",
+    "odp": "bees.odp",
+    "pptx": "volcanoes.pptx",
+    "epub": "harbour.epub",
+    "email": "pottery.eml",
+    "mbox": "archive.mbox",
+    "csv": "training.csv",
+}
+
+
+@pytest.mark.parametrize("kind", list(_FORMAT_SEEDS))
+@settings(FUZZ, max_examples=60)
+@given(data=st.data())
+def test_damaged_files_of_the_new_formats_only_raise_extraction_error(kind, data):
+    seed = (_FORMATS / _FORMAT_SEEDS[kind]).read_bytes()
+    _extract_or_error(data.draw(mutated(seed)), kind)
 
 
 # -- chunking ----------------------------------------------------------------------------------

@@ -106,12 +106,12 @@ def test_no_import_circles_anywhere_in_the_package():
     assert cycles(edges) == []
 
 
-def test_core_never_imports_qt():
+def test_core_and_the_launcher_service_never_import_qt():
     _, names = graph()
     qt = {
         name
         for name, used in names.items()
-        if name.startswith("desktop_search.core")
+        if name.startswith(("desktop_search.core", "desktop_search.launcher"))
         and (used & {"PySide6", "PyQt5", "PyQt6", "shiboken6"})
     }
     assert qt == set()

@@ -222,6 +222,27 @@ def test_excludes_hidden_and_size_limit(tmp_path, encoder):
         engine.close()
 
 
+def test_text_is_capped_below_the_file_size_limit(tmp_path, encoder):
+    """A text is decoded whole (up to 4 bytes a character), so text-like files stop at 48 MB
+    under the 64 MB limit that zip-based files, read part by part, keep."""
+    root = tmp_path / "docs"
+    root.mkdir()
+    for name in ("log.txt", "report.odt"):
+        with open(root / name, "wb") as fh:
+            fh.truncate(49 * 2**20)
+    engine = Engine(tmp_path / "data", encoder=encoder)
+    try:
+        engine.add_root(str(root))
+        engine.sync()
+        problems = {Path(p["path"]).name: p for p in engine.status()["problems"]}
+        assert problems["log.txt"]["state"] == "skipped"
+        assert problems["log.txt"]["error"] == "larger than the size limit (48 MB)"
+        assert problems["report.odt"]["state"] == "error"
+        assert "size limit" not in problems["report.odt"]["error"]
+    finally:
+        engine.close()
+
+
 def test_cancel_keeps_finished_files_and_the_next_sync_resumes(tmp_path, fixture_data, encoder):
     import threading
 
@@ -259,8 +280,8 @@ def test_an_index_cut_otherwise_is_cut_again(tmp_path, fixture_data, encoder):
     # An index made with other passage settings (an older version's) gets today's passages
     # on the next sync; the same settings again read nothing.
     root = tiny_folder(tmp_path, fixture_data)
-    wide = ChunkConfig(max_tokens=200, overlap_tokens=0)
-    with Engine(tmp_path / "data", encoder=encoder, chunk_config=wide) as engine:
+    narrow = ChunkConfig(max_tokens=48, overlap_tokens=0)
+    with Engine(tmp_path / "data", encoder=encoder, chunk_config=narrow) as engine:
         engine.index([str(root)])
         before = engine.stats()["passages"]
     with Engine(tmp_path / "data", encoder=encoder) as engine:
@@ -273,7 +294,7 @@ def test_an_index_cut_otherwise_is_cut_again(tmp_path, fixture_data, encoder):
         report = engine.sync()
         assert report.files_updated == 2 and report.files_unchanged == 0
         after = engine.stats()["passages"]
-        assert after > before  # 128-token passages overlapping by half
+        assert after < before  # today's passages fill the model's 256-token window
         assert engine.stats()["passages_pending"] == 0
         assert _paths(engine.search("what color systems does the module convert between"))
     with Engine(tmp_path / "data", encoder=encoder) as engine:

@@ -13,7 +13,7 @@ import re
 from tests.test_imports import graph
 
 CORE = "desktop_search.core"
-GROUND = {"errors", "sanitize", "folders", "faults", "sync_report"}
+GROUND = {"errors", "sanitize", "folders", "faults", "sync_report", "blas", "children"}
 FLOORS = [
     {"extract", "encode", "store"},
     {"index", "search", "duplicates", "training"},

@@ -8,7 +8,7 @@ import urllib.parse
 
 import pytest
 
-from desktop_search.app.common.pdf_open import (
+from desktop_search.core.service.pdf_open import (
     default_entry,
     desktop_file,
     exec_line,

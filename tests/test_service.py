@@ -19,7 +19,8 @@ def two_docs(tmp_path: Path) -> Path:
 
 def test_jobs_report_start_progress_files_result_and_end(tmp_path, encoder):
     from desktop_search.core.engine import Engine
-    from desktop_search.core.service.jobs import Job, Service
+    from desktop_search.core.service.jobs import Service
+    from desktop_search.core.service.messages import Job
 
     docs = two_docs(tmp_path)
     events: list = []

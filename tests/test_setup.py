@@ -1,6 +1,8 @@
-"""Set-up on a fresh machine: Qt's platform plugins find every system library they load.
+"""Set-up on a fresh machine: Qt's platform plugins find every system library they load, and
+the OCR engine is there.
 
-`make` runs packaging/ensure-qt-libs.sh, which asks ldd what the plugins miss and installs it.
+`make` runs packaging/ensure-qt-libs.sh, which asks ldd what the plugins miss and installs it,
+and packaging/ensure-ocr.sh, which installs the OCR engine (Tesseract).
 """
 
 from __future__ import annotations
@@ -58,3 +60,13 @@ def test_missing_libraries_map_to_their_debian_packages():
     ]
     fallback = packages("libnot-a-real-library.so.7")
     assert {"libxcb-cursor0", "libxcb-icccm4", "libxkbcommon-x11-0", "libegl1"} <= set(fallback)
+
+
+def test_the_set_up_installed_the_ocr_engine_and_is_then_quiet():
+    """`make` runs packaging/ensure-ocr.sh: Tesseract reads English, and a second run says
+    nothing."""
+    script = ROOT / "packaging" / "ensure-ocr.sh"
+    langs = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True)
+    assert "eng" in langs.stdout.split(), f"run: bash {script.relative_to(ROOT)}"
+    done = subprocess.run(["bash", str(script)], capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")

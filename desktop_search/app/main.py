@@ -13,6 +13,7 @@ from PySide6.QtGui import QFont, QPixmap
 from PySide6.QtWidgets import QApplication, QSplashScreen
 
 from desktop_search.core.engine import has_export, resolve_data_dir
+from desktop_search.core.service.app_socket import AppLock, hand_over
 
 APP_NAME = "Desktop Search"
 
@@ -63,8 +64,33 @@ def _splash() -> QSplashScreen:
     return QSplashScreen(pix)
 
 
-def run(data_dir=None, *, argv: list[str] | None = None) -> int:
-    """Open the main window and run the event loop; returns the exit code."""
+def run(data_dir=None, *, query: str | None = None, argv: list[str] | None = None) -> int:
+    """Open the main window (searching ``query``) and run the event loop; returns the exit
+    code. If the data folder's app already runs, hand it the query and raise it instead."""
+    folder = resolve_data_dir(data_dir)
+    lock = AppLock(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        first = lock.acquire()
+    except OSError:  # a data folder we cannot write to: no lock, no socket, one more window
+        first = True
+    if not first:
+        answer = hand_over(folder, query)
+        if answer is None:
+            print(
+                "desktop-search: the open window of this data folder does not answer",
+                file=sys.stderr,
+            )
+            return 1
+        print(f"desktop-search: the open window shows {answer.get('shown', '')!r}")
+        return 0
+    try:
+        return _run_window(folder, query, argv)
+    finally:
+        lock.release()
+
+
+def _run_window(data_dir, query: str | None, argv: list[str] | None) -> int:
     app = make_app(argv)
     app.setQuitOnLastWindowClosed(False)  # we quit once the workers have stopped
     splash = _splash()
@@ -77,6 +103,7 @@ def run(data_dir=None, *, argv: list[str] | None = None) -> int:
     if not has_export(resolve_data_dir(data_dir)):
         import torch  # noqa: F401
         import transformers  # noqa: F401
+    from desktop_search.app.mainwindow.one_window import QueryServer
     from desktop_search.app.mainwindow.window import MainWindow
 
     try:
@@ -86,8 +113,11 @@ def run(data_dir=None, *, argv: list[str] | None = None) -> int:
         print(f"desktop-search: {exc}", file=sys.stderr)
         return 1
     window.controller.shutdownComplete.connect(app.quit)
+    server = QueryServer(data_dir, window)
     window.show()
     splash.finish(window)
+    if query:
+        window.search(query)
 
     # Ctrl+C in the terminal closes the window cleanly (Python only sees signals when it runs).
     previous = signal.signal(signal.SIGINT, lambda *_: window.close())
@@ -97,6 +127,7 @@ def run(data_dir=None, *, argv: list[str] | None = None) -> int:
     try:
         return app.exec()
     finally:
+        server.close()
         ticker.stop()
         signal.signal(signal.SIGINT, previous)
 
@@ -107,8 +138,9 @@ def main() -> None:
         prog="desktop-search-gui", description="Open the desktop-search app."
     )
     parser.add_argument("--data-dir", help="where the index lives (env DESKTOP_SEARCH_HOME)")
+    parser.add_argument("--query", help="search this at once (in the open window, if one is)")
     args, rest = parser.parse_known_args()
-    sys.exit(run(data_dir=args.data_dir, argv=[sys.argv[0], *rest]))
+    sys.exit(run(data_dir=args.data_dir, query=args.query, argv=[sys.argv[0], *rest]))
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ class SyncReport:
     files_removed: int = 0
     files_unchanged: int = 0
     files_failed: int = 0
+    files_for_ocr: int = 0  # scans and images left to the OCR stage
     passages_embedded: int = 0
     passages_pending: int = 0  # without a vector when the run ended
     errors: list[dict] = field(default_factory=list)
@@ -55,6 +56,7 @@ class SyncReport:
             "files_removed",
             "files_unchanged",
             "files_failed",
+            "files_for_ocr",
             "passages_embedded",
         ):
             setattr(self, key, getattr(self, key) + getattr(other, key))

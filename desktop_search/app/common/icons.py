@@ -11,13 +11,23 @@ from pathlib import Path
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPainterPath, QPixmap
 
-from .filetypes import CODE_SUFFIXES, DATA_SUFFIXES
+from .filetypes import (
+    CODE_SUFFIXES,
+    DATA_SUFFIXES,
+    MAIL_SUFFIXES,
+    SHEET_SUFFIXES,
+    SLIDE_SUFFIXES,
+)
 
 #: label and colour per file suffix group
 _TYPES = {
     "pdf": ("PDF", "#d93f3f"),
     "docx": ("DOC", "#2f6fd6"),
     "html": ("WEB", "#e08a1e"),
+    "slides": ("PPT", "#c8502a"),
+    "sheets": ("XLS", "#1f8a4c"),
+    "epub": ("BOOK", "#8a5a2b"),
+    "mail": ("@", "#3a7bbf"),
     "md": ("MD", "#4b5563"),
     "rst": ("RST", "#4b5563"),
     "code": ("</>", "#7c4dcc"),
@@ -49,7 +59,17 @@ def type_key(path: str) -> str:
         return "md"
     if name.endswith(".rst") or name.endswith(".rst.txt"):
         return "rst"
+    if name.endswith((".odt", ".rtf")):
+        return "docx"
+    if name.endswith(".epub"):
+        return "epub"
     suffix = os.path.splitext(name)[1]
+    if suffix in SLIDE_SUFFIXES:
+        return "slides"
+    if suffix in SHEET_SUFFIXES:
+        return "sheets"
+    if suffix in MAIL_SUFFIXES or os.path.basename(os.path.dirname(name)) in ("cur", "new"):
+        return "mail"
     if suffix in CODE_SUFFIXES:
         return "code"
     if suffix in DATA_SUFFIXES:

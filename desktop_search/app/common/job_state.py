@@ -10,7 +10,7 @@ that a full disk caused lasts until Resume, across jobs and process restarts.
 
 from __future__ import annotations
 
-from desktop_search.core.service.jobs import JobResult
+from desktop_search.core.service.messages import JobResult
 
 
 class JobStateMixin:
@@ -101,7 +101,7 @@ class JobStateMixin:
         self.job = None
         self.job_roots = None
         if (
-            result.kind in ("sync", "adapt", "embed")
+            result.kind in ("sync", "adapt", "ocr", "embed")
             and self.pause_requested
             and not self.disk_full
         ):

@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, Signal
 
 from desktop_search.app.indexing.process import IndexProcess
 from desktop_search.core.engine import DEFAULT_MIN_CONTAINMENT
-from desktop_search.core.service.jobs import Event
+from desktop_search.core.service.messages import Event
 
 
 @dataclass(frozen=True)

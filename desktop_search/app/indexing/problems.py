@@ -71,8 +71,9 @@ class ProblemsDialog(QDialog):
             shown = display_name(path)
             item = QTreeWidgetItem([shown, message])
             item.setData(0, Qt.ItemDataRole.UserRole, n)
-            item.setToolTip(0, shown)
-            item.setToolTip(1, message)
+            # setData, not setToolTip: see app/common/list_rows.py
+            item.setData(0, Qt.ItemDataRole.ToolTipRole, shown)
+            item.setData(1, Qt.ItemDataRole.ToolTipRole, message)
             self.list.addTopLevelItem(item)
         n = len(problems)
         self.intro.setText(

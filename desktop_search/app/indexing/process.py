@@ -19,7 +19,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from desktop_search.core.service import process as service_process
-from desktop_search.core.service.jobs import Event, Job
+from desktop_search.core.service.messages import Event, Job
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ import os
 
 from PySide6.QtCore import QObject, Signal
 
-from desktop_search.core.service.jobs import Event
+from desktop_search.core.service.messages import Event
 
 from .process import IndexProcess
 

@@ -36,11 +36,14 @@ class IndexingView(QObject):
         elif kind == "embed":
             w.progress_panel.begin(0, "Making passages searchable by meaning")
             w.status.set_progress(None)
+        elif kind == "ocr":
+            w.progress_panel.begin(0, "Reading scanned pages (recognising text)")
+            w.status.set_progress(None)
         w.search_view.update_empty()
 
     def _on_progress(self, p) -> None:
         w = self.win
-        if w.controller.job not in ("sync", "embed"):
+        if w.controller.job not in ("sync", "ocr", "embed"):
             return
         w.progress_panel.update_progress(p)
         w.status.set_progress(p)
@@ -76,6 +79,12 @@ class IndexingView(QObject):
                     + (f", {failed:,} failed (see Problems)" if failed else ""),
                     8000,
                 )
+        elif result.kind == "ocr":
+            w.progress_panel.hide()
+            w.status.set_progress(None)
+            if report is not None and report.files_done:
+                n = report.files_done
+                w.messages.info(f"Read {n:,} scanned file{'s' if n != 1 else ''} by OCR", 5000)
         elif result.kind == "embed":
             w.progress_panel.hide()
             w.status.set_progress(None)
@@ -117,7 +126,7 @@ class IndexingView(QObject):
         w.progress_panel.set_paused(paused)
         if paused:
             w.status.activity.setText("Indexing paused")
-        elif w.controller.job in ("sync", "embed"):  # at once, not when the next file is done
+        elif w.controller.job in ("sync", "ocr", "embed"):  # at once, not at the next file
             p = w.controller.last_progress
             w.status.set_progress(p)
             if p is None:

@@ -12,7 +12,7 @@ import threading
 from PySide6.QtCore import QObject, Signal
 
 from desktop_search.core.engine import FolderWatcher, WatchBatch
-from desktop_search.core.service.jobs import Event
+from desktop_search.core.service.messages import Event
 
 from .process import IndexProcess
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from desktop_search.app.adapt.job import AdaptJob
+from desktop_search.app.common.desktop import open_file
 from desktop_search.app.common.job_state import JobStateMixin
 from desktop_search.app.duplicates.job import DuplicateScanJob
 from desktop_search.app.indexing.embed_job import EmbedJob
@@ -27,7 +28,8 @@ from desktop_search.app.repair.repairer import Repairer
 from desktop_search.app.search.job import SearchRequest
 from desktop_search.app.search.preview_job import PreviewJob
 from desktop_search.core.engine import AdaptOptions, PreviewRequest
-from desktop_search.core.service.jobs import Event
+from desktop_search.core.sanitize import display_name
+from desktop_search.core.service.messages import Event
 
 from .messages import MessageBridge
 from .readers import Readers
@@ -124,8 +126,9 @@ class AppController(JobStateMixin, QObject):
         aj.error.connect(lambda message: self._on_error("", message))
         aj.result.connect(self._on_adapted)
         ej = self.embed_job
-        ej.started.connect(lambda: self._on_started("embed", None))
+        ej.started.connect(lambda kind: self._on_started(kind, None))
         ej.progress.connect(self._on_progress)
+        ej.error.connect(self._on_error)
         ej.result.connect(self._on_finished)
 
         self.readers.engineOpened.connect(self._on_engine)
@@ -135,6 +138,7 @@ class AppController(JobStateMixin, QObject):
         self.search_job.refined.connect(self.searchRefined)
         self.search_job.error.connect(self.searchFailed)
         self.search_job.facetsLoaded.connect(self.facetsLoaded)
+        self.search_job.unpacked.connect(self._on_unpacked)
         self.preview_job.result.connect(self.previewLoaded)
         self.estimate_job.progress.connect(self.estimateScanned)
         self.estimate_job.result.connect(self._on_measured)
@@ -194,6 +198,17 @@ class AppController(JobStateMixin, QObject):
             return False
         self.adapt_job.start(AdaptOptions(epochs, batch_size, max_pairs=max_pairs))
         return True
+
+    def open_member(self, archive: str, member: str) -> None:
+        """Open a file inside an indexed archive: the reading thread unpacks it into a
+        private temporary folder, then ``_on_unpacked`` hands it to the desktop."""
+        self.readers.unpack(archive, member)
+
+    def _on_unpacked(self, path: str, error: str) -> None:
+        if error:
+            self.messages.warning(f"Could not open the file inside the archive: {error}")
+        elif not open_file(path):
+            self.messages.warning(f"No application could open {display_name(path)}")
 
     def prioritize(self, path: str) -> None:
         """A file the person opened is embedded next, if it is still waiting."""

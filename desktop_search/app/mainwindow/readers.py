@@ -29,6 +29,7 @@ class Readers(QObject):
     _followModel = Signal()
     _facets = Signal()
     _closeEngine = Signal()
+    _unpack = Signal(str, str)
     _estimateEngine = Signal(object)
     _estimate = Signal(int, object, object, object, object)
 
@@ -46,6 +47,7 @@ class Readers(QObject):
         self._followModel.connect(self.search_job.follow_model)
         self._facets.connect(self.search_job.facets)
         self._closeEngine.connect(self.search_job.close)
+        self._unpack.connect(self.search_job.unpack)
         self.search_job.ready.connect(self._on_engine)
         self.search_job.followed.connect(self._on_followed)
         self._estimateEngine.connect(self.estimate_job.set_engine)
@@ -93,6 +95,10 @@ class Readers(QObject):
 
     def _on_followed(self) -> None:
         freeze_loaded()  # the search thread has loaded the new active model
+
+    def unpack(self, archive: str, member: str) -> None:
+        """Unpack an archive member to open it (``search_job.unpacked`` brings its path)."""
+        self._unpack.emit(archive, member)
 
     def close(self) -> None:
         """Close the Engine in the search thread, then end both threads (``closed``)."""

@@ -26,6 +26,11 @@ def progress_summary(p) -> str:
         return "Looking for new and changed files…"
     if p.phase == "saving":
         return "Saving the index…"
+    if p.phase == "recognising":
+        parts = [f"OCR: {p.files_done:,} of {p.files_total:,} scanned files"]
+        if p.passages_per_s:
+            parts.append(f"{p.passages_per_s:.2f} pages/s")
+        return " · ".join(parts)
     if p.phase == "embedding":
         parts = [f"{p.passages_embedded:,} of {p.passages_total:,} passages"]
         if p.passages_per_s:

@@ -1,11 +1,7 @@
-"""The main window: it arranges the widgets and hands them to the objects that run them.
-
-``SearchView`` runs the search page (queries, results, preview, banner, empty state),
-``IndexingView`` the progress panel, ``AdaptView`` Tools ▸ Adapt, ``DuplicatesTab`` the
-Duplicates tab, and ``AppController`` the jobs. Status-bar text arrives through one
-path, the ``MessageBridge``. No SQLite, encoder, hnswlib or extraction call ever runs on
-this (the GUI) thread.
-"""
+"""The main window: it arranges the widgets and hands them to the objects that run them
+(the views of each feature, and ``AppController`` for the jobs). Status-bar text arrives
+through the ``MessageBridge``. No SQLite, encoder, hnswlib or extraction call ever runs on
+this (the GUI) thread."""
 
 from __future__ import annotations
 
@@ -19,6 +15,7 @@ from PySide6.QtWidgets import (
     QTabWidget,
 )
 
+from desktop_search import __version__
 from desktop_search.app.adapt.view import AdaptView
 from desktop_search.app.common.desktop import open_file, reveal_in_folder
 from desktop_search.app.common.heap import settle_heap
@@ -26,11 +23,15 @@ from desktop_search.app.common.icons import app_icon
 from desktop_search.app.duplicates.tab import DuplicatesTab
 from desktop_search.app.indexing.problems import ProblemsDialog
 from desktop_search.app.indexing.view import IndexingView
-from desktop_search.app.search.model import ROLE_PAGE, path_at
+from desktop_search.app.related.view import RelatedView
+from desktop_search.app.search.history import SearchHistory
+from desktop_search.app.search.mail_open import MessageOpener
+from desktop_search.app.search.model import entry_at, path_at
 from desktop_search.app.search.page import MODES, SearchPage
 from desktop_search.app.search.throttle import Throttle
 from desktop_search.app.search.view import SearchView
 from desktop_search.app.wizard.dialog import FolderWizard
+from desktop_search.core.blas import find_blas
 from desktop_search.core.engine import resolve_data_dir
 from desktop_search.core.sanitize import display_name
 
@@ -59,6 +60,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Desktop Search")
         self.setWindowIcon(app_icon())
         self.messages = MessageBridge(self)
+        self.mail_opener = MessageOpener(self)
         self.controller = AppController(
             self.data_dir,
             encoder=encoder,
@@ -78,10 +80,12 @@ class MainWindow(QMainWindow):
         self.search_view = SearchView(self)
         self.indexing_view = IndexingView(self)
         self.adapt_view = AdaptView(self)
+        self.history = SearchHistory(self)
         self._connect()
         self._restore()
         self.search_view.update_empty()
         self._update_status()
+        find_blas()  # while the window's process runs alone (see core.blas)
         self.controller.start()
         settle_heap()
 
@@ -110,6 +114,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(page, "Search")
         self.duplicates_tab = DuplicatesTab(self)
         self.setCentralWidget(self.tabs)
+        self.related_view = RelatedView(self)
 
         self.status = AppStatusBar()
         self.setStatusBar(self.status)
@@ -136,7 +141,7 @@ class MainWindow(QMainWindow):
         quit_action = file_menu.addAction("Quit", self.close)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
 
-        search_menu = bar.addMenu("&Search")
+        search_menu = self.search_menu = bar.addMenu("&Search")
         focus = search_menu.addAction("Find…", self.focus_search)
         focus.setShortcuts([QKeySequence("Ctrl+L"), QKeySequence.StandardKey.Find])
         search_menu.addSeparator()
@@ -177,6 +182,7 @@ class MainWindow(QMainWindow):
         c = self.controller
         self.results_view.activated.connect(lambda idx: self.open_current())
         self.preview.openRequested.connect(self._open)
+        self.mail_opener.failed.connect(self.messages.warning)
         self.preview.revealRequested.connect(self._reveal)
         self.status.problemsClicked.connect(self.show_problems)
         self.problems_dialog.revealRequested.connect(self._reveal)
@@ -201,7 +207,7 @@ class MainWindow(QMainWindow):
         if split is not None:
             self.splitter.restoreState(split)
         else:
-            self.splitter.setSizes([640, 480])
+            self.splitter.setSizes([560, 480, 320])  # results, preview, related
         keys = [m[1] for m in MODES]
         mode = self.settings.mode
         self.mode_selector.blockSignals(True)
@@ -261,10 +267,9 @@ class MainWindow(QMainWindow):
         self.search_box.selectAll()
 
     def open_current(self) -> None:
-        index = self.results_view.currentIndex()
-        path = path_at(index)
-        if path:
-            self._open(path, index.data(ROLE_PAGE))
+        entry = entry_at(self.results_view.currentIndex())
+        if entry is not None:
+            self._open(entry.result.path, entry.hit.page)
 
     def reveal_current(self) -> None:
         path = path_at(self.results_view.currentIndex())
@@ -328,6 +333,13 @@ class MainWindow(QMainWindow):
             self.messages.warning(f"{display_name(path)} no longer exists")
             return
         self.controller.prioritize(path)
+        span = getattr(self.preview.hit, "span", None) if self.preview.path == path else None
+        if span is not None and span.kind == "message":  # the preview shows the current hit
+            self.mail_opener.open(path, span.n)
+            return
+        if span is not None and span.kind == "member" and span.label:
+            self.controller.open_member(path, span.label)
+            return
         if not open_file(path, page):
             self.messages.warning(f"No application could open {display_name(path)}")
 
@@ -336,8 +348,6 @@ class MainWindow(QMainWindow):
             self.messages.warning(f"Could not show {display_name(path)} in its folder")
 
     def _about(self) -> None:
-        from desktop_search import __version__
-
         QMessageBox.about(
             self,
             "About Desktop Search",
@@ -382,9 +392,10 @@ class MainWindow(QMainWindow):
             self.wizard.close()
         self.problems_dialog.close()
         self.duplicates_tab.shutdown()
+        self.related_view.shutdown()
         self.hide()  # quitting feels instant; the indexer stops after its current batch
         self.controller.shutdown()
 
     def _on_shutdown_complete(self) -> None:
         self._closed = True
-        self.settings.sync()
+        self.settings.close()

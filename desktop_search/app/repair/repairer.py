@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from desktop_search.core.service.jobs import Event
+from desktop_search.core.service.messages import Event
 
 from .job import RepairJob
 

@@ -10,24 +10,14 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetrics,
+    QImage,
     QPainter,
     QPalette,
-    QPixmap,
     QTextDocument,
 )
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from .model import (
-    ROLE_FOLDER,
-    ROLE_HIT,
-    ROLE_IS_FILE,
-    ROLE_MODIFIED,
-    ROLE_MORE,
-    ROLE_PAGE,
-    ROLE_PATH,
-    ROLE_SCORE,
-    ROLE_SNIPPET_HTML,
-)
+from .model import Entry, entry_at
 
 FILE_ROW_HEIGHT = 84
 PASSAGE_ROW_HEIGHT = 52
@@ -45,14 +35,22 @@ def _mix(a: QColor, b: QColor, t: float) -> QColor:
 
 
 class ResultDelegate(QStyledItemDelegate):
-    """Snippet layouts are cached: repaints (hover, scrolling, selection) cost no text layout."""
+    """Snippet layouts are cached: repaints (hover, scrolling, selection) cost no text layout.
+
+    PySide6 6.11 takes a reference to None, for good, at each first call of a virtual method
+    on a new object: 6 for every QPainter begun on a new image or pixmap, 3 for every new
+    QTextDocument. A row drawn into a fresh pixmap made None's count climb by ~50 a scroll
+    (issue 23's soak). So rows are drawn into one scratch image and copied out, and the
+    cache's oldest snippet document is reused for a new snippet instead of a new one made.
+    """
 
     CACHE_SIZE = 256
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._docs: OrderedDict[tuple, QTextDocument] = OrderedDict()
-        self._pixmaps: OrderedDict[tuple, QPixmap] = OrderedDict()
+        self._rows: OrderedDict[tuple, QImage] = OrderedDict()
+        self._scratch = QImage()
 
     def _document(self, html: str, width: float, font: QFont, colour: QColor) -> QTextDocument:
         key = (html, round(width), font.key(), colour.rgba())
@@ -60,33 +58,56 @@ class ResultDelegate(QStyledItemDelegate):
         if doc is not None:
             self._docs.move_to_end(key)
             return doc
-        doc = QTextDocument()
-        doc.setDocumentMargin(0)
+        if len(self._docs) >= self.CACHE_SIZE:  # the oldest document, reused
+            doc = self._docs.popitem(last=False)[1]
+        else:
+            doc = QTextDocument()
+            doc.setDocumentMargin(0)
         doc.setDefaultFont(font)
         doc.setTextWidth(width)
         doc.setHtml(f'<span style="color:{colour.name()};">{html}</span>')
         self._docs[key] = doc
-        while len(self._docs) > self.CACHE_SIZE:
-            self._docs.popitem(last=False)
         return doc
 
+    def _row_image(self, w: int, h: int, dpr: float, draw) -> QImage:
+        """``draw(painter)`` into the scratch image, copied out at ``w`` x ``h``."""
+        pw, ph = max(1, round(w * dpr)), max(1, round(h * dpr))
+        if self._scratch.width() < pw or self._scratch.height() < ph:  # room to grow:
+            self._scratch = QImage(  # a window dragged wider needs no new image per pixel
+                max(pw + 512, self._scratch.width()),
+                max(ph + 64, self._scratch.height()),
+                QImage.Format.Format_ARGB32_Premultiplied,
+            )
+        self._scratch.setDevicePixelRatio(dpr)
+        self._scratch.fill(Qt.GlobalColor.transparent)
+        p = QPainter(self._scratch)
+        draw(p)
+        p.end()
+        image = self._scratch.copy(0, 0, pw, ph)
+        image.setDevicePixelRatio(dpr)
+        return image
+
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
-        h = FILE_ROW_HEIGHT if index.data(ROLE_IS_FILE) else PASSAGE_ROW_HEIGHT
+        entry = entry_at(index)
+        h = FILE_ROW_HEIGHT if entry is None or entry.is_file else PASSAGE_ROW_HEIGHT
         return QSize(max(200, option.rect.width()), h)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
-        """Rows are drawn once into a pixmap and reused: a repaint is one call per row, which
-        keeps the GUI thread's share of the GIL small while workers run Python."""
+        """Rows are drawn once into an image and reused: a repaint is one call per row, which
+        keeps the GUI thread's share of the GIL small while workers run Python. The row is read
+        from the model in Python (``entry_at``), never through QVariant roles."""
+        entry = entry_at(index)
+        if entry is None:
+            return
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         hovered = bool(option.state & QStyle.StateFlag.State_MouseOver)
-        hit = index.data(ROLE_HIT)
         w, h = option.rect.width(), option.rect.height()
         dpr = painter.device().devicePixelRatioF() if painter.device() else 1.0
         key = (
-            index.data(ROLE_PATH),
-            getattr(hit, "id", None),
-            index.data(ROLE_SNIPPET_HTML),
-            round(float(index.data(ROLE_SCORE) or 0) * 100),
+            entry.result.path,
+            entry.hit.id,
+            entry.snippet,
+            round(entry.score * 100),
             selected,
             hovered,
             w,
@@ -95,28 +116,25 @@ class ResultDelegate(QStyledItemDelegate):
             option.palette.cacheKey(),
             option.font.key(),
         )
-        pm = self._pixmaps.get(key)
-        if pm is None:
-            pm = QPixmap(max(1, round(w * dpr)), max(1, round(h * dpr)))
-            pm.setDevicePixelRatio(dpr)
-            pm.fill(Qt.GlobalColor.transparent)
-            p = QPainter(pm)
+        image = self._rows.get(key)
+        if image is None:
             opt = QStyleOptionViewItem(option)
             opt.rect = QRect(0, 0, w, h)
-            self._paint_row(p, opt, index, selected, hovered)
-            p.end()
-            self._pixmaps[key] = pm
-            while len(self._pixmaps) > self.CACHE_SIZE:
-                self._pixmaps.popitem(last=False)
+            image = self._row_image(
+                w, h, dpr, lambda p: self._paint_row(p, opt, entry, selected, hovered)
+            )
+            self._rows[key] = image
+            while len(self._rows) > self.CACHE_SIZE:
+                self._rows.popitem(last=False)
         else:
-            self._pixmaps.move_to_end(key)
-        painter.drawPixmap(option.rect.topLeft(), pm)
+            self._rows.move_to_end(key)
+        painter.drawImage(option.rect.topLeft(), image)
 
     def _paint_row(
         self,
         painter: QPainter,
         option: QStyleOptionViewItem,
-        index: QModelIndex,
+        entry: Entry,
         selected: bool,
         hovered: bool,
     ) -> None:
@@ -141,7 +159,7 @@ class ResultDelegate(QStyledItemDelegate):
             painter.setBrush(_mix(base, text_c, 0.05))
             painter.drawRoundedRect(rect, 6, 6)
 
-        is_file = bool(index.data(ROLE_IS_FILE))
+        is_file = entry.is_file
         font = QFont(option.font)
         small = QFont(option.font)
         small.setPointSizeF(max(7.0, font.pointSizeF() * 0.9))
@@ -150,12 +168,12 @@ class ResultDelegate(QStyledItemDelegate):
         y = rect.top() + PAD - 1
 
         if is_file:
-            icon = index.data(Qt.ItemDataRole.DecorationRole)
+            icon = entry.icon()
             if icon is not None:
                 icon.paint(painter, int(x), int(y + 4), ICON, ICON)
             x += ICON + 10
             # score bar, right-aligned on the title line
-            score = float(index.data(ROLE_SCORE) or 0.0)
+            score = entry.score
             bar = QRectF(right - BAR_W, y + 7, BAR_W, 5)
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(_mix(base, text_c, 0.12))
@@ -172,7 +190,7 @@ class ResultDelegate(QStyledItemDelegate):
             painter.setPen(text_c)
             fm = QFontMetrics(bold)
             name = fm.elidedText(
-                str(index.data(Qt.ItemDataRole.DisplayRole) or ""),
+                entry.title,
                 Qt.TextElideMode.ElideMiddle,
                 int(right - BAR_W - 12 - x),
             )
@@ -185,17 +203,16 @@ class ResultDelegate(QStyledItemDelegate):
             # folder · modified · more
             painter.setFont(small)
             sfm = QFontMetrics(small)
-            extra = [str(index.data(ROLE_MODIFIED) or "")]
-            page = index.data(ROLE_PAGE)
-            if page:
-                extra.append(f"page {page}")
-            more = int(index.data(ROLE_MORE) or 0)
+            extra = [entry.file.modified]
+            if entry.span:
+                extra.append(entry.span)
+            more = entry.more
             if more:
                 extra.append(f"{more} more matching passage{'s' if more > 1 else ''}")
             tail = "  ·  " + "  ·  ".join(e for e in extra if e)
             tail_w = sfm.horizontalAdvance(tail)
             folder = sfm.elidedText(
-                str(index.data(ROLE_FOLDER) or ""),
+                entry.file.folder,
                 Qt.TextElideMode.ElideMiddle,
                 int(max(40, right - x - tail_w)),
             )
@@ -209,15 +226,15 @@ class ResultDelegate(QStyledItemDelegate):
         else:
             painter.setFont(small)
             sfm = QFontMetrics(small)
-            page = index.data(ROLE_PAGE)
-            label = f"p. {page}" if page else "·"
+            page = entry.hit.page
+            label = f"p. {page}" if page else _short(entry.span)
             painter.setPen(dim)
             painter.drawText(QRectF(x, y + 1, 34, sfm.height()), Qt.AlignmentFlag.AlignLeft, label)
             x += 38
 
         self._draw_snippet(
             painter,
-            str(index.data(ROLE_SNIPPET_HTML) or ""),
+            entry.snippet,
             QRectF(x, y, right - x, rect.bottom() - y - 4),
             option,
             dim if not is_file else _mix(text_c, base, 0.2),
@@ -237,3 +254,11 @@ class ResultDelegate(QStyledItemDelegate):
         ctx.clip = clip
         doc.documentLayout().draw(painter, ctx)
         painter.restore()
+
+
+def _short(span: str | None) -> str:
+    """A span in the passage row's narrow margin: "sl. 7" for a slide, else a dot (the
+    file row above names sheets and messages in full)."""
+    if span and span.startswith("slide "):
+        return "sl. " + span[6:]
+    return "·"

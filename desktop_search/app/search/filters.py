@@ -59,6 +59,23 @@ class TypeFilter(QComboBox):
     def suffixes(self) -> tuple[str, ...]:
         return tuple(self.currentData() or ())
 
+    def show_typed(self, types: tuple[str, ...]) -> None:
+        """Show file types typed in the query ("type:pdf"): their choice in the list, or an
+        item of their own; none typed goes back to all types. Emits nothing."""
+        wanted = tuple(sorted({"." + t.lower().lstrip(".") for t in types}))
+        self.blockSignals(True)
+        if self._labels[-1].startswith("."):
+            self.removeItem(self.count() - 1)  # the last typed item
+            self._labels.pop()
+        match = [i for i in range(self.count()) if tuple(sorted(self.itemData(i) or ())) == wanted]
+        if match:
+            self.setCurrentIndex(match[0])
+        else:
+            self.addItem(", ".join(wanted), wanted)
+            self._labels.append(", ".join(wanted))
+            self.setCurrentIndex(self.count() - 1)
+        self.blockSignals(False)
+
 
 class FolderFilter(QComboBox):
     """An editable list of the indexed folders; ``folder()`` is the choice (None: all)."""
@@ -121,6 +138,11 @@ class FolderFilter(QComboBox):
 
     def folder(self) -> str | None:
         return self._chosen
+
+    def indexed(self, path: str) -> str | None:
+        """The indexed folder ``path`` names, as typed or as shown (a name that is not
+        UTF-8 is typed as it is shown: ``Caf\\xe9``); None if the index holds none."""
+        return self._by_shown.get(path) or (path if path in self._folders else None)
 
     def set_folder(self, folder: str | None) -> bool:
         """Choose an indexed folder (None: all); False if it holds no indexed file."""

@@ -36,6 +36,10 @@ class SearchRequest:
     types: tuple[str, ...] = ()
     after: float | None = None
     before: float | None = None
+    not_in: tuple[str, ...] = ()
+    larger_than: int | None = None
+    smaller_than: int | None = None
+    topic: int | None = None
     refine: bool = True  # mark the best sentence in a second pass
     rerank: bool = False  # rescore the best passages sentence by sentence (slower)
 
@@ -56,6 +60,7 @@ class SearchJob(QObject):
     error = Signal(int, str)  # request id, message
     followed = Signal()  # follow_model has finished: searches use the active model
     facetsLoaded = Signal(object)  # core Facets
+    unpacked = Signal(str, str)  # an archive member's temporary path, or "" and the reason
 
     def __init__(self, data_dir: Path, *, encoder=None, model_path=None) -> None:
         super().__init__()
@@ -100,7 +105,16 @@ class SearchJob(QObject):
             return
         t0 = time.perf_counter()
         try:
-            filters = Filters(req.folder, tuple(req.types), req.after, req.before)
+            filters = Filters(
+                req.folder,
+                tuple(req.types),
+                req.after,
+                req.before,
+                tuple(req.not_in),
+                req.larger_than,
+                req.smaller_than,
+                req.topic,
+            )
             found = self.engine.search(
                 req.query, k=req.k, mode=req.mode, filters=filters, per_file=3, rerank=req.rerank
             )
@@ -128,6 +142,15 @@ class SearchJob(QObject):
             self.facetsLoaded.emit(self.engine.facets())
         except Exception:
             log.exception("reading the filters' choices failed")
+
+    @Slot(str, str)
+    def unpack(self, archive: str, member: str) -> None:
+        """One archive member into a private temporary folder, for "Open" (off the GUI
+        thread: a member may be tens of MB to inflate)."""
+        try:
+            self.unpacked.emit(str(self.engine.unpack_member(archive, member)), "")
+        except Exception as exc:  # ExtractionError, or the engine is not open yet
+            self.unpacked.emit("", str(exc) or type(exc).__name__)
 
     @Slot()
     def close(self) -> None:

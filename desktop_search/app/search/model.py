@@ -1,7 +1,7 @@
 """Search results as a two-level item model: files, and under each its other matching passages.
 
 A file row shows the file's best passage; its children show the rest. Everything the
-delegate paints comes out of custom roles, computed once per result set (no I/O here).
+delegate paints is computed once per result set (no I/O here) and read through ``entry_at``.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import os
 from datetime import datetime
+from typing import NamedTuple
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt
 
@@ -16,23 +17,20 @@ from desktop_search.app.common.icons import file_icon
 from desktop_search.core.engine import snippet_window
 from desktop_search.core.sanitize import display_name
 
-ROLE_PATH = Qt.ItemDataRole.UserRole + 1  # as shown; the exact path is ``path_at(index)``
-ROLE_HIT = Qt.ItemDataRole.UserRole + 2
-ROLE_SNIPPET_HTML = Qt.ItemDataRole.UserRole + 3
-ROLE_SCORE = Qt.ItemDataRole.UserRole + 4  # 0..1, absolute: how well it matches
-ROLE_FOLDER = Qt.ItemDataRole.UserRole + 5
-ROLE_MODIFIED = Qt.ItemDataRole.UserRole + 6
-ROLE_IS_FILE = Qt.ItemDataRole.UserRole + 7
-ROLE_PAGE = Qt.ItemDataRole.UserRole + 8
-ROLE_RESULT = Qt.ItemDataRole.UserRole + 9
-ROLE_MORE = Qt.ItemDataRole.UserRole + 10  # further matching passages in this file
+
+def entry_at(index: QModelIndex) -> Entry | None:
+    """The row behind a results index, read by a plain Python call on the model rather than
+    through ``QModelIndex.data()``: that converts every value through a QVariant, and a binding
+    that leaks a reference to ``None`` per empty value would leak on every repaint (issue 23)."""
+    model = index.model() if index.isValid() else None
+    return model.entry(index) if isinstance(model, ResultsModel) else None
 
 
 def path_at(index: QModelIndex) -> str | None:
     """The exact path of a result row. Read through the result object: a path in a Qt
     string loses the bytes of a file name that is not UTF-8 (Latin-1 archives)."""
-    result = index.data(ROLE_RESULT) if index.isValid() else None
-    return result.path if result is not None else None
+    entry = entry_at(index)
+    return entry.result.path if entry is not None else None
 
 
 _ROOT = QModelIndex()
@@ -80,6 +78,55 @@ class _FileRow:
         self.score = max(0.0, min(1.0, result.score))
         self.snippets = [snippet_html(h.text, h.highlights) for h in result.passages]
         self.icon = None
+
+
+class Entry(NamedTuple):
+    """One row as the delegate and the views read it: a file row (``n == 0``, its lead
+    passage) or one of its other passages."""
+
+    file: _FileRow
+    n: int
+
+    @property
+    def is_file(self) -> bool:
+        return self.n == 0
+
+    @property
+    def result(self):
+        return self.file.result
+
+    @property
+    def hit(self):
+        return self.file.result.passages[self.n]
+
+    @property
+    def snippet(self) -> str:
+        return self.file.snippets[self.n]
+
+    @property
+    def score(self) -> float:
+        return self.file.score if self.is_file else max(0.0, min(1.0, self.hit.score))
+
+    @property
+    def more(self) -> int:
+        return self.file.result.more if self.is_file else 0
+
+    @property
+    def span(self) -> str | None:
+        """Where the passage stands: "page 7", "slide 7", "sheet Costs", a subject..."""
+        return self.hit.span.text() if self.hit.span else None
+
+    @property
+    def title(self) -> str:
+        return self.file.name if self.is_file else f"{self.file.name}: {self.hit.text[:80]}"
+
+    def icon(self):
+        """The file's icon, made on first use (file rows only)."""
+        if not self.is_file:
+            return None
+        if self.file.icon is None:
+            self.file.icon = file_icon(self.file.result.path)
+        return self.file.icon
 
 
 class ResultsModel(QAbstractItemModel):
@@ -162,54 +209,30 @@ class ResultsModel(QAbstractItemModel):
 
     # -- data --------------------------------------------------------------------------
 
-    def _locate(self, index) -> tuple[_FileRow | None, int]:
-        """(file row, passage number) for an index."""
+    def entry(self, index) -> Entry | None:
+        """The row behind an index, or None for one that is stale or invalid."""
         if not index.isValid():
-            return None, -1
+            return None
         if index.internalId() == 0:
-            row = self._rows[index.row()] if index.row() < len(self._rows) else None
-            return row, 0
-        frow = index.internalId() - 1
-        if frow >= len(self._rows):
-            return None, -1
-        return self._rows[frow], index.row() + 1
+            frow, n = index.row(), 0
+        else:
+            frow, n = index.internalId() - 1, index.row() + 1
+        if frow >= len(self._rows) or not 0 <= n < len(self._rows[frow].result.passages):
+            return None
+        return Entry(self._rows[frow], n)
 
     def data(self, index, role: int = Qt.ItemDataRole.DisplayRole):
-        row, n = self._locate(index)
-        if row is None or n >= len(row.result.passages) or n < 0:
+        """Qt's views and accessibility read the roles; the app's own code reads ``entry``."""
+        e = self.entry(index)
+        if e is None:
             return None
-        hit = row.result.passages[n]
-        is_file = n == 0
+        row = e.file
         if role == Qt.ItemDataRole.DisplayRole:
-            return row.name if is_file else f"{row.name}: {hit.text[:80]}"
+            return e.title
         if role == Qt.ItemDataRole.ToolTipRole:
             return display_name(row.result.path)
         if role == Qt.ItemDataRole.DecorationRole:
-            if not is_file:
-                return None
-            if row.icon is None:
-                row.icon = file_icon(row.result.path)
-            return row.icon
+            return e.icon()
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"{row.name} in {row.folder}, modified {row.modified}"
-        if role == ROLE_PATH:
-            return display_name(row.result.path)
-        if role == ROLE_HIT:
-            return hit
-        if role == ROLE_RESULT:
-            return row.result
-        if role == ROLE_SNIPPET_HTML:
-            return row.snippets[n]
-        if role == ROLE_SCORE:
-            return row.score if is_file else max(0.0, min(1.0, hit.score))
-        if role == ROLE_FOLDER:
-            return row.folder
-        if role == ROLE_MODIFIED:
-            return row.modified
-        if role == ROLE_IS_FILE:
-            return is_file
-        if role == ROLE_PAGE:
-            return hit.page
-        if role == ROLE_MORE:
-            return row.result.more if is_file else 0
         return None

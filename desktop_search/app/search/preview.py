@@ -27,6 +27,7 @@ class PreviewPane(QWidget):
     # paths go as Python objects: a Qt string would drop the bytes of a name that is not UTF-8
     openRequested = Signal(object, object)  # path, page (or None)
     revealRequested = Signal(object)
+    relatedRequested = Signal(str)  # the Related action: files close in meaning to this one
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -58,6 +59,12 @@ class PreviewPane(QWidget):
             lambda: self.path and self.openRequested.emit(self.path, self.page)
         )
         self.reveal_btn.clicked.connect(lambda: self.path and self.revealRequested.emit(self.path))
+        self.related_btn = QPushButton("Related")
+        self.related_btn.setObjectName("relatedButton")
+        self.related_btn.setToolTip("List the files closest in meaning to this one")
+        self.related_btn.clicked.connect(
+            lambda: self.path and self.relatedRequested.emit(self.path)
+        )
 
         head_text = QVBoxLayout()
         head_text.setSpacing(1)
@@ -69,6 +76,7 @@ class PreviewPane(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.open_btn)
         buttons.addWidget(self.reveal_btn)
+        buttons.addWidget(self.related_btn)
         buttons.addStretch(1)
         self.note = QLabel()
         self.note.setObjectName("previewNote")
@@ -100,6 +108,7 @@ class PreviewPane(QWidget):
             "Select a result to see the passage in its context.</p>"
         )
         self.open_btn.hide()
+        self.related_btn.hide()
         self.reveal_btn.hide()
 
     def show_result(self, path: str, hit, mtime: float | None = None) -> None:
@@ -112,10 +121,12 @@ class PreviewPane(QWidget):
         parts = [_esc(display_name(os.path.dirname(path)))]
         if mtime:
             parts.append("modified " + format_modified(mtime))
-        if self.page:
-            parts.append(f"<b>page {self.page}</b>")
+        span = getattr(hit, "span", None)
+        if span is not None:
+            parts.append(f"<b>{_esc(span.text())}</b>")
         self.subtitle.setText("  ·  ".join(parts))
         self.open_btn.show()
+        self.related_btn.show()
         self.reveal_btn.show()
         self.note.hide()
         self.loaded = False

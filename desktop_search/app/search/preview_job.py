@@ -10,7 +10,7 @@ from PySide6.QtCore import QObject, Signal
 
 from desktop_search.app.indexing.process import IndexProcess
 from desktop_search.core.engine import PreviewRequest
-from desktop_search.core.service.jobs import Event
+from desktop_search.core.service.messages import Event
 
 
 class PreviewJob(QObject):

@@ -11,7 +11,10 @@ import time
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject
 
-from .model import ROLE_HIT, ROLE_RESULT, path_at
+from desktop_search.core.engine import Filters
+
+from .model import entry_at, path_at
+from .typed import TypedFilters
 
 #: while a sync runs, a shown result list is refreshed at most this often (seconds)
 LIVE_REFRESH_S = 4.0
@@ -29,6 +32,7 @@ class SearchView(QObject):
         self.live = False
         self.last_live_refresh = 0.0
         self.last_search_seconds: float | None = None
+        self.typed = TypedFilters(window)
         w, c = window, window.controller
         w.search_box.textChanged.connect(self._on_text_changed)
         w.search_box.returnPressed.connect(self._on_return)
@@ -51,6 +55,7 @@ class SearchView(QObject):
         c.previewLoaded.connect(w.preview.show_document)
 
     def _on_text_changed(self, text: str) -> None:
+        self.typed.read(text)  # the widgets show typed filters as they are typed
         if not text.strip():
             self.win.throttle.cancel()
             self.clear_results()
@@ -73,32 +78,32 @@ class SearchView(QObject):
         self.win.throttle.cancel()
         self.run_search(self.win.search_box.text())
 
-    def _filters(self) -> dict:
+    def _widget_filters(self) -> Filters:
         days = self.win.date_filter.currentData()
-        return {
-            "types": self.win.type_filter.suffixes(),
-            "folder": self.win.folder_filter.folder(),
-            "after": time.time() - days * 86400 if days else None,
-        }
-
-    def _filters_active(self) -> bool:
-        return bool(
-            self.win.type_filter.currentIndex()
-            or self.win.folder_filter.folder()
-            or self.win.date_filter.currentIndex()
+        return Filters(
+            types=self.win.type_filter.suffixes(),
+            folder=self.win.folder_filter.folder(),
+            after=time.time() - days * 86400 if days else None,
         )
 
+    def _filters_active(self) -> bool:
+        return self._widget_filters().active() or self.typed.shown.active()
+
     def run_search(self, text: str, *, live: bool = False) -> None:
-        query = text.strip()
+        typed = self.typed.read(text)
+        if not live:
+            self.typed.tell(typed)
+        query = typed.text.strip()
         if not query:
             self.clear_results()
             return
+        filters = self._widget_filters().merged(typed.filters)
         self.search_req = self.win.controller.search(
             query,
             self.win.mode,
             refine=not live,
             rerank=self.win.settings.rerank and not live,
-            **self._filters(),
+            **vars(filters),
         )
         self.live = live
         if not live:
@@ -162,11 +167,12 @@ class SearchView(QObject):
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if not current.isValid():
             return
-        path = path_at(current)
-        hit = current.data(ROLE_HIT)
-        result = current.data(ROLE_RESULT)
-        self.win.preview.show_result(path, hit, result.mtime if result else None)
-        self.win.controller.preview(path, hit, self.shown_query)
+        entry = entry_at(current)
+        if entry is None:
+            return
+        path = entry.result.path
+        self.win.preview.show_result(path, entry.hit, entry.result.mtime)
+        self.win.controller.preview(path, entry.hit, self.shown_query)
 
     def live_refresh(self, force: bool = False) -> None:
         """Re-run the shown search so that newly indexed files appear in it."""
@@ -238,6 +244,12 @@ class SearchView(QObject):
         if action == "folders":
             self.win.show_folder_wizard()
         elif action == "clear_filters":
+            typed = self.typed.read(self.win.search_box.text())
+            if typed.filters.active():  # the typed ones go from the box
+                self.win.search_box.blockSignals(True)
+                self.win.search_box.setText(typed.text)
+                self.win.search_box.blockSignals(False)
+                self.typed.read(typed.text)
             for combo in (self.win.type_filter, self.win.folder_filter, self.win.date_filter):
                 combo.blockSignals(True)
                 combo.setCurrentIndex(0)

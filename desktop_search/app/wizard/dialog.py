@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from desktop_search.app.common.filetypes import GROUPS, parse_patterns, suffixes_for
 from desktop_search.app.common.icons import app_icon, folder_icon
+from desktop_search.app.common.list_rows import add_row
 from desktop_search.core.folders import inside, overlap
 
 from .estimate import EstimatePage
@@ -114,16 +115,18 @@ class FoldersPage(QWizardPage):
         self._update_buttons()
 
     def _append(self, folder: str, indexed: bool, merged: list[str] = ()) -> None:
-        item = QListWidgetItem(folder_icon(), folder)
-        item.setData(ROLE_FOLDER, folder)
-        item.setData(ROLE_INDEXED, indexed)
-        item.setData(ROLE_MERGED, list(merged))
-        item.setToolTip(folder)
+        text = folder
         if not indexed:
             n = len(merged)
             takes = f", takes over {n} indexed folder{'s' if n != 1 else ''}" if n else ""
-            item.setText(f"{folder}    (new{takes})")
-        self.list.addItem(item)
+            text = f"{folder}    (new{takes})"
+        add_row(
+            self.list,
+            text,
+            tooltip=folder,
+            icon=folder_icon(),
+            data={ROLE_FOLDER: folder, ROLE_INDEXED: indexed, ROLE_MERGED: list(merged)},
+        )
 
     def _item(self, folder: str) -> QListWidgetItem | None:
         for i in range(self.list.count()):

@@ -166,8 +166,14 @@ class EstimatePage(QWizardPage):
             self.time_tile.set(
                 short.replace(" minutes", " min").replace(" minute", " min"), "on this computer"
             )
+            ocr = (
+                f", of which {format_duration(est.ocr_seconds)} reading {est.ocr_pages:,} "
+                "images by OCR"
+                if est.ocr_pages
+                else ""
+            )
             self.time.setText(
                 f"<b>{text}</b> on this computer (it indexes about {est.speed:.0f} "
-                "passages per second)"
+                f"passages per second{ocr})"
             )
             self.busy.hide()

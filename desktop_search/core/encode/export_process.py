@@ -6,9 +6,7 @@ process pays that and exits: the indexing process stays torch-free even on a fir
 A child started with ``subprocess`` rather than ``multiprocessing``: the app's indexing
 process is a daemonic multiprocessing child, which may not start children of its own.
 
-    python -m desktop_search.core.encode.export_process MODEL_FOLDER DEST.onnx
-
-prints the parity reached, or the reason on stderr with exit status 1.
+The child (``main``) prints the parity reached, or the reason on stderr with exit status 1.
 """
 
 from __future__ import annotations
@@ -19,17 +17,17 @@ import tempfile
 import time
 from pathlib import Path
 
+from desktop_search.core.children import source_command
 from desktop_search.core.errors import ModelError
 
-#: The bundled app's entry script routes this first argument here (``cli.main``).
-FROZEN_FLAG = "--export-model"
 
-
-def command(model_path: Path, dest: Path) -> list[str]:
-    """The child's command line, for a Python install or a bundled app."""
-    if getattr(sys, "frozen", False):
-        return [sys.executable, FROZEN_FLAG, str(model_path), str(dest)]
-    return [sys.executable, "-m", __name__, str(model_path), str(dest)]
+def command(model_path: Path, dest: Path) -> tuple[list[str], dict[str, str] | None]:
+    """The child's command line and environment, installed or bundled (``children``)."""
+    source = (
+        "import sys; from desktop_search.core.encode.export_process import main; "
+        f"sys.exit(main([{str(model_path)!r}, {str(dest)!r}]))"
+    )
+    return source_command(source)
 
 
 class ExportJob:
@@ -42,8 +40,10 @@ class ExportJob:
         # stderr to a file, not a pipe: a chatty child must never block on a full pipe
         # while nobody waits for it yet (phase 1 is still running); closed by result/stop
         self._errors = tempfile.TemporaryFile(mode="w+", encoding="utf-8")  # noqa: SIM115
+        argv, env = command(model_path, dest)
         self.process = subprocess.Popen(
-            command(model_path, dest),
+            argv,
+            env=env,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=self._errors,
@@ -87,7 +87,3 @@ def main(argv: list[str]) -> int:
         return 1
     print(f"{parity:.6f}")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

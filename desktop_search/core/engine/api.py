@@ -6,13 +6,9 @@ called from any thread; each thread gets its own SQLite connection. Writing meth
 (``sync``, ``forget``, ``adapt``...) need the writer lock (``writer=True``); only one
 process may hold it per data directory, and any number may search meanwhile.
 
-Every value returned is a fresh object the engine never touches again, so a caller may
-hand it to another thread.
-
-Four mixins keep this file short: ``models`` (which model, switching it),
-``care`` (status, damage check and repair without a model), ``duplicates``
-(the duplicate finder's reads) and ``adapting``. The whole surface is listed
-in this package's ``__init__``.
+Every value returned is a fresh object the engine never touches again. Mixins keep this
+file short (``models``, ``care``, ``duplicates``, ``scans``, ``related``, ``topics``,
+``adapting``); the whole surface is listed in this package's ``__init__``.
 """
 
 from __future__ import annotations
@@ -29,15 +25,19 @@ from typing import TYPE_CHECKING
 from desktop_search.core.encode.passage_encoder import PassageEncoder
 from desktop_search.core.encode.query_encoder import QueryEncoder
 from desktop_search.core.errors import IndexBusyError
+from desktop_search.core.extract.mail_open import message_file
 from desktop_search.core.folders import outermost
 from desktop_search.core.index.chunking import ChunkConfig, signature
 from desktop_search.core.index.estimate import Estimate, measure_speed, scan_folders
+from desktop_search.core.index.ocr_cache import ensure_table as ensure_ocr_table
+from desktop_search.core.index.ocr_stage import OcrStage
 from desktop_search.core.index.phase1 import DEFAULT_MAX_FILE_SIZE, Indexer
 from desktop_search.core.index.phase2 import Embedder, EmbedReport
 from desktop_search.core.index.watcher import WatchBatch
 from desktop_search.core.sanitize import clean_query
 from desktop_search.core.search.best_sentence import mark_best_sentences
 from desktop_search.core.search.facets import Facets, read_facets
+from desktop_search.core.search.query_filters import read_query
 from desktop_search.core.search.searcher import FileResult, Filters, Searcher
 from desktop_search.core.store.catalog import DB_NAME, Store
 from desktop_search.core.store.database import (
@@ -56,6 +56,9 @@ from .adapting import AdaptingMixin
 from .care import IndexCareMixin
 from .duplicates import DuplicatesMixin
 from .models import ModelsMixin
+from .related import RelatedMixin
+from .scans import ScansMixin
+from .topics import TopicsMixin
 
 if TYPE_CHECKING:
     from desktop_search.core.encode.encoder import Encoder
@@ -68,7 +71,15 @@ __all__ = ["Engine", "resolve_data_dir"]
 MAX_PROBLEMS = 500
 
 
-class Engine(AdaptingMixin, ModelsMixin, IndexCareMixin, DuplicatesMixin):
+class Engine(
+    AdaptingMixin,
+    ModelsMixin,
+    IndexCareMixin,
+    DuplicatesMixin,
+    ScansMixin,
+    RelatedMixin,
+    TopicsMixin,
+):
     def __init__(
         self,
         data_dir: str | os.PathLike | None = None,
@@ -90,6 +101,7 @@ class Engine(AdaptingMixin, ModelsMixin, IndexCareMixin, DuplicatesMixin):
             self.store = Store(self.data_dir)
             if writer:
                 self.store.ensure_blocks()
+                ensure_ocr_table(self.store.conn)  # phase 1 reads it, the OCR stage writes it
             self.chunk_config = chunk_config  # None: the model's own (see ``Indexer``)
             if encoder is None:
                 encoder = self._load_encoder(model_path, writer)
@@ -118,6 +130,7 @@ class Engine(AdaptingMixin, ModelsMixin, IndexCareMixin, DuplicatesMixin):
                 stale = self.store.follow_chunking(signature(self.indexer.chunk_config))
                 if stale:
                     log.warning("%d files were cut into passages otherwise: cut again", stale)
+            self.ocr_stage = OcrStage(self.indexer) if self.indexer is not None else None
             self.embed_batch = embed_batch
             self.embedder = (
                 Embedder(self.store, encoder, self.vectors, batch=embed_batch) if writer else None
@@ -184,13 +197,15 @@ class Engine(AdaptingMixin, ModelsMixin, IndexCareMixin, DuplicatesMixin):
     ) -> list[FileResult]:
         """Files best first (see ``Searcher.search``), on this thread's own connection.
         The query is cleaned here, once: a shell passes bytes that are not UTF-8 as lone
-        surrogates, which neither the tokenizer nor SQLite accepts."""
+        surrogates, which neither the tokenizer nor SQLite accepts. Filters typed into it
+        (``type:pdf after:2024``, see ``read_query``) win over ``filters``."""
+        typed = read_query(clean_query(query))
         with damage_is_named(self.data_dir / DB_NAME):
             return self.searcher().search(
-                clean_query(query),
+                typed.text,
                 k=k,
                 mode=mode,
-                filters=filters,
+                filters=(filters or Filters()).merged(typed.filters),
                 per_file=per_file,
                 best_sentence=best_sentence,
                 rerank=rerank,
@@ -291,7 +306,8 @@ class Engine(AdaptingMixin, ModelsMixin, IndexCareMixin, DuplicatesMixin):
         embed: bool = True,
     ) -> SyncReport:
         """Bring folders (all when None) level with the disk: phase 1 (text and keyword
-        index, see ``Indexer.sync``), then, if ``embed``, phase 2 (``embed_pending``)."""
+        index, see ``Indexer.sync``), then, if ``embed``, the OCR stage (``recognise_pending``)
+        and phase 2 (``embed_pending``)."""
         indexer = self._need_writer("indexing")
         self.prepare_encoder()  # the export, made while phase 1 runs
         known = [r["path"] for r in self.store.roots()]
@@ -299,10 +315,18 @@ class Engine(AdaptingMixin, ModelsMixin, IndexCareMixin, DuplicatesMixin):
             roots = [r for r in (os.path.abspath(r) for r in roots) if r in known]
         report = indexer.sync(roots, progress=progress, cancel=cancel, pause=pause, on_file=on_file)
         if embed and not report.cancelled:
+            ocr = self.recognise_pending(
+                progress=progress, cancel=cancel, pause=pause, on_file=on_file
+            )
+            report.merge(ocr.saved)
+            report.files_for_ocr, report.cancelled = ocr.remaining, ocr.cancelled
+        if embed and not report.cancelled:
             done = self.embed_pending(progress=progress, cancel=cancel, pause=pause)
             report.passages_embedded = done.passages_embedded
             report.cancelled = done.cancelled
             report.passages_pending = done.remaining
+            if not done.cancelled:
+                self.update_topics()
         else:
             report.passages_pending = self.pending()["passages"]
         return report
@@ -336,6 +360,12 @@ class Engine(AdaptingMixin, ModelsMixin, IndexCareMixin, DuplicatesMixin):
                     self.store.set_meta("model_backend", backend)
             return report
 
+    @staticmethod
+    def message_file(path: str, n: int | None = None) -> Path:
+        """What to hand the mail program to open message ``n`` of ``path`` (see ``mail_open``;
+        no index is needed)."""
+        return message_file(path, n)
+
     def prioritize(self, paths: Iterable[str]) -> None:
         """Embed these files next (one the person opened or previewed). Any thread."""
         if self.embedder is not None:
@@ -359,6 +389,8 @@ class Engine(AdaptingMixin, ModelsMixin, IndexCareMixin, DuplicatesMixin):
         if embed and not report.cancelled:
             done = self.embed_pending(cancel=cancel)
             report.passages_embedded, report.cancelled = done.passages_embedded, done.cancelled
+            if not done.cancelled:
+                self.update_topics()
         report.passages_pending = self.pending()["passages"]
         return report
 

@@ -1,26 +1,35 @@
-"""Text extraction: bytes in, plain text plus page spans out.
+"""Text extraction: bytes in, plain text plus its spans (pages, slides, sheets...) out.
 
 Every failure becomes an ``ExtractionError`` with a message a user can act on, so the
 indexer can record it against the file and carry on with the rest. Plain text and PDF
-are read here; Word and HTML have their own modules (``docx``, ``html``).
+are read here; every other format has a module of its own (``docx``, ``html``, ``odf``,
+``pptx``, ``epub``, ``sheet``, ``rtf``, ``mail``, ``archive``; ``ocr`` for scans), and
+``kind_of`` picks it by file name.
 """
 
 from __future__ import annotations
 
-import codecs
 import io
 import logging
 import os
-import re
 import stat
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from desktop_search.core.errors import ExtractionError
 from desktop_search.core.sanitize import plain_error
 
+from .archive import zip_text
 from .docx import docx_text
+from .epub import epub_text
+from .extracted import Budget, Extracted, Segment, decode_text, normalize_text
 from .html import html_text
+from .mail import mail_text
+from .maildir import is_maildir_message
+from .ocr import IMAGE_SUFFIXES, NeedsOcr, check_image
+from .odf import odf_text
+from .pptx import pptx_text
+from .rtf import rtf_text
+from .sheet import delimited_text, workbook_text
 
 PLAIN_SUFFIXES = frozenset(
     [
@@ -31,8 +40,6 @@ PLAIN_SUFFIXES = frozenset(
         ".rst",
         ".org",
         ".tex",
-        ".csv",
-        ".tsv",
         ".log",
         ".ini",
         ".cfg",
@@ -82,53 +89,89 @@ PLAIN_SUFFIXES = frozenset(
     ]
 )
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
-SUPPORTED_SUFFIXES = PLAIN_SUFFIXES | HTML_SUFFIXES | {".pdf", ".docx"}
+FORMAT_KINDS = {
+    ".pdf": "pdf",
+    ".docx": "docx",
+    ".odt": "odt",
+    ".odp": "odp",
+    ".pptx": "pptx",
+    ".epub": "epub",
+    ".rtf": "rtf",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".xls": "xls",
+    ".ods": "ods",
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".eml": "email",
+    ".mbox": "mbox",
+    ".zip": "zip",
+}
+"""The formats with a reader of their own, by suffix (a Maildir message has none: see
+``scan.is_maildir_message``)."""
+SUPPORTED_SUFFIXES = PLAIN_SUFFIXES | HTML_SUFFIXES | frozenset(FORMAT_KINDS)
+MAX_NESTING = 1
+"""How deep containers open: a message's attachments are read, and a container attached
+to one (an archive, a forwarded message) shows its own text but not its members."""
 
 # pypdf reports damaged PDFs through logging; without a handler Python would print those
 # warnings on the terminal. The engine's log file takes them (``setup_file_logging``).
 logging.getLogger("pypdf").addHandler(logging.NullHandler())
 
-# A file larger than this is not read at all: its text would not fit a desktop index anyway,
-# and reading it whole could exhaust the memory of the machine.
-MAX_FILE_BYTES = 256 * 1024 * 1024
+# A file larger than this is not read at all (the index's default size limit, and the most a
+# preview or Adapt reads): it is held whole while its parts are read, and one file's
+# extraction stays under 300 MB.
+MAX_FILE_BYTES = 64 * 1024 * 1024
+# Files read whole as text need less: decoded, a text takes up to 4 bytes a character, and
+# is copied as it is normalised (a 40 MB text with one emoji in it peaked at 212 MB). An
+# mbox, split into messages, keeps the file limit: its text is capped by
+# ``extracted.MAX_TEXT_CHARS``.
+MAX_TEXT_FILE_BYTES = 48 * 1024 * 1024
+_TEXT_KINDS = frozenset({"text", "html", "csv", "tsv", "rtf", "email"})
 
 
-@dataclass(frozen=True)
-class Segment:
-    """A span of the extracted text that chunks must not cross (a PDF page, say)."""
-
-    start: int
-    end: int
-    page: int | None = None
+def max_bytes(kind: str) -> int:
+    """The largest file of this kind that is read."""
+    return MAX_TEXT_FILE_BYTES if kind in _TEXT_KINDS else MAX_FILE_BYTES
 
 
-@dataclass
-class Extracted:
-    text: str
-    segments: list[Segment] = field(default_factory=list)
-    kind: str = "text"
-
-    def __post_init__(self) -> None:
-        if not self.segments:
-            self.segments = [Segment(0, len(self.text), None)]
+#: pypdf reads about 20 pages a second here (the R manuals, both cores busy): 300 s is some
+#: 6,000 pages, a long book, more than any other kind of file needs.
+PDF_SECONDS = 300.0
+#: pypdf keeps about 60 KB a page it has read (an 8.4 MB, 1,080-page PDF of the R manuals
+#: peaked at 100 MB): past this many pages one PDF could take more than 300 MB.
+MAX_PDF_PAGES = 3_000
 
 
 def kind_of(path: str | Path) -> str | None:
     """The extractor that handles this file name, or None when the type is not indexed."""
     suffix = Path(path).suffix.lower()
-    if suffix == ".pdf":
-        return "pdf"
-    if suffix == ".docx":
-        return "docx"
+    if suffix in FORMAT_KINDS:
+        return FORMAT_KINDS[suffix]
     if suffix in HTML_SUFFIXES:
         return "html"
     if suffix in PLAIN_SUFFIXES:
         return "text"
+    if suffix in IMAGE_SUFFIXES:  # indexed only where the folder's types include images
+        return "image"
+    if is_maildir_message(path):
+        return "email"
     return None
+
+
+def type_suffix(path: str | Path) -> str:
+    """The suffix a file's type goes by in counts and filters: its own, or ".eml" for a
+    Maildir message (which has none)."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES and is_maildir_message(path):
+        return ".eml"
+    return suffix
 
 
 def extract_file(path: str | Path) -> Extracted:
     path = Path(path)
+    kind = kind_of(path) or "text"
+    limit = max_bytes(kind)
     try:
         with open(path, "rb") as fh:
             info = os.fstat(fh.fileno())
@@ -137,12 +180,12 @@ def extract_file(path: str | Path) -> Extracted:
             if not stat.S_ISREG(info.st_mode):
                 # A FIFO or device would block or never end; only regular files are read.
                 raise ExtractionError("not a regular file (a pipe, socket or device)")
-            if info.st_size > MAX_FILE_BYTES:
+            if info.st_size > limit:
                 raise ExtractionError(
                     f"file is too large to index ({info.st_size // 2**20} MB; "
-                    f"the limit is {MAX_FILE_BYTES // 2**20} MB)"
+                    f"the limit is {limit // 2**20} MB)"
                 )
-            data = fh.read(MAX_FILE_BYTES + 1)
+            data = fh.read(limit + 1)
     except FileNotFoundError as exc:
         raise ExtractionError("file disappeared before it could be read") from exc
     except PermissionError as exc:
@@ -151,13 +194,16 @@ def extract_file(path: str | Path) -> Extracted:
         raise ExtractionError("is a directory, not a file") from exc
     except OSError as exc:
         raise ExtractionError(f"cannot read file: {exc.strerror or exc}") from exc
-    if len(data) > MAX_FILE_BYTES:  # it grew while we read it
-        raise ExtractionError(f"file is too large to index (over {MAX_FILE_BYTES // 2**20} MB)")
-    return extract_bytes(data, kind_of(path) or "text")
+    if len(data) > limit:  # it grew while we read it
+        raise ExtractionError(f"file is too large to index (over {limit // 2**20} MB)")
+    return extract_bytes(data, kind)
 
 
-def extract_bytes(data: bytes, kind: str) -> Extracted:
-    """Pure entry point (used by the fuzz tests): never raises anything but ExtractionError."""
+def extract_bytes(data: bytes, kind: str, depth: int = 0) -> Extracted:
+    """Pure entry point (used by the fuzz tests): never raises anything but ExtractionError.
+
+    ``depth`` is how many containers (messages, archives) hold this file: past
+    ``MAX_NESTING`` a container's members are not opened."""
     if not data:
         raise ExtractionError("empty file (0 bytes)")
     try:
@@ -167,6 +213,26 @@ def extract_bytes(data: bytes, kind: str) -> Extracted:
             return _extract_docx(data)
         if kind == "html":
             return _extract_html(data)
+        if kind == "image":
+            check_image(data)
+            raise NeedsOcr("an image: its text is read by OCR")
+        if kind in ("odt", "odp"):
+            return odf_text(data, kind)
+        if kind == "pptx":
+            return pptx_text(data)
+        if kind == "epub":
+            return epub_text(data)
+        if kind in ("xlsx", "xls", "ods"):
+            return workbook_text(data, kind)
+        if kind in ("csv", "tsv"):
+            return delimited_text(normalize_text(decode_text(data)), tab=kind == "tsv")
+        if kind == "rtf":
+            return Extracted(normalize_text(rtf_text(data)), kind="rtf")
+        if kind in ("email", "mbox"):
+            reader = _attachment_reader(depth + 1) if depth < MAX_NESTING else None
+            return mail_text(data, kind == "mbox", reader)
+        if kind == "zip":
+            return zip_text(data, _member_reader(depth + 1) if depth < MAX_NESTING else None)
         return Extracted(normalize_text(decode_text(data)), kind="text")
     except ExtractionError:
         raise
@@ -180,111 +246,39 @@ def extract_bytes(data: bytes, kind: str) -> Extracted:
         ) from exc
 
 
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
+def _attachment_reader(depth: int):
+    """Reads a container's member (an e-mail attachment) by its name, to text or to a line
+    that says why not; never raises (one bad attachment must not cost the message)."""
 
-
-def decode_text(data: bytes) -> str:
-    """UTF-8, or UTF-16/32 by BOM, or UTF-16 by its NUL pattern, or a legacy charset.
-
-    Binary content is detected by bytes, not by the file name: a .txt that is really a
-    binary blob is rejected instead of being indexed as noise.
-    """
-    for bom, codec in _BOMS:
-        if data.startswith(bom):
-            text = data.decode(codec, errors="replace")
-            if _looks_like_text(text):
-                return text
-            raise ExtractionError("binary content (not a text file)")
-    head = data[:8192]
-    if b"\x00" in head:
-        utf16 = _guess_utf16(head)
-        if utf16:
-            text = data.decode(utf16, errors="replace")
-            if _looks_like_text(text):
-                return text
-        raise ExtractionError("binary content (not a text file)")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    else:
-        if _looks_like_text(text):
-            return text
-        raise ExtractionError("binary content (not a text file)")
-    # Mostly valid UTF-8 with a few bad bytes (a truncated or damaged file): keep UTF-8. In
-    # legacy 8-bit text almost no high byte forms a valid UTF-8 sequence, so the valid
-    # non-ASCII characters would be outnumbered by the replacement characters.
-    utf8 = data.decode("utf-8", errors="replace")
-    sample = utf8[:262144]
-    bad = sample.count("\ufffd")
-    valid = sum(1 for ch in sample if ch > "\x7f") - bad
-    if valid > bad and _looks_like_text(utf8):
-        return utf8
-    high = sum(1 for b in data[:65536] if b > 0x7F) / min(len(data), 65536)
-    if high < 0.3:
-        # Mostly ASCII with a few accented letters: a Western single-byte charset. Detectors
-        # guess badly on such input (short French text comes out as Big5), so do not ask one.
+    def read(data: bytes, name: str) -> str:
+        kind = kind_of(name)
+        if kind is None:
+            return "(not read: a type that is not indexed)"
         try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError:
-            text = data.decode("latin-1")
-        if _looks_like_text(text):
-            return text
-        raise ExtractionError("binary content or unknown text encoding")
-    from charset_normalizer import from_bytes
+            return extract_bytes(data, kind, depth).text
+        except ExtractionError as exc:
+            return f"(not read: {exc})"
 
-    best = from_bytes(data[:262144]).best()
-    if best is not None:
-        text = data.decode(best.encoding, errors="replace")
-        if _looks_like_text(text):
-            return text
-    if _looks_like_text(utf8):
-        return utf8
-    raise ExtractionError("binary content or unknown text encoding")
+    return read
 
 
-def _guess_utf16(head: bytes) -> str | None:
-    even = head[0::2].count(0)
-    odd = head[1::2].count(0)
-    half = max(1, len(head) // 2)
-    if odd / half > 0.3 and even / half < 0.05:
-        return "utf-16-le"
-    if even / half > 0.3 and odd / half < 0.05:
-        return "utf-16-be"
-    return None
+def _member_reader(depth: int):
+    """Reads an archive's member by its name; None for a type the index does not read
+    (images too: OCR reads files, not members)."""
 
+    def read(data: bytes, name: str) -> Extracted | None:
+        kind = kind_of(name)
+        if kind is None or kind == "image":
+            return None
+        return extract_bytes(data, kind, depth)
 
-def _looks_like_text(text: str) -> bool:
-    sample = text[:20000]
-    if not sample:
-        return True
-    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\n\r\f\v") or ch == "\ufffd")
-    return bad / len(sample) < 0.05
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ud800-\udfff]")
-
-
-def normalize_text(text: str) -> str:
-    """Drop control characters and unify newlines; offsets are into this normalised text.
-
-    Lone surrogates (a PDF's broken ToUnicode map yields them) go too: neither SQLite nor
-    the tokenizer accepts them.
-    """
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL.sub(" ", text)
+    return read
 
 
 _ENCRYPTED = "encrypted PDF (a password is required to open it)"
 
 
-def _extract_pdf(data: bytes) -> Extracted:
+def _extract_pdf(data: bytes, max_seconds: float = PDF_SECONDS) -> Extracted:
     from pypdf import PdfReader
     from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 
@@ -311,10 +305,13 @@ def _extract_pdf(data: bytes) -> Extracted:
         raise ExtractionError(
             plain_error(f"corrupt PDF (page tree): {type(exc).__name__}: {exc}")[:300]
         ) from exc
+    if len(pages) > MAX_PDF_PAGES:
+        raise ExtractionError(f"the PDF has more than {MAX_PDF_PAGES:,} pages")
     parts: list[str] = []
     segments: list[Segment] = []
     failures: list[str] = []
     pos = 0
+    budget = Budget("PDF", max_seconds)
     for number, page in enumerate(pages, start=1):
         try:
             page_text = normalize_text(page.extract_text() or "")
@@ -325,6 +322,7 @@ def _extract_pdf(data: bytes) -> Extracted:
         except Exception as exc:  # one damaged page must not cost the rest of the document
             failures.append(plain_error(f"page {number}: {type(exc).__name__}: {exc}"))
             page_text = ""
+        budget.take(page_text)
         if page_text.strip():
             segments.append(Segment(pos, pos + len(page_text), number))
         parts.append(page_text)
@@ -333,9 +331,7 @@ def _extract_pdf(data: bytes) -> Extracted:
     if not segments:
         if failures:
             raise ExtractionError(f"corrupt PDF: no page could be read ({failures[0]})"[:300])
-        raise ExtractionError(
-            "PDF has no text layer (scanned images need OCR, which is not supported)"
-        )
+        raise NeedsOcr("PDF has no text layer: its pages are read by OCR")
     return Extracted(text, segments, kind="pdf")
 
 

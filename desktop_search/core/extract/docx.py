@@ -9,12 +9,15 @@ each as soon as its text is taken. Past either cap the file is refused with a pl
 
 from __future__ import annotations
 
-import io
 import zipfile
 
 from lxml import etree
 
 from desktop_search.core.errors import ExtractionError
+
+from .extracted import MAX_SECONDS, Budget
+from .xmlsafe import free, iterparse, local, parse_small
+from .zipsafe import TooLarge, open_member, open_zip
 
 MAX_XML_BYTES = 64 * 1024 * 1024  # the main document part, unpacked
 MAX_PARAGRAPHS = 200_000  # a 1,000-page book has about 30,000
@@ -25,31 +28,11 @@ _NAMESPACES = (
 _INLINE = {"tab": "\t", "ptab": "\t", "br": "\n", "cr": "\n", "noBreakHyphen": "-"}
 
 
-class _TooLarge(Exception):
-    pass
-
-
-class _Capped(io.RawIOBase):
-    """A read-only stream that refuses to give more than ``limit`` bytes."""
-
-    def __init__(self, raw, limit: int) -> None:
-        self.raw, self.left = raw, limit
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, size: int = -1) -> bytes:
-        data = self.raw.read(size if size >= 0 else 1 << 16)
-        self.left -= len(data)
-        if self.left < 0:
-            raise _TooLarge
-        return data
-
-
-def docx_text(data: bytes) -> str:
+def docx_text(data: bytes, max_seconds: float = MAX_SECONDS) -> str:
     """Body paragraphs and table rows (cells joined by tabs) in document order."""
+    budget = Budget(".docx document", max_seconds)
+    archive = open_zip(data, ".docx document")
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
         info = archive.getinfo(_main_part(archive))
     except (zipfile.BadZipFile, KeyError, ValueError, EOFError) as exc:
         raise ExtractionError("corrupt or not a .docx document") from exc
@@ -59,9 +42,9 @@ def docx_text(data: bytes) -> str:
     if info.file_size > MAX_XML_BYTES:
         raise too_large
     try:
-        with archive.open(info) as raw:
-            return _paragraphs(_Capped(raw, MAX_XML_BYTES))
-    except _TooLarge:
+        with open_member(archive, info, MAX_XML_BYTES) as stream:
+            return _paragraphs(stream, budget)
+    except TooLarge:
         raise too_large from None
     except etree.XMLSyntaxError as exc:
         raise ExtractionError(f"corrupt .docx document: broken XML (line {exc.lineno})") from exc
@@ -77,33 +60,22 @@ def _main_part(archive: zipfile.ZipFile) -> str:
         return "word/document.xml"
     if info.file_size > 1024 * 1024:
         raise ValueError("oversized package relationships")
-    root = etree.fromstring(archive.read(info), _SAFE)
+    root = parse_small(archive.read(info))
     for rel in root:
         if str(rel.get("Type", "")).endswith("/officeDocument"):
             return str(rel.get("Target", "")).lstrip("/")
     return "word/document.xml"
 
 
-_SAFE = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-
-
-def _paragraphs(stream) -> str:
+def _paragraphs(stream, budget: Budget) -> str:
     blocks: list[str] = []
     paragraphs: list[list[str]] = []  # open paragraphs (a text box nests one in another)
     cells: list[list[str]] = []  # paragraphs of the open table cells
     rows: list[list[str]] = []  # cells of the open table rows
     count = 0
-    events = etree.iterparse(
-        stream,
-        events=("start", "end"),
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=True,  # our own caps bound the text, not libxml2's
-    )
-    for event, elem in events:
-        ns, _, name = elem.tag.rpartition("}") if isinstance(elem.tag, str) else ("", "", "")
-        if ns[1:] not in _NAMESPACES:
+    for event, elem in iterparse(stream):
+        ns, name = local(elem.tag)
+        if ns not in _NAMESPACES:
             continue
         if event == "start":
             if name == "p":
@@ -121,23 +93,14 @@ def _paragraphs(stream) -> str:
             count += 1
             if count > MAX_PARAGRAPHS:
                 raise ExtractionError(f"the document has more than {MAX_PARAGRAPHS:,} paragraphs")
-            text = "".join(paragraphs.pop())
+            text = budget.take("".join(paragraphs.pop()))
             (cells[-1] if cells else blocks).append(text)
-            _free(elem)
+            free(elem)
         elif name == "tc" and cells:
             text = "\n".join(cells.pop())
             if rows:
                 rows[-1].append(text)
         elif name == "tr" and rows:
             blocks.append("\t".join(rows.pop()))
-            _free(elem)
+            free(elem)
     return "\n".join(blocks)
-
-
-def _free(elem) -> None:
-    """Drop a finished element and the siblings before it: the tree never grows."""
-    elem.clear(keep_tail=True)
-    parent = elem.getparent()
-    if parent is not None:
-        while elem.getprevious() is not None:
-            del parent[0]

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import astuple, dataclass
 from typing import NamedTuple, Protocol
 
-from desktop_search.core.extract.dispatch import Extracted
+from desktop_search.core.extract.dispatch import Extracted, Segment
 
 
 class TokenCounter(Protocol):
@@ -44,19 +44,23 @@ class Chunk:
     start: int
     end: int
     page: int | None = None
+    span: str | None = None  # the segment's span kind and label (see ``extract.Segment``)
+    label: str | None = None
 
 
 @dataclass(frozen=True)
 class ChunkConfig:
-    """How passages are cut. The defaults suit all-MiniLM-L6-v2, which was trained on
-    128-token inputs: on our question benchmarks (benchmarks/bench_questions.py), 128-token
-    passages that overlap by half ranked the right file or page first far more often than
-    200-token passages with a 32-token overlap (semantic MRR@10 +0.03 to +0.08 per corpus).
-    Half of each passage is repeated, so every sentence is embedded within two contexts;
-    the price is about twice the forward passes (neither size alone did as well)."""
+    """How passages are cut. The defaults fill all-MiniLM-L6-v2's 256-token window and
+    repeat little: on text that no setting was tuned on (BEIR SciFact, and hold-out
+    manuals and argument paragraphs measured by issue 25's author), 128-token passages
+    overlapping by half embedded 1.3-2x the tokens of a naive pipeline of 150-word windows
+    and still ranked the right file lower. Passages near the model's limit cost about the
+    anchor's encoder work (1.01-1.05 tokens per corpus token against 1.47-2.04 with the
+    half overlap; benchmarks/bench_quality.py --tokens), so phase 2 does 30-50% less work;
+    a snippet still highlights the best sentence of a long passage (``best_sentence``)."""
 
-    max_tokens: int = 128  # target passage size, below the model limit
-    overlap_tokens: int = 64  # carried over from the previous passage (whole sentences)
+    max_tokens: int = 250  # target passage size, within the model limit
+    overlap_tokens: int = 16  # carried over from the previous passage (whole sentences)
     hard_limit: int = 254  # the model's max_seq_length minus [CLS] and [SEP]
     max_chars: int = 2000  # bounds a passage of unknown words (one [UNK] per 100 chars)
     min_fill: float = 0.6  # end early at a paragraph/sentence only once this full
@@ -68,9 +72,14 @@ class ChunkConfig:
             raise ValueError("max_chars must be at least 8")
 
 
+CUT_REVISION = 2
+"""Raised when the passages of the same text and config change: the text extracted from
+files (2: HTML page furniture dropped, see ``extract_html``) or the way it is packed."""
+
+
 def signature(cfg: ChunkConfig) -> str:
     """The config as the index remembers it: passages cut otherwise are cut again."""
-    return ",".join(str(v) for v in astuple(cfg))
+    return ",".join(str(v) for v in (f"r{CUT_REVISION}", *astuple(cfg)))
 
 
 def _target(cfg: ChunkConfig) -> int:
@@ -164,7 +173,7 @@ def chunk_extracted(
         if any(first <= k < at for k in oversized):
             units, counts = _replace(units, counts, oversized, first)
         for i, end in _pack(units, counts, cfg):
-            chunk = _make_chunk(text, units[i].start, units[end - 1].end, seg.page)
+            chunk = _make_chunk(text, units[i].start, units[end - 1].end, seg)
             if chunk is None:
                 continue
             chunks.append(chunk)
@@ -314,14 +323,15 @@ def _pack(units: list[_Unit], counts: list[int], cfg: ChunkConfig) -> list[tuple
     return spans
 
 
-def _make_chunk(text: str, start: int, end: int, page: int | None) -> Chunk | None:
+def _make_chunk(text: str, start: int, end: int, within: Segment | Chunk) -> Chunk | None:
+    """The stripped text between ``start`` and ``end``, in the span of ``within``."""
     piece = text[start:end]
     lead = len(piece) - len(piece.lstrip())
     trail = len(piece) - len(piece.rstrip())
     start, end = start + lead, end - trail
     if end <= start:
         return None
-    return Chunk(text[start:end], start, end, page)
+    return Chunk(text[start:end], start, end, within.page, within.span, within.label)
 
 
 def _enforce_hard_limit(
@@ -364,7 +374,7 @@ def _fit(text: str, chunk: Chunk, tokens: TokenCounter, cfg: ChunkConfig) -> lis
             cuts = [inner[len(inner) // 2]] if inner else [len(piece.text) // 2]
         bounds = [0, *sorted(set(cuts)), len(piece.text)]
         parts = [
-            _make_chunk(text, piece.start + a, piece.start + b, piece.page)
+            _make_chunk(text, piece.start + a, piece.start + b, piece)
             for a, b in zip(bounds, bounds[1:])
         ]
         todo.extend(reversed([p for p in parts if p is not None]))

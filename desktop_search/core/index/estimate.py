@@ -10,6 +10,8 @@ import os
 import time
 from dataclasses import dataclass, field
 
+from desktop_search.core.extract.dispatch import type_suffix
+from desktop_search.core.extract.ocr import IMAGE_SUFFIXES, OCR_SECONDS_PER_PAGE
 from desktop_search.core.folders import outermost
 from desktop_search.core.store.catalog import Store
 
@@ -21,7 +23,29 @@ from .scan import ScanRules, scan
 CHARS_PER_PASSAGE = 540
 #: Share of a file's bytes that ends up as text, by type (PDFs and Word files are mostly
 #: layout, fonts and compression; web pages mostly markup).
-TEXT_SHARE = {".pdf": 0.3, ".docx": 0.25, ".html": 0.4, ".htm": 0.4, ".xhtml": 0.4}
+#: Slides are mostly pictures and themes; a sheet's rows grow as each cell is written
+#: with its column's name; a mailbox carries encoded attachments.
+TEXT_SHARE = {
+    ".pdf": 0.3,
+    ".docx": 0.25,
+    ".html": 0.4,
+    ".htm": 0.4,
+    ".xhtml": 0.4,
+    ".odt": 0.3,
+    ".odp": 0.05,
+    ".pptx": 0.05,
+    ".epub": 0.8,
+    ".rtf": 0.3,
+    ".xlsx": 1.0,
+    ".xls": 0.5,
+    ".ods": 1.0,
+    ".csv": 1.5,
+    ".tsv": 1.5,
+    ".eml": 0.5,
+    ".mbox": 0.5,
+}
+#: A recognised page of printed text (about 2,500 characters on the R manuals' pages).
+PASSAGES_PER_PAGE = 5
 
 
 @dataclass
@@ -35,13 +59,18 @@ class Estimate:
     speed: float | None = None  # passages per second on this machine
     errors: list[tuple[str, str]] = field(default_factory=list)
     by_type: dict[str, int] = field(default_factory=dict)
+    ocr_pages: int = 0  # images to recognise (scanned PDFs are found only when read)
+
+    @property
+    def ocr_seconds(self) -> float:
+        return self.ocr_pages * OCR_SECONDS_PER_PAGE
 
     @property
     def seconds(self) -> float | None:
         if self.speed is None or self.speed <= 0:
             return None
         # extraction and SQLite add a little on top of the encoder
-        return self.passages / self.speed * 1.15 + self.new_files * 0.01
+        return self.passages / self.speed * 1.15 + self.new_files * 0.01 + self.ocr_seconds
 
 
 def estimated_passages(path: str, size: int) -> int:
@@ -61,13 +90,17 @@ def scan_folders(
         for f in found.files:
             est.files += 1
             est.bytes += f.size
-            suffix = os.path.splitext(f.path)[1].lower() or "(none)"
+            suffix = type_suffix(f.path) or "(none)"
             est.by_type[suffix] = est.by_type.get(suffix, 0) + 1
             row = indexed.get(f.path)
             if row is None or row.size != f.size or row.mtime_ns != f.mtime_ns:
                 est.new_files += 1
                 est.new_bytes += f.size
-                est.passages += estimated_passages(f.path, f.size)
+                if suffix in IMAGE_SUFFIXES:  # a picture's bytes say nothing of its text
+                    est.ocr_pages += 1
+                    est.passages += PASSAGES_PER_PAGE
+                else:
+                    est.passages += estimated_passages(f.path, f.size)
     return est
 
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from desktop_search.core.encode.token_counter import HFTokenCounter
+from desktop_search.core.extract.dispatch import MAX_FILE_BYTES
 from desktop_search.core.faults import failpoint
 from desktop_search.core.folders import inside, root_of
 from desktop_search.core.store.catalog import Store
@@ -34,7 +35,7 @@ from desktop_search.core.store.vector_index import VectorSet
 from desktop_search.core.sync_report import FileCallback, Progress, SyncReport
 
 from .chunking import ChunkConfig
-from .reading import FileReader, Prepared, internal_error
+from .reading import OCR_STATE, FileReader, Prepared, internal_error
 from .scan import FileStat, ScanRules, scan
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MAX_FILE_SIZE = 64 * 1024 * 1024
+DEFAULT_MAX_FILE_SIZE = MAX_FILE_BYTES
 
 
 class Indexer:
@@ -72,7 +73,7 @@ class Indexer:
         self.reader = FileReader(
             store.data_dir, HFTokenCounter(encoder.tokenizer), self.chunk_config, max_file_size
         )
-        self._on_file: FileCallback | None = None  # the running sync's per-file callback
+        self.on_file: FileCallback | None = None  # the running job's per-file callback
 
     # -- public API -------------------------------------------------------------------
 
@@ -106,10 +107,10 @@ class Indexer:
         """Bring the given roots (all when None) level with the disk.
 
         ``on_file(path, outcome, error)`` is told about each file as soon as it is committed
-        (outcome: added, updated, unchanged, removed, failed, skipped), and about folders
-        that cannot be read (outcome "failed").
+        (outcome: added, updated, unchanged, removed, failed, skipped, or ocr: left to the
+        OCR stage), and about folders that cannot be read (outcome "failed").
         """
-        self._on_file = on_file
+        self.on_file = on_file
         known = {r["path"]: r for r in self.store.roots()}
         wanted = [os.path.abspath(r) for r in roots] if roots is not None else list(known)
         report = SyncReport()
@@ -138,7 +139,7 @@ class Indexer:
         on_file: FileCallback | None = None,
     ) -> SyncReport:
         """Re-check individual paths (from the watcher): changed, created or deleted files."""
-        self._on_file = on_file
+        self.on_file = on_file
         report = SyncReport()
         todo, gone = [], []
         roots = self.store.roots()
@@ -222,8 +223,8 @@ class Indexer:
         return todo
 
     def _tell(self, path: str, outcome: str, error: str | None = None) -> None:
-        if self._on_file is not None:
-            self._on_file(path, outcome, error)
+        if self.on_file is not None:
+            self.on_file(path, outcome, error)
 
     def _remove(self, paths: list[str]) -> int:
         files, removed = self.store.remove_files(paths)
@@ -274,7 +275,7 @@ class Indexer:
                 item = prepared.get()
                 if item is None:
                     break
-                self._commit(item, report)
+                self.commit(item, report)
                 files_done += 1
                 done_bytes += item.stat.size
                 now = time.monotonic()
@@ -304,7 +305,8 @@ class Indexer:
                 except queue.Empty:
                     thread.join(0.05)
 
-    def _commit(self, item: Prepared, report: SyncReport) -> None:
+    def commit(self, item: Prepared, report: SyncReport) -> None:
+        """Save one read file (phase 1's reader, or the OCR stage), or record its problem."""
         if item.fatal is not None:
             raise item.fatal
         try:
@@ -360,9 +362,10 @@ class Indexer:
         self._tell(st.path, "added" if item.is_new else "updated")
 
     def _record_failure(self, item: Prepared, error: str, report: SyncReport) -> None:
-        """Remember a file that failed (or was skipped) and drop its stale passages."""
+        """Remember a file that failed, was skipped or waits for OCR, and drop its stale
+        passages."""
         st = item.stat
-        state = "skipped" if item.state == "skipped" else "error"
+        state = item.state if item.state in ("skipped", OCR_STATE) else "error"
         try:
             removed = self.store.record_problem(
                 path=st.path,
@@ -381,6 +384,9 @@ class Indexer:
             self.vectors.apply(
                 [], np.empty((0, self.vectors.dim), np.float32), removed, self.store.generation()
             )
-        report.files_failed += 1
-        report.errors.append({"path": st.path, "error": error})
-        self._tell(st.path, "skipped" if state == "skipped" else "failed", error)
+        if state == OCR_STATE:
+            report.files_for_ocr += 1
+        else:
+            report.files_failed += 1
+            report.errors.append({"path": st.path, "error": error})
+        self._tell(st.path, "failed" if state == "error" else state, error)

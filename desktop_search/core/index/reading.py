@@ -14,14 +14,21 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from desktop_search.core.extract.dispatch import ExtractionError, extract_bytes, kind_of
+from desktop_search.core.extract.dispatch import ExtractionError, extract_bytes, kind_of, max_bytes
+from desktop_search.core.extract.extracted import Extracted
+from desktop_search.core.extract.ocr import INSTALL_HINT, NeedsOcr, Tesseract
 from desktop_search.core.faults import failpoint, slowpoint
 from desktop_search.core.store.catalog import NewPassage, Store
 
 from .chunking import ChunkConfig, TokenCounter, chunk_extracted
+from .ocr_cache import cached_document
 from .scan import FileStat
 
 log = logging.getLogger(__name__)
+
+#: ``files.state`` of a file whose text waits for the OCR stage (``ocr_stage``).
+OCR_STATE = "ocr"
+WAITING = "waiting for text recognition (OCR)"
 
 
 def content_hash(data: bytes) -> str:
@@ -43,7 +50,7 @@ class Prepared:
     kind: str = ""
     passages: list[NewPassage] = field(default_factory=list)
     error: str | None = None
-    state: str = "ok"  # ok / error / skipped / same (content unchanged)
+    state: str = "ok"  # ok / error / skipped / same (content unchanged) / ocr (waits for OCR)
     fatal: Exception | None = None  # the database is damaged: the run must stop, not the file
 
 
@@ -55,6 +62,7 @@ class FileReader:
         self.tokens = tokens
         self.chunk_config = chunk_config
         self.max_file_size = max_file_size
+        self.ocr = Tesseract()
         self._local = threading.local()
 
     def prepare(self, f: FileStat, root_id: int | None, is_new: bool) -> Prepared:
@@ -62,15 +70,15 @@ class FileReader:
         item = Prepared(f, root_id, is_new)
         failpoint("read", f.path)
         slowpoint("read")
-        if f.size > self.max_file_size:
-            item.state, item.error = (
-                "skipped",
-                f"larger than the size limit ({self.max_file_size // (1024 * 1024)} MB)",
-            )
+        item.kind = kind_of(f.path) or "text"
+        limit = min(self.max_file_size, max_bytes(item.kind))  # text is decoded whole
+        too_large = f"larger than the size limit ({limit // (1024 * 1024)} MB)"
+        if f.size > limit:
+            item.state, item.error = "skipped", too_large
             return item
         try:
             with open(f.path, "rb") as fh:
-                data = fh.read(self.max_file_size + 1)
+                data = fh.read(limit + 1)
         except FileNotFoundError:
             item.state, item.error = "gone", "file disappeared before it could be read"
             return item
@@ -80,11 +88,8 @@ class FileReader:
         except OSError as exc:
             item.state, item.error = "error", f"cannot read file: {exc.strerror or exc}"
             return item
-        if len(data) > self.max_file_size:
-            item.state, item.error = (
-                "skipped",
-                f"larger than the size limit ({self.max_file_size // (1024 * 1024)} MB)",
-            )
+        if len(data) > limit:
+            item.state, item.error = "skipped", too_large
             return item
         item.hash = content_hash(data)
         if not is_new:
@@ -92,32 +97,42 @@ class FileReader:
             if row and row.hash == item.hash:
                 item.state = "same"
                 return item
-        item.kind = kind_of(f.path) or "text"
         try:
-            doc = extract_bytes(data, item.kind)
-            chunks = chunk_extracted(doc, self.tokens, self.chunk_config)
+            try:
+                doc = extract_bytes(data, item.kind)
+            except NeedsOcr:
+                doc = self._recognised(item)
+                if doc is None:
+                    return item
+            item.passages = self.passages(doc)
         except ExtractionError as exc:
             item.state, item.error = "error", str(exc)
-            return item
         except Exception as exc:  # a bug must not stop the whole sync
             log.exception("unexpected failure on %r", f.path)
             item.state, item.error = "error", internal_error(exc)
-            return item
+        return item
+
+    def _recognised(self, item: Prepared) -> Extracted | None:
+        """A scan's text from the OCR cache (the same bytes were read before, under any
+        name), or None with the file marked to wait for the OCR stage."""
+        doc = cached_document(self._store().conn, item.hash, self.ocr.name_version(), item.kind)
+        if doc is None:
+            item.state = OCR_STATE
+            item.error = WAITING if self.ocr.available else f"needs OCR: {INSTALL_HINT}"
+        return doc
+
+    def passages(self, doc: Extracted) -> list[NewPassage]:
+        """The document cut into passages, noise left out; no text at all is an error."""
+        chunks = chunk_extracted(doc, self.tokens, self.chunk_config)
         if not chunks:
-            item.state, item.error = "error", "no text found"
-            return item
+            raise ExtractionError("no text found")
         chunks = [c for c in chunks if not is_noise(c.text)]
         if not chunks:
-            item.state, item.error = (
-                "error",
-                "no searchable words (encoded data or one huge unbroken line)",
-            )
-            return item
-        item.passages = [
-            NewPassage(i, c.text, c.start, c.end, c.page, text_hash(c.text))
+            raise ExtractionError("no searchable words (encoded data or one huge unbroken line)")
+        return [
+            NewPassage(i, c.text, c.start, c.end, c.page, text_hash(c.text), c.span, c.label)
             for i, c in enumerate(chunks)
         ]
-        return item
 
     def _store(self) -> Store:
         """The calling thread's own connection (SQLite connections stay on one thread)."""

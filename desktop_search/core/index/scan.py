@@ -1,4 +1,8 @@
-"""Walking the user's folders: which files exist, and which of them we index."""
+"""Walking the user's folders: which files exist, and which of them we index.
+
+A Maildir folder (cur/, new/, tmp/) is one mailbox: the files in its cur/ and new/ are
+e-mails whatever their names (they have no suffix), and its tmp/ is never read.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from desktop_search.core.extract.dispatch import SUPPORTED_SUFFIXES
+from desktop_search.core.extract.maildir import MESSAGE_DIRS, is_maildir, is_maildir_message
+from desktop_search.core.extract.ocr import IMAGE_SUFFIXES
 
 ALWAYS_SKIPPED_DIRS = frozenset(
     {".git", "node_modules", "__pycache__", ".hg", ".svn", ".venv", ".tox"}
@@ -38,10 +44,12 @@ class ScanRules:
             return False
         return not self._excluded(name, rel)
 
-    def wants_file(self, name: str, rel: str) -> bool:
+    def wants_file(self, name: str, rel: str, message: bool = False) -> bool:
+        """``message``: the file is a Maildir message, an e-mail whatever its name."""
         if self.skip_hidden and name.startswith("."):
             return False
-        if os.path.splitext(name)[1].lower() not in self.include:
+        suffix = ".eml" if message else os.path.splitext(name)[1].lower()
+        if suffix not in self.include:
             return False
         return not self._excluded(name, rel)
 
@@ -57,7 +65,14 @@ class ScanRules:
         for i, part in enumerate(parts[:-1]):
             if not self.wants_dir(part, os.sep.join(parts[: i + 1])):
                 return False
-        return self.wants_file(parts[-1], rel)
+        return self.wants_file(parts[-1], rel, is_maildir_message(path))
+
+
+def with_images(include: Iterable[str]) -> list[str]:
+    """A folder's file types with images added (images are indexed, by OCR, only when
+    chosen: recognition costs seconds a picture, and most pictures hold no text)."""
+    chosen = ScanRules.from_lists(include).include
+    return sorted(chosen | IMAGE_SUFFIXES)
 
 
 @dataclass
@@ -84,11 +99,13 @@ def scan(root: str, rules: ScanRules) -> ScanResult:
         except OSError as exc:
             result.errors.append((folder, f"cannot read folder: {exc.strerror or exc}"))
             continue
+        mailbox = is_maildir(folder)  # one mailbox: its messages, never its tmp/
+        messages = os.path.basename(folder) in MESSAGE_DIRS and is_maildir(os.path.dirname(folder))
         for entry in sorted(entries, key=lambda e: e.name, reverse=True):
             rel = os.path.relpath(entry.path, root)
             try:
                 if entry.is_dir(follow_symlinks=True):
-                    if not rules.wants_dir(entry.name, rel):
+                    if not rules.wants_dir(entry.name, rel) or (mailbox and entry.name == "tmp"):
                         continue
                     dst = entry.stat(follow_symlinks=True)
                     key = (dst.st_dev, dst.st_ino)
@@ -96,7 +113,9 @@ def scan(root: str, rules: ScanRules) -> ScanResult:
                         continue
                     seen.add(key)
                     stack.append(entry.path)
-                elif entry.is_file(follow_symlinks=True) and rules.wants_file(entry.name, rel):
+                elif entry.is_file(follow_symlinks=True) and rules.wants_file(
+                    entry.name, rel, messages
+                ):
                     fst = entry.stat(follow_symlinks=True)
                     if stat.S_ISREG(fst.st_mode):
                         result.files.append(FileStat(entry.path, fst.st_size, fst.st_mtime_ns))

@@ -55,12 +55,13 @@ class Candidates:
 
 
 class Legs:
-    """One per thread, as the ``Searcher`` that owns it: the legs' connections and caches."""
+    """One per thread, as the ``Searcher`` that owns it: the legs' connections and caches.
 
-    def __init__(self, store: Store, encoder: Encoder, vectors: VectorSet) -> None:
+    The encoder and the vectors come with each query, as one pair: a model switch hands
+    the searcher a new pair between two queries, never in the middle of one."""
+
+    def __init__(self, store: Store) -> None:
         self.store = store
-        self.encoder = encoder
-        self.vectors = vectors
         self.keyword_budget = keyword.RANK_BUDGET
         self._doc_freqs = keyword.DocFreqs()  # by passage: the idf that scores are calibrated on
         self._block_freqs = keyword.DocFreqs(keyword.BLOCKS)  # what the leg plans from
@@ -69,10 +70,12 @@ class Legs:
         self._allowed_cache: dict[tuple, np.ndarray] = {}
         self._allowed_generation: int | None = None
 
-    def gather(self, q: Query, mode: str, filters: Filters) -> Candidates:
+    def gather(
+        self, q: Query, mode: str, filters: Filters, encoder: Encoder, vectors: VectorSet
+    ) -> Candidates:
         pending = self._keyword_async(q, filters) if mode == "hybrid" else None
         with self.store.read():
-            c = self._candidates(q, mode, filters, pending)
+            c = self._candidates(q, mode, filters, pending, encoder, vectors)
         c.weights, c.indexed = self._weights(q)
         c.known = sum(stem(t) in c.indexed for t in q.terms) / len(q.terms) if q.terms else 1.0
         if c.kw and c.weights:
@@ -80,7 +83,13 @@ class Legs:
         return c
 
     def _candidates(
-        self, q: Query, mode: str, filters: Filters, pending: Future | None
+        self,
+        q: Query,
+        mode: str,
+        filters: Filters,
+        pending: Future | None,
+        encoder: Encoder,
+        vectors: VectorSet,
     ) -> Candidates:
         banned, required = self._file_constraints(q)
         allowed = None
@@ -89,8 +98,8 @@ class Legs:
         qvec = None
         sem: list[tuple[int, float]] = []
         if mode in ("semantic", "hybrid") and q.text:
-            qvec = self.encoder.encode([q.text])
-            sem = self.vectors.search(qvec, POOL, allowed=allowed, banned=self._passages_of(banned))
+            qvec = encoder.encode([q.text])
+            sem = vectors.search(qvec, POOL, allowed=allowed, banned=self._passages_of(banned))
         if pending is not None:  # hybrid: the leg's extra rows give semantic finds their bm25
             scored = pending.result()
             sem_ids = {i for i, _ in sem}
@@ -110,7 +119,7 @@ class Legs:
         kw = [(i, s) for i, s in kw if i in rows]
         cos = dict(sem)
         if qvec is not None:
-            cos.update(self.vectors.cosines(qvec[0], [i for i, _ in kw if i not in cos]))
+            cos.update(vectors.cosines(qvec[0], [i for i, _ in kw if i not in cos]))
         return Candidates(sem, kw, rows, cos, qvec)
 
     def _file_constraints(self, q: Query) -> tuple[set[int], set[int] | None]:

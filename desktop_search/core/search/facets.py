@@ -21,7 +21,7 @@ class Facets:
     # them that holds indexed files, with the folders between
 
 
-_PATHS = "SELECT CAST(path AS BLOB) FROM files WHERE state = 'ok'"
+_PATHS = "SELECT CAST(path AS BLOB), kind = 'email' FROM files WHERE state = 'ok'"
 
 
 def read_facets(store: Store) -> Facets:
@@ -31,10 +31,14 @@ def read_facets(store: Store) -> Facets:
     time); only the distinct folders are decoded, as ``os.fsdecode`` would."""
     roots = {r["path"].rstrip(os.sep) or os.sep for r in store.roots()}
     sep = os.sep.encode()
-    paths = [p for (p,) in store.conn.execute(_PATHS)]
+    rows = store.conn.execute(_PATHS).fetchall()
+    paths = [p for p, _ in rows]
     dirs = {p[: p.rfind(sep)] or sep for p in paths}
     names = [p[p.rfind(sep) + 1 :] for p in paths]
-    types = Counter(n[n.rfind(b".") :].lower() if n.rfind(b".") > 0 else b"" for n in names)
+    types = Counter(
+        b".eml" if mail else n[n.rfind(b".") :].lower() if n.rfind(b".") > 0 else b""
+        for n, (_, mail) in zip(names, rows)
+    )  # a Maildir message has no suffix: it counts as an e-mail
     folders = set(roots)
     for d in map(os.fsdecode, dirs):
         while d not in folders:  # up to a root, or to a folder already known

@@ -14,6 +14,7 @@ from .candidates import Candidates
 from .highlight import stems_in, term_spans
 from .query import Query
 from .results import FileResult, PassageHit
+from .spans import Span
 
 
 class Scorer:
@@ -67,4 +68,6 @@ def _hit(q: Query, mode: str, c: Candidates, pid: int, share: float) -> PassageH
     r = c.rows[pid]
     score = confidence.strength(c.cos.get(pid), share, mode, c.known)
     spans = term_spans(r["text"], q.terms) if mode != "semantic" else []
-    return PassageHit(pid, r["text"], r["page"], r["start"], r["end"], score, spans)
+    span = Span.of(r["page"], r.get("span"), r.get("label"))
+    page = span.page if span else None  # ``page`` stays the PDF page (opening at it)
+    return PassageHit(pid, r["text"], page, r["start"], r["end"], score, spans, span)

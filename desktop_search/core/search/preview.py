@@ -1,4 +1,4 @@
-"""A preview of a search hit: the passage in its context (for a PDF, its page) as HTML.
+"""A preview of a search hit: the passage in its context (its page, slide, sheet or message).
 
 Pure functions over an extracted document, plus a small cache of extracted files. The
 indexing process builds previews (reading a big PDF is heavy Python), so the window only
@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from desktop_search.core.errors import ExtractionError
 from desktop_search.core.extract.dispatch import Extracted, extract_file
+from desktop_search.core.extract.ocr import NeedsOcr
 
 
 @dataclass
@@ -44,9 +45,10 @@ class ExtractCache:
     """The last few extracted files, keyed by path, mtime and size (a preview moves
     between hits of the same file far more often than between files)."""
 
-    def __init__(self, size: int = 6) -> None:
+    def __init__(self, size: int = 6, recognised=None) -> None:
         self.size = size
         self._cache: OrderedDict = OrderedDict()
+        self.recognised = recognised  # path -> Extracted | None: a scan's text, from OCR
 
     def __call__(self, path: str) -> Extracted:
         try:
@@ -57,7 +59,12 @@ class ExtractCache:
         if key in self._cache:
             self._cache.move_to_end(key)
             return self._cache[key]
-        doc = extract_file(path)
+        try:
+            doc = extract_file(path)
+        except NeedsOcr:
+            doc = self.recognised(path) if self.recognised is not None else None
+            if doc is None:
+                raise
         if key:
             self._cache[key] = doc
             while len(self._cache) > self.size:
@@ -86,12 +93,13 @@ def build_preview(req: PreviewRequest, extract) -> PreviewDoc:
             )
         start = found
     end = start + len(hit.text)
-    if hit.page is not None:
+    span = getattr(hit, "span", None)
+    if span is not None and span.n is not None:
         seg = next(
             (
                 s
                 for s in doc.segments
-                if s.page == hit.page and s.start <= start < max(s.end, start + 1)
+                if s.page == span.n and s.start <= start < max(s.end, start + 1)
             ),
             None,
         ) or next((s for s in doc.segments if s.start <= start < s.end), None)
@@ -100,6 +108,8 @@ def build_preview(req: PreviewRequest, extract) -> PreviewDoc:
             if seg
             else (max(0, start - CONTEXT_CHARS), min(len(text), end + CONTEXT_CHARS))
         )
+        # A long span (a sheet of many rows, a long message) shows around the passage.
+        lo, hi = max(lo, start - 2 * CONTEXT_CHARS), min(hi, end + 2 * CONTEXT_CHARS)
     else:
         lo, hi = max(0, start - CONTEXT_CHARS), min(len(text), end + CONTEXT_CHARS)
         if lo > 0:

@@ -1,4 +1,6 @@
-"""What a person typed, taken apart once: words to rank, "quoted phrases", -excluded words.
+"""What a person typed, taken apart once: words to rank, "quoted phrases" and -excluded
+words. Filters typed into the query (``type:pdf``, ``topic:N``) are taken out before, by
+``query_filters.read_query``.
 
 Search boxes have taught people two operators: quotes keep words together and a leading
 minus leaves a word out. Everything else is free text: the semantic leg embeds it as

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import confidence
+from .spans import Span
 
 
 @dataclass
@@ -20,11 +21,17 @@ class PassageHit:
     end: int
     score: float  # 0..1, how well this passage matches (see ``confidence``)
     highlights: list[tuple[int, int]] = field(default_factory=list)  # spans within ``text``
+    span: Span | None = None  # the page, slide, sheet, message... it comes from
+
+    def __post_init__(self) -> None:
+        if self.span is None and self.page is not None:
+            self.span = Span("page", self.page)
 
     def as_json(self) -> dict:
         return {
             "text": self.text,
             "page": self.page,
+            "span": self.span.as_json() if self.span else None,
             "start": self.start,
             "end": self.end,
             "score": round(self.score, 4),

@@ -43,7 +43,7 @@ class Searcher:
         self.store = store
         self.encoder = encoder
         self.vectors = vectors
-        self.legs = Legs(store, encoder, vectors)
+        self.legs = Legs(store)
 
     def search(
         self,
@@ -66,8 +66,9 @@ class Searcher:
         q = parse(query) if isinstance(query, str) else query
         if q.empty or k <= 0:
             return []
+        filters = filters or Filters()
         self._refresh()
-        c = self.legs.gather(q, mode, filters or Filters())
+        c = self.legs.gather(q, mode, filters, self.encoder, self.vectors)
         if rerank and c.qvec is not None:
             rescore(self.encoder, q, mode, c)
         files, passages = order_files(q, mode, c)

@@ -4,19 +4,17 @@ The app runs the indexing process (``process.main``) as Recoll runs
 ``recollindex``; there a ``Service`` runs each job on the Engine and reports through
 ``send``, so it can also be driven in-process (the tests do).
 
-Messages are plain picklable objects. To the child: ``Job`` (queued, run in order),
-and the controls ``("pause",)``, ``("resume",)``, ``("cancel", lane)``,
-``("prioritize", [paths])`` (files the person opened: embed them next) and ``("quit",)``,
-which act at once, also in the middle of a job. From the child: ``Event``.
+The messages to and from the child are in ``messages``.
 
 Three lanes run jobs: "index" (sync, add, forget, changes, adapt: one at a time, in
 order), "scan" (duplicate scans) and "preview" (reading a file for the preview pane); a
 cancel is per lane.
 
 The index lane's jobs are phase 1 only (text and keyword index). Whenever that lane has
-nothing queued, it runs phase 2 (embedding) until the backlog is done or a job arrives: a
-watcher's change or a new folder goes ahead of the backlog, and a file the window
-previews is embedded next. Its progress comes as ``progress`` events of kind "embed".
+nothing queued, it runs the OCR stage (scans and images phase 1 left waiting), then
+phase 2 (embedding), each until its backlog is done or a job arrives: a watcher's change
+or a new folder goes ahead of the backlog, and a file the window previews is embedded
+next. Their progress comes as ``progress`` events of kind "ocr" and "embed".
 """
 
 from __future__ import annotations
@@ -24,84 +22,17 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
 
 from desktop_search.core.engine.adapting import AdaptOptions, AdaptProgress
 from desktop_search.core.engine.api import Engine
 from desktop_search.core.errors import Cancelled, DesktopSearchError, FolderError
+from desktop_search.core.extract.ocr import INSTALL_HINT
 from desktop_search.core.search.preview import ExtractCache, PreviewDoc, build_preview
 from desktop_search.core.store.database import DiskFullError, NotIndexedError, is_disk_full
 
+from .messages import ENDED_BY_RESULT, Event, Job, JobResult, ObservedEvent
+
 log = logging.getLogger(__name__)
-
-INDEX_KINDS = ("sync", "add", "forget", "drop", "changes", "adapt", "adapt_plan", "stats")
-LANES = {"duplicates": "scan", "preview": "preview"}  # every other kind: "index"
-#: Jobs whose end the window learns from a ``finished`` event carrying a JobResult.
-ENDED_BY_RESULT = ("sync", "add", "changes", "forget", "adapt")
-
-
-@dataclass(frozen=True)
-class Job:
-    id: int
-    kind: str  # one of INDEX_KINDS or LANES
-    args: object = None
-
-    @property
-    def lane(self) -> str:
-        return LANES.get(self.kind, "index")
-
-
-@dataclass(frozen=True)
-class Event:
-    """what: ready, started, progress, file, error, finished, done, paused, stats, speed,
-    diskfull (the payload: files done, None in phase 2; the process has paused itself).
-
-    ``done`` ends every job, whatever happened, so the app knows which jobs to send again
-    if the process dies. ``job`` is 0 for events that belong to no job.
-    """
-
-    what: str
-    job: int = 0
-    kind: str = ""
-    payload: object = None
-
-
-@dataclass
-class JobResult:
-    kind: str  # "sync", "changes", "forget", "adapt", "embed"
-    report: object | None = None  # SyncReport (EmbedReport for "embed")
-    cancelled: bool = False
-    roots: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-    model: str = ""  # "adapt": the folder of the model now active (empty: none)
-
-
-class ObservedEvent(threading.Event):
-    """A threading.Event that calls ``on_seen`` the first time a poller finds it set.
-
-    The indexer polls ``pause.is_set()`` between batches; this tells the window when the
-    pause has actually taken hold ("Pausing…" becomes "Paused").
-    """
-
-    def __init__(self, on_seen) -> None:
-        super().__init__()
-        self._on_seen = on_seen
-        self._reported = False
-
-    def set(self) -> None:
-        self._reported = False
-        super().set()
-
-    def clear(self) -> None:
-        super().clear()
-        self._reported = False
-
-    def is_set(self) -> bool:
-        value = super().is_set()
-        if value and not self._reported:
-            self._reported = True
-            self._on_seen()
-        return value
 
 
 class Service:
@@ -112,10 +43,11 @@ class Service:
         self._send = send
         self.pause = ObservedEvent(lambda: send(Event("paused")))
         self.cancel = {lane: threading.Event() for lane in ("index", "scan", "preview")}
-        self._extracts = ExtractCache()
+        self._extracts = ExtractCache(recognised=engine.recognised_text)
         self.stopping = False
         self._last_stats = 0.0
         self.embedding_held = False  # cancelled: no phase 2 until the next sync or change
+        self.ocr_held = False  # cancelled (or no engine): no OCR until the next sync or change
         self.query_model_ready = False  # export attempted for reading processes (``embed``)
 
     # -- controls, from the pipe's reader thread ---------------------------------------
@@ -206,7 +138,7 @@ class Service:
             embed=False,
         )
         elapsed = time.monotonic() - t0
-        self.embedding_held = report.cancelled
+        self.embedding_held = self.ocr_held = report.cancelled
         self._stats()
         result = JobResult("sync", report, report.cancelled, roots or known, elapsed)
         self._send(Event("finished", job.id, "sync", result))
@@ -223,7 +155,7 @@ class Service:
                 on_file=lambda path, outcome, error: self._on_file(job, path, outcome, error),
                 embed=False,
             )
-            self.embedding_held = False
+            self.embedding_held = self.ocr_held = False
         finally:
             self._stats()
         result = JobResult("changes", report, report.cancelled, [], time.monotonic() - t0)
@@ -308,6 +240,41 @@ class Service:
             doc = PreviewDoc(job.args, "", error=str(exc) or type(exc).__name__)
         self._send(Event("finished", job.id, "preview", doc))
 
+    def ocr(self, waiting) -> None:
+        """The OCR stage while the index lane is idle, before phase 2; ``waiting()`` says a
+        job has come. Its progress comes as ``progress`` events of kind "ocr"."""
+        if self.stopping or self.ocr_held or not self.engine.writable or self.pause.is_set():
+            return
+        if not self.engine.ocr_pending():
+            return
+        job = Job(0, "ocr")
+        self._send(Event("started", 0, "ocr"))
+        t0 = time.monotonic()
+        try:
+            report = self.engine.recognise_pending(
+                progress=lambda p: self._progress(job, p),
+                cancel=self.cancel["index"],
+                pause=self.pause,
+                yield_to=lambda: waiting() or self.stopping,
+                on_file=lambda path, outcome, error: self._on_file(job, path, outcome, error),
+            )
+        except Exception as exc:
+            if not is_disk_full(exc):
+                raise
+            self.pause.set()
+            self._send(Event("diskfull", 0, "ocr", None))
+            self._send(Event("finished", 0, "ocr", JobResult("ocr", cancelled=True)))
+            return
+        if report.missing_engine:  # said once; the files wait, marked "needs OCR"
+            self.ocr_held = True
+            self._send(Event("error", 0, "ocr", ("", INSTALL_HINT)))
+        if report.cancelled:
+            self.cancel["index"].clear()
+            self.ocr_held = self.embedding_held = True
+        self._stats()
+        result = JobResult("ocr", report, report.cancelled, [], time.monotonic() - t0)
+        self._send(Event("finished", 0, "ocr", result))
+
     def embed(self, waiting) -> None:
         """Phase 2 while the index lane is idle; ``waiting()`` says a job has come."""
         if self.stopping or self.embedding_held or not self.engine.writable:
@@ -346,6 +313,8 @@ class Service:
         if report.cancelled:
             self.cancel["index"].clear()
             self.embedding_held = True
+        elif report.complete:
+            self.engine.update_topics()  # the map follows once phase 2 has caught up
         self._stats()
         result = JobResult("embed", report, report.cancelled, [], elapsed)
         self._send(Event("finished", 0, "embed", result))

@@ -8,7 +8,7 @@ this module is the process around them: the pipe, the lanes and their threads.
 
 Each of the three lanes runs on its own thread, so that a long sync never holds up a
 duplicate scan or a preview. In those two only the newest queued request runs: the older
-ones are stale. The index lane runs phase 2 whenever it has nothing queued.
+ones are stale. The index lane runs the OCR stage, then phase 2, whenever it has nothing queued.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ import queue
 import threading
 from multiprocessing.connection import Connection
 
-from desktop_search.core.encode import export_process
 from desktop_search.core.engine.api import Engine
 from desktop_search.core.errors import DesktopSearchError, IndexBusyError
 
-from .jobs import Event, Job, Service
+from .jobs import Service
+from .messages import Event, Job
 from .priority import leave_a_core_free
 
 log = logging.getLogger(__name__)
@@ -31,9 +31,6 @@ log = logging.getLogger(__name__)
 #: Phase 2 batch size in passages: smaller than the core's default so that progress,
 #: pause, cancel and a waiting job get their turn within a second or two.
 EMBED_BATCH = 8
-#: A bundled app's entry script (``cli.main``) routes this first argument to
-#: ``export_model``: the model export's child process (``encode.export_process``).
-EXPORT_FLAG = export_process.FROZEN_FLAG
 #: The whole process runs this much nicer than the window's (as the indexing threads did
 #: before they moved here: more would slow indexing a lot on a busy machine).
 PROCESS_NICE = 5
@@ -66,11 +63,6 @@ def _newest_only(service: Service, jobs: queue.Queue) -> None:
         if job is None or service.stopping:
             return
         service.run(job)
-
-
-def export_model(argv: list[str]) -> int:
-    """The model export's child in a bundled app; surfaces reach core through ``service``."""
-    return export_process.main(argv)
 
 
 def main(conn: Connection, data_dir: str, model_path: str | None = None) -> None:
@@ -121,6 +113,8 @@ def main(conn: Connection, data_dir: str, model_path: str | None = None) -> None
     index_lane = lanes["index"]
     try:
         while True:
+            if index_lane.empty():
+                service.ocr(lambda: not index_lane.empty())
             if index_lane.empty():
                 service.embed(lambda: not index_lane.empty())
             job = index_lane.get()

@@ -38,7 +38,15 @@ from .database import (
     touch_private,
 )
 from .roots import RootRows
-from .schema import BLOCKS, SCHEMA_VERSION, blocks, create_blocks, create_schema
+from .schema import (
+    BLOCKS,
+    SCHEMA_VERSION,
+    blocks,
+    create_blocks,
+    create_schema,
+    create_topic_tables,
+    span_columns,
+)
 from .sqlpaths import under, under_args
 from .summary import SummaryRows
 from .vector_rows import VectorRows
@@ -67,8 +75,10 @@ class NewPassage:
     text: str
     start: int
     end: int
-    page: int | None
+    page: int | None  # the span's number (see ``spans``)
     text_hash: str
+    span: str | None = None
+    label: str | None = None
 
 
 class Store(RootRows, VectorRows, SummaryRows):
@@ -88,6 +98,7 @@ class Store(RootRows, VectorRows, SummaryRows):
             self.conn = connect(self.path, self.readonly)
             self.db = sqlite_utils.Database(self.conn)
             self._ensure_schema()
+            self._span_columns = span_columns(self.db, self.readonly)
         except sqlite3.DatabaseError as exc:
             if is_damage(exc):
                 raise DamagedIndexError(self.path) from exc
@@ -129,8 +140,10 @@ class Store(RootRows, VectorRows, SummaryRows):
 
     def ensure_blocks(self) -> None:
         """Give an index made before keyword blocks existed its blocks, and drop an older
-        version's insert trigger (the writer does this; see ``schema.create_blocks``)."""
+        version's insert trigger, and give it the topic map's tables (the writer does this;
+        see ``schema.create_blocks``)."""
         create_blocks(self.db)
+        create_topic_tables(self.db)
 
     def _check_version(self) -> None:
         version = int(self.get_meta("schema_version", "0"))
@@ -263,8 +276,9 @@ class Store(RootRows, VectorRows, SummaryRows):
             added = []
             for p in passages:
                 cur = self.conn.execute(
-                    'INSERT INTO passages(file_id, ord, text, page, start, "end", text_hash) VALUES (?,?,?,?,?,?,?)',
-                    (file_id, p.ord, p.text, p.page, p.start, p.end, p.text_hash),
+                    'INSERT INTO passages(file_id, ord, text, page, start, "end", text_hash,'
+                    " span, label) VALUES (?,?,?,?,?,?,?,?,?)",
+                    (file_id, p.ord, p.text, p.page, p.start, p.end, p.text_hash, p.span, p.label),
                 )
                 added.append(cur.lastrowid)
             at = [(i, p.ord, p.page, p.start, p.end, p.text) for i, p in zip(added, passages)]
@@ -363,7 +377,8 @@ class Store(RootRows, VectorRows, SummaryRows):
         for i in range(0, len(ids), 500):
             part = ids[i : i + 500]
             q = (
-                'SELECT p.id, p.text, p.page, p.start, p."end", p.ord, f.path, f.mtime_ns, f.kind, f.size, p.file_id'
+                'SELECT p.id, p.text, p.page, p.start, p."end", p.ord, f.path, f.mtime_ns, f.kind, f.size, p.file_id,'
+                f" {self._span_columns}"
                 f" FROM passages p JOIN files f ON f.id = p.file_id WHERE p.id IN ({','.join('?' * len(part))})"
             )
             for r in self.conn.execute(q, part):
@@ -379,5 +394,7 @@ class Store(RootRows, VectorRows, SummaryRows):
                     "kind": r[8],
                     "size": r[9],
                     "file_id": r[10],
+                    "span": r[11],
+                    "label": r[12],
                 }
         return out

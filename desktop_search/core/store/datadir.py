@@ -73,6 +73,10 @@ def setup_file_logging(data_dir: Path) -> None:
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
     root.setLevel(logging.INFO)
-    pdf = logging.getLogger("pypdf")  # its warnings about damaged PDFs: the log, not the terminal
-    pdf.addHandler(handler)
-    pdf.propagate = False
+    # Libraries' own reports go to the log, not the terminal: pypdf's about damaged PDFs, and
+    # whatever any library raises through ``warnings``.
+    logging.captureWarnings(True)
+    for name in ("pypdf", "py.warnings"):
+        lib = logging.getLogger(name)
+        lib.addHandler(handler)
+        lib.propagate = False

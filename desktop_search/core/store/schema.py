@@ -50,7 +50,8 @@ def create_schema(db: sqlite_utils.Database) -> None:
             id INTEGER PRIMARY KEY AUTOINCREMENT,
             file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
             ord INTEGER NOT NULL, text TEXT NOT NULL, page INTEGER,
-            start INTEGER NOT NULL, "end" INTEGER NOT NULL, text_hash TEXT NOT NULL)"""
+            start INTEGER NOT NULL, "end" INTEGER NOT NULL, text_hash TEXT NOT NULL,
+            span TEXT, label TEXT)"""
     )
     db["passages"].create_index(["file_id"], if_not_exists=True)
     db["passages"].create_index(["text_hash"], if_not_exists=True)
@@ -66,6 +67,7 @@ def create_schema(db: sqlite_utils.Database) -> None:
             tokenize=TOKENIZE,
         )
     create_blocks(db)
+    create_topic_tables(db)
     db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
     db["meta"].insert_all(
         [
@@ -74,6 +76,29 @@ def create_schema(db: sqlite_utils.Database) -> None:
         ],
         replace=True,
     )
+
+
+def span_columns(db: sqlite_utils.Database, readonly: bool) -> str:
+    """The passages' span columns to select (``page`` is the span's number, see ``spans``).
+
+    An index made before span kinds existed gets them here, the first time a writer opens
+    it: two nullable columns, so adding them rewrites nothing, and its passages (all PDF
+    pages or none) read as before. Read-only, such an index selects NULLs in their place.
+    """
+    have = {c.name for c in db["passages"].columns}
+    if "span" not in have:
+        if readonly:
+            return "NULL, NULL"
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if "span" not in {c.name for c in db["passages"].columns}:  # no writer beat us
+                db.execute("ALTER TABLE passages ADD COLUMN span TEXT")
+                db.execute("ALTER TABLE passages ADD COLUMN label TEXT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+    return "p.span, p.label"
 
 
 BLOCKS = "blocks_fts"
@@ -138,3 +163,23 @@ def _has_trigger(db: sqlite_utils.Database, name: str) -> bool:
             "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?", [name]
         ).fetchone()
     )
+
+
+TOPIC_TABLES = (
+    """CREATE TABLE IF NOT EXISTS topics (id INTEGER PRIMARY KEY, parent INTEGER,
+    label TEXT NOT NULL, files TEXT NOT NULL, centroid BLOB NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS file_topics (
+    file_id INTEGER PRIMARY KEY REFERENCES files(id) ON DELETE CASCADE,
+    topic INTEGER NOT NULL, sub INTEGER NOT NULL, x REAL NOT NULL, y REAL NOT NULL,
+    sig TEXT NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS file_topics_topic ON file_topics(topic)",
+    "CREATE INDEX IF NOT EXISTS file_topics_sub ON file_topics(sub)",
+    """CREATE TABLE IF NOT EXISTS topic_space (id INTEGER PRIMARY KEY CHECK (id = 1),
+    mean BLOB NOT NULL, axes BLOB NOT NULL, scale BLOB NOT NULL, generation INTEGER NOT NULL)""",
+)
+"""The topic map's cache (see ``topic_store``): topics, each file's place, the projection."""
+
+
+def create_topic_tables(db: sqlite_utils.Database) -> None:
+    for sql in TOPIC_TABLES:
+        db.execute(sql)

@@ -1,0 +1,1 @@
+"""The desktop launchers' search service (GNOME Shell, KRunner): headless, no Qt."""
