@@ -23,6 +23,44 @@ def fixture_data() -> Path:
     return FIXTURES
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shared_exports(tmp_path_factory) -> Path:
+    """One folder for the model's ONNX export, shared by every data folder the tests make
+    (``DESKTOP_SEARCH_EXPORTS``, inherited by the indexing processes and CLI runs they
+    start): the export is made once a session, not once a test (~25 s each). Tests of
+    making the export, or of a data folder's own exports, unset it."""
+    from desktop_search.core.encode.onnx_runner import SHARED_EXPORTS_VARIABLE
+
+    folder = tmp_path_factory.mktemp("exports")
+    os.environ[SHARED_EXPORTS_VARIABLE] = str(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def own_exports():
+    """For a module whose tests are about a data folder's own export: no shared folder."""
+    from desktop_search.core.encode.onnx_runner import SHARED_EXPORTS_VARIABLE
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv(SHARED_EXPORTS_VARIABLE)
+        yield
+
+
+@pytest.fixture(scope="session")
+def model_export(encoder, tmp_path_factory) -> Path:
+    """The embedded model's export in the shared folder, made here with the session's
+    torch encoder (a window test then never waits for, nor runs beside, an export)."""
+    from desktop_search.core.encode.query_encoder import ensure_export
+
+    return ensure_export(encoder, tmp_path_factory.mktemp("data"))
+
+
+@pytest.fixture(autouse=True)
+def _windows_find_the_export(request) -> None:
+    if request.node.get_closest_marker("gui"):
+        request.getfixturevalue("model_export")
+
+
 @pytest.fixture(scope="session")
 def encoder():
     from desktop_search.core.encode.encoder import Encoder

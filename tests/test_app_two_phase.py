@@ -60,8 +60,9 @@ def test_meaning_search_coverage_pause_cancel_restart_until_complete(
     w2 = make_window(data)  # the start-up sync finds nothing new; phase 2 carries on
     wait_indexed(qtbot, w2, files=total, timeout=180000)
     assert "meaning search covers" not in w2.status.summary.text()
-    # with phase 2 done, the indexing process left the query model for torch-free readers
-    assert list((data / "models" / "onnx").glob("*.onnx"))
+    # phase 2 ran the export in the folder the tests share (DESKTOP_SEARCH_EXPORTS), which
+    # the indexing process inherits: it made no export of its own in the data folder
+    assert not (data / "models" / "onnx").exists()
     w2.mode_selector.setCurrentIndex(1)  # semantic
     w2.search("catching exceptions with try and except")
     qtbot.waitUntil(lambda: bool(result_names(w2)), timeout=30000)

@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from desktop_search.cli import cli
+from desktop_search.core.encode.onnx_runner import SHARED_EXPORTS_VARIABLE
 from desktop_search.core.encode.query_encoder import has_export
 from desktop_search.core.engine import Engine
 
@@ -88,12 +89,13 @@ def test_best_sentence_marks_in_human_output_need_no_torch_either(indexed, tmp_p
     assert modules.isdisjoint(HEAVY)
 
 
-def test_index_leaves_the_export_that_search_processes_run(tmp_path, fixture_data):
+def test_index_leaves_the_export_that_search_processes_run(tmp_path, fixture_data, monkeypatch):
+    monkeypatch.delenv(SHARED_EXPORTS_VARIABLE)  # a first run: the data folder has none
     root = build_corpus(fixture_data, tmp_path / "docs")
     data = tmp_path / "data"
     result = CliRunner().invoke(cli, ["index", str(root), "--data-dir", str(data), "--json"])
     assert result.exit_code == 0, result.output
-    assert has_export(data)
+    assert has_export(data) and list((data / "models" / "onnx").glob("*.onnx"))
 
 
 #: Opens the app's window offscreen over a data folder, searches once, then reports.

@@ -16,7 +16,12 @@ from desktop_search.core.encode.batching import by_length
 from desktop_search.core.encode.device import DEVICE_ENV, choose_device, providers_for
 from desktop_search.core.encode.encoder import Encoder
 from desktop_search.core.encode.model_folder import POOLING_MODES, default_model_path, describe
-from desktop_search.core.encode.onnx_runner import PARITY, export_path, min_cosine
+from desktop_search.core.encode.onnx_runner import (
+    PARITY,
+    SHARED_EXPORTS_VARIABLE,
+    export_path,
+    min_cosine,
+)
 from desktop_search.core.encode.passage_encoder import PassageEncoder
 from desktop_search.core.encode.query_encoder import ensure_export
 from desktop_search.core.engine import Engine
@@ -28,6 +33,9 @@ POOLING_CONFIG = {
     "cls": {"pooling_mode_cls_token": True},
     "max": {"pooling_mode_max_tokens": True},
 }
+
+#: These tests are about a data folder's own export (see conftest).
+pytestmark = pytest.mark.usefixtures("own_exports")
 
 
 def model_folder(root: Path, mode: str, *, without: tuple[str, ...] = ()) -> Path:
@@ -150,6 +158,19 @@ def test_a_damaged_export_is_made_again_in_a_child_process(tmp_path, export):
     assert file.stat().st_size > 1_000_000  # made again, and checked against torch there
     fresh = PassageEncoder(with_export(tmp_path / "fresh", None, export))
     assert min_cosine(got, fresh.encode(["How do I renew my passport?", "x"])) >= PARITY
+
+
+def test_data_folders_that_share_an_exports_folder_share_the_export(
+    tmp_path, export, monkeypatch
+):
+    shared = tmp_path / "exports"
+    monkeypatch.setenv(SHARED_EXPORTS_VARIABLE, str(shared))
+    with_export(tmp_path / "first", None, export)  # as the first folder's phase 2 left it
+    assert export_path(tmp_path / "second", describe()).parent == shared
+    onnx = PassageEncoder(tmp_path / "second")
+    assert onnx.encode(["x"]).shape == (1, onnx.dim)
+    assert onnx.backend == "onnx on cpu" and onnx.export_seconds is None  # none made
+    assert not (tmp_path / "second" / "models").exists()
 
 
 def test_the_device_is_the_first_gpu_onnxruntime_offers_unless_pinned(monkeypatch):

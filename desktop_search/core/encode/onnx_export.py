@@ -20,7 +20,7 @@ import torch
 from desktop_search.core.errors import ModelError
 
 from .encoder import Encoder
-from .onnx_runner import PARITY, PARITY_TEXTS, OnnxRunner, min_cosine
+from .onnx_runner import PARITY, PARITY_TEXTS, OnnxRunner, exports_are_shared, min_cosine
 
 __all__ = ["PARITY", "PARITY_TEXTS", "check_parity", "export_query_model"]
 
@@ -93,7 +93,10 @@ def export_query_model(encoder: Encoder, dest: Path) -> float:
 
 def _prune(keep: Path) -> None:
     """An index has one active model: exports of earlier weights are dead weight (~90 MB
-    each). A reader still running one has read it into memory already."""
+    each). A reader still running one has read it into memory already. A folder shared by
+    several data folders keeps them all: another may be using one."""
+    if exports_are_shared():
+        return
     for old in keep.parent.glob("*.onnx"):
         if old != keep:
             old.unlink(missing_ok=True)

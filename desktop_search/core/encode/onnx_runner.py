@@ -22,6 +22,10 @@ from .model_folder import ModelInfo
 #: the adapted models' folders in ``models/``).
 EXPORTS_DIR = Path("models") / "onnx"
 
+#: A folder that several data folders share for their exports instead (each model is then
+#: exported once for all of them; nothing there is pruned, as another may still use it).
+SHARED_EXPORTS_VARIABLE = "DESKTOP_SEARCH_EXPORTS"
+
 #: Intra-op threads for a query session. A one-line query runs no faster on more, but the
 #: best-sentence pass (a hundred sentences) runs about twice as fast on two.
 MAX_THREADS = 2
@@ -42,9 +46,19 @@ PARITY_TEXTS = (
 )
 
 
-def export_path(data_dir: Path, info: ModelInfo) -> Path:
-    """The export for ``info``'s exact weights in this data folder (it may not exist yet)."""
-    return Path(data_dir) / EXPORTS_DIR / f"{info.weights_key()}.onnx"
+def exports_dir(data_dir: str | os.PathLike) -> Path:
+    """The folder that holds this data folder's exports."""
+    shared = os.environ.get(SHARED_EXPORTS_VARIABLE)
+    return Path(shared) if shared else Path(data_dir) / EXPORTS_DIR
+
+
+def exports_are_shared() -> bool:
+    return bool(os.environ.get(SHARED_EXPORTS_VARIABLE))
+
+
+def export_path(data_dir: str | os.PathLike, info: ModelInfo) -> Path:
+    """The export for ``info``'s exact weights for this data folder (it may not exist yet)."""
+    return exports_dir(data_dir) / f"{info.weights_key()}.onnx"
 
 
 def pool(mode: str, tokens: np.ndarray, mask: np.ndarray) -> np.ndarray:

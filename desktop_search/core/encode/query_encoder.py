@@ -27,7 +27,7 @@ import numpy as np
 from desktop_search.core.errors import ModelError
 
 from .model_folder import describe
-from .onnx_runner import EXPORTS_DIR, OnnxRunner, export_path
+from .onnx_runner import OnnxRunner, export_path, exports_dir
 from .threads import limit_torch
 
 if TYPE_CHECKING:
@@ -126,7 +126,7 @@ class QueryEncoder:
 def has_export(data_dir: str | os.PathLike) -> bool:
     """Whether this data folder holds an export (only the active model's is kept): if not,
     a reading process will load torch on its first query."""
-    return any((Path(data_dir) / EXPORTS_DIR).glob("*.onnx"))
+    return any(exports_dir(data_dir).glob("*.onnx"))
 
 
 def ensure_export(encoder: Encoder, data_dir: str | os.PathLike) -> Path | None:
