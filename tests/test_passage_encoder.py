@@ -160,9 +160,7 @@ def test_a_damaged_export_is_made_again_in_a_child_process(tmp_path, export):
     assert min_cosine(got, fresh.encode(["How do I renew my passport?", "x"])) >= PARITY
 
 
-def test_data_folders_that_share_an_exports_folder_share_the_export(
-    tmp_path, export, monkeypatch
-):
+def test_data_folders_that_share_an_exports_folder_share_the_export(tmp_path, export, monkeypatch):
     shared = tmp_path / "exports"
     monkeypatch.setenv(SHARED_EXPORTS_VARIABLE, str(shared))
     with_export(tmp_path / "first", None, export)  # as the first folder's phase 2 left it

@@ -15,7 +15,7 @@ import pytest
 from desktop_search.core.encode.encoder import Encoder
 from desktop_search.core.encode.model_folder import POOLING_MODES, default_model_path, describe
 from desktop_search.core.encode.onnx_export import PARITY
-from desktop_search.core.encode.onnx_runner import SHARED_EXPORTS_VARIABLE, OnnxRunner, export_path
+from desktop_search.core.encode.onnx_runner import OnnxRunner, export_path
 from desktop_search.core.encode.query_encoder import QueryEncoder, ensure_export, has_export
 
 #: These tests are about a data folder's own export (see conftest).

@@ -73,12 +73,14 @@ class IndexingView(QObject):
             elif report is not None:
                 new = report.files_added + report.files_updated
                 failed = report.files_failed
-                w.messages.info(
-                    f"Index up to date: {new:,} file{'s' if new != 1 else ''} indexed, "
-                    f"{report.files_removed:,} removed"
-                    + (f", {failed:,} failed (see Problems)" if failed else ""),
-                    8000,
-                )
+                news = new or failed or report.files_removed
+                if news or not w.status.currentMessage():  # else a message on show stays
+                    w.messages.info(
+                        f"Index up to date: {new:,} file{'s' if new != 1 else ''} indexed, "
+                        f"{report.files_removed:,} removed"
+                        + (f", {failed:,} failed (see Problems)" if failed else ""),
+                        8000,
+                    )
         elif result.kind == "ocr":
             w.progress_panel.hide()
             w.status.set_progress(None)
