@@ -22,7 +22,12 @@ def real_passages(encoder, limit: int, kinds=("rst",)) -> list[str]:
     from desktop_search.core.index.chunking import ChunkConfig, chunk_extracted
 
     counter = HFTokenCounter(encoder.tokenizer)
-    cfg = ChunkConfig(max_tokens=200, hard_limit=encoder.max_seq_length - 2)
+    hard, base = encoder.max_seq_length - 2, ChunkConfig()
+    cfg = ChunkConfig(  # as phase1.Indexer makes it
+        max_tokens=min(base.max_tokens, hard),
+        overlap_tokens=min(base.overlap_tokens, hard // 2),
+        hard_limit=hard,
+    )
     out: list[str] = []
     for kind in kinds:
         for path in sorted((DOCS / kind).rglob("*")):

@@ -94,7 +94,6 @@ class OnnxRunner:
         threads: int | None = None,
         *,
         providers: Sequence[str] = ("CPUExecutionProvider",),
-        spinning: bool = False,
     ) -> None:
         # Imported here, not at the top: a keyword search must not pay ~0.2 s for them.
         import onnxruntime as ort
@@ -110,9 +109,9 @@ class OnnxRunner:
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads or min(MAX_THREADS, os.cpu_count() or 1)
         options.inter_op_num_threads = 1
-        # Idle workers sleep instead of spinning by default: a spinning pool beside the
-        # indexer's busy cores made torch queries ~10x slower (see encoder.SMALL_INPUT_TOKENS).
-        options.add_session_config_entry("session.intra_op.allow_spinning", str(int(spinning)))
+        # Idle workers sleep instead of spinning: a spinning pool beside the indexer's
+        # busy cores made torch queries ~10x slower (see encoder.SMALL_INPUT_TOKENS).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3
         try:
             self.session = ort.InferenceSession(str(file), options, providers=list(providers))
