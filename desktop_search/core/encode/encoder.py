@@ -22,7 +22,12 @@ import torch  # noqa: E402
 from desktop_search.core.errors import ModelError  # noqa: E402
 
 from .batching import by_length  # noqa: E402
-from .model_folder import default_model_path, describe, read_model_config  # noqa: E402
+from .model_folder import (  # noqa: E402
+    ModelFacts,
+    default_model_path,
+    describe,
+    read_model_config,
+)
 from .pooling import l2_normalize, pool  # noqa: E402
 
 __all__ = ["SMALL_INPUT_TOKENS", "Encoder", "default_model_path", "read_model_config"]
@@ -50,7 +55,7 @@ _tame_glibc_malloc()
 SMALL_INPUT_TOKENS = 128
 
 
-class Encoder:
+class Encoder(ModelFacts):
     """Turns texts into L2-normalised float32 vectors, in input order.
 
     Thread-safe: the model is read-only under inference mode, and every thread shares one
@@ -77,10 +82,7 @@ class Encoder:
         self.info = describe(
             model_path, pooling=pooling, normalize=normalize, max_seq_length=max_seq_length
         )
-        folder = self.path = self.info.path
-        self.pooling = self.info.pooling
-        self.normalize = self.info.normalize
-        self.max_seq_length = self.info.max_seq_length
+        folder = self.info.path
         self.batch_size = batch_size
         if num_threads:
             torch.set_num_threads(num_threads)
@@ -89,7 +91,6 @@ class Encoder:
             self.config = AutoConfig.from_pretrained(str(folder), local_files_only=True)
         except (OSError, ValueError) as exc:
             raise ModelError(f"cannot load model from {folder}: {exc}") from exc
-        self.dim = int(self.config.hidden_size)
         self._model = None
         self._model_inputs = set(self.tokenizer.model_input_names)
         self._pad_id = int(self.tokenizer.pad_token_id or 0)
@@ -117,11 +118,6 @@ class Encoder:
                     model.eval()
                     self._model = model
         return self._model
-
-    @property
-    def model_id(self) -> str:
-        """Stable name for the vector set this model produces (vectors are stored per model)."""
-        return self.info.model_id
 
     def encode(
         self,

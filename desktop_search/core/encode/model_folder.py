@@ -101,6 +101,38 @@ class ModelInfo:
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:20]
 
 
+class ModelFacts:
+    """What every encoder offers about its model (the indexer, the embedder and the
+    searcher read them), derived from its ``info`` rather than copied beside it."""
+
+    info: ModelInfo
+
+    @property
+    def path(self) -> Path:
+        return self.info.path
+
+    @property
+    def pooling(self) -> str:
+        return self.info.pooling
+
+    @property
+    def normalize(self) -> bool:
+        return self.info.normalize
+
+    @property
+    def max_seq_length(self) -> int:
+        return self.info.max_seq_length
+
+    @property
+    def dim(self) -> int:
+        return self.info.dim
+
+    @property
+    def model_id(self) -> str:
+        """Names the vector set this model produces (vectors are stored per model)."""
+        return self.info.model_id
+
+
 def describe(
     model_path: str | os.PathLike | None = None,
     *,

@@ -28,7 +28,7 @@ from desktop_search.core.errors import ModelError
 
 from .device import choose_device, providers_for
 from .export_process import ExportJob
-from .model_folder import describe
+from .model_folder import ModelFacts, describe
 from .onnx_runner import PARITY, PARITY_TEXTS, OnnxRunner, export_path, min_cosine
 from .query_encoder import torch_encoder
 from .threads import model_threads
@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 TOKEN_BUDGET = 4096
 
 
-class PassageEncoder:
+class PassageEncoder(ModelFacts):
     """What a writing Engine embeds with. Offers what ``Encoder`` offers the indexer, the
     embedder and the searcher: ``path``, ``pooling``, ``normalize``, ``max_seq_length``,
     ``dim``, ``model_id``, ``info``, ``tokenizer`` (for the chunker's token counts),
@@ -57,11 +57,6 @@ class PassageEncoder:
         token_budget: int = TOKEN_BUDGET,
     ) -> None:
         self.info = describe(model_path)
-        self.path = self.info.path
-        self.pooling = self.info.pooling
-        self.normalize = self.info.normalize
-        self.max_seq_length = self.info.max_seq_length
-        self.dim = self.info.dim
         self.data_dir = Path(data_dir)
         self.batch_size = batch_size
         self.token_budget = token_budget
@@ -79,10 +74,6 @@ class PassageEncoder:
         else:  # a slow tokenizer only: transformers converts it, and the export cannot run
             self._use_torch("the model folder has no tokenizer.json")
             self.tokenizer = self._backend.tokenizer
-
-    @property
-    def model_id(self) -> str:
-        return self.info.model_id
 
     @property
     def backend(self) -> str:

@@ -26,7 +26,7 @@ import numpy as np
 
 from desktop_search.core.errors import ModelError
 
-from .model_folder import describe
+from .model_folder import ModelFacts, describe
 from .onnx_runner import OnnxRunner, export_path, exports_dir
 from .threads import limit_torch
 
@@ -46,7 +46,7 @@ class _Backend(Protocol):
     ) -> np.ndarray: ...
 
 
-class QueryEncoder:
+class QueryEncoder(ModelFacts):
     """What a reading Engine encodes with: the model's facts now, a backend on first use.
 
     Offers what the search side uses of ``Encoder``: ``path``, ``pooling``, ``normalize``,
@@ -61,21 +61,12 @@ class QueryEncoder:
         writable: bool = True,
     ) -> None:
         self.info = describe(model_path)
-        self.path = self.info.path
-        self.pooling = self.info.pooling
-        self.normalize = self.info.normalize
-        self.max_seq_length = self.info.max_seq_length
-        self.dim = self.info.dim
         self.data_dir = Path(data_dir)
         self.writable = writable
         self.texts_encoded = 0
         self.backend_name = ""  # "onnx" or "torch" once loaded
         self._backend: _Backend | None = None
         self._lock = threading.Lock()
-
-    @property
-    def model_id(self) -> str:
-        return self.info.model_id
 
     def encode(
         self,
@@ -124,8 +115,8 @@ class QueryEncoder:
 
 
 def has_export(data_dir: str | os.PathLike) -> bool:
-    """Whether this data folder holds an export (only the active model's is kept): if not,
-    a reading process will load torch on its first query."""
+    """Whether an export is at hand for this data folder (in its own folder only the
+    active model's is kept): if not, a reading process will load torch on its first query."""
     return any(exports_dir(data_dir).glob("*.onnx"))
 
 
