@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -47,12 +48,27 @@ def own_exports():
 
 
 @pytest.fixture(scope="session")
-def model_export(encoder, tmp_path_factory) -> Path:
-    """The embedded model's export in the shared folder, made here with the session's
-    torch encoder (a window test then never waits for, nor runs beside, an export)."""
+def own_export(encoder, tmp_path_factory) -> Path:
+    """The embedded model's export, made once with the session's torch encoder (the export
+    and its parity check) into a data folder of its own, as a first run leaves it."""
+    from desktop_search.core.encode.onnx_runner import SHARED_EXPORTS_VARIABLE, export_path
     from desktop_search.core.encode.query_encoder import ensure_export
 
-    return ensure_export(encoder, tmp_path_factory.mktemp("data"))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv(SHARED_EXPORTS_VARIABLE, raising=False)
+        data = tmp_path_factory.mktemp("exported")
+        file = ensure_export(encoder, data)
+        assert file == export_path(data, encoder.info) and file.exists()
+    return file
+
+
+@pytest.fixture(scope="session")
+def model_export(own_export, shared_exports) -> Path:
+    """That export in the shared folder: a window test never waits for, nor runs beside,
+    an export."""
+    file = shared_exports / own_export.name
+    shutil.copy(own_export, file)
+    return file
 
 
 @pytest.fixture(autouse=True)

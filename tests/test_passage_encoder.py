@@ -23,7 +23,6 @@ from desktop_search.core.encode.onnx_runner import (
     min_cosine,
 )
 from desktop_search.core.encode.passage_encoder import PassageEncoder
-from desktop_search.core.encode.query_encoder import ensure_export
 from desktop_search.core.engine import Engine
 
 from .test_query_encoder import real_sentences
@@ -52,17 +51,10 @@ def model_folder(root: Path, mode: str, *, without: tuple[str, ...] = ()) -> Pat
     return folder
 
 
-@pytest.fixture(scope="module")
-def export(tmp_path_factory, encoder) -> Path:
-    """One export of the network (it ends at the token vectors, so every pooling mode's
-    folder, with the same weights, runs the same file)."""
-    file = ensure_export(encoder, tmp_path_factory.mktemp("exported"))
-    assert file is not None
-    return file
-
-
 def with_export(data_dir: Path, folder: Path | None, export: Path) -> Path:
-    """A data folder holding ``export`` as ``folder``'s export, as phase 2 leaves it."""
+    """A data folder holding ``export`` as ``folder``'s export, as phase 2 leaves it (the
+    network ends at the token vectors, so every pooling mode's folder, with the same
+    weights, runs the same file)."""
     dest = export_path(data_dir, describe(folder))
     dest.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(export, dest)
@@ -71,12 +63,12 @@ def with_export(data_dir: Path, folder: Path | None, export: Path) -> Path:
 
 @pytest.mark.slow
 def test_phase_two_vectors_match_torch_in_every_pooling_mode(
-    tmp_path, export, encoder, fixture_data
+    tmp_path, own_export, encoder, fixture_data
 ):
     texts = real_sentences(fixture_data)
     for mode in POOLING_MODES:
         folder = model_folder(tmp_path, mode)
-        onnx = PassageEncoder(with_export(tmp_path / f"data-{mode}", folder, export), folder)
+        onnx = PassageEncoder(with_export(tmp_path / f"data-{mode}", folder, own_export), folder)
         assert onnx.pooling == mode
         got = onnx.encode(texts)
         assert onnx.backend == "onnx on cpu", mode
@@ -99,9 +91,9 @@ def top_file(engine: Engine, text: str) -> str:
 
 @pytest.mark.slow
 def test_an_index_built_with_torch_is_extended_by_the_export_and_back(
-    tmp_path, export, encoder, fixture_data
+    tmp_path, own_export, encoder, fixture_data
 ):
-    data = with_export(tmp_path / "data", None, export)
+    data = with_export(tmp_path / "data", None, own_export)
     first = copy_docs(fixture_data, tmp_path / "a", ["glossary.rst.txt"])
     second = copy_docs(fixture_data, tmp_path / "b", ["about.rst.txt"])
     with Engine(data, encoder=encoder) as engine:  # torch writes the first vectors
@@ -133,7 +125,7 @@ def test_an_index_built_with_torch_is_extended_by_the_export_and_back(
 
 
 def test_a_model_the_export_cannot_run_falls_back_to_torch_and_status_says_why(
-    tmp_path, fixture_data, export
+    tmp_path, fixture_data, own_export
 ):
     folder = model_folder(tmp_path, "mean", without=("tokenizer.json",))
     docs = copy_docs(fixture_data, tmp_path / "docs", ["about.rst.txt"])
@@ -143,27 +135,29 @@ def test_a_model_the_export_cannot_run_falls_back_to_torch_and_status_says_why(
         assert backend == "torch on cpu (the model folder has no tokenizer.json)"
         stored = engine.encoder.encode(["How do I renew my passport?"])
     assert Engine.read_status(tmp_path / "data")["model_backend"] == backend
-    onnx = PassageEncoder(with_export(tmp_path / "other", None, export))
+    onnx = PassageEncoder(with_export(tmp_path / "other", None, own_export))
     assert min_cosine(onnx.encode(["How do I renew my passport?"]), stored) >= PARITY
 
 
 @pytest.mark.slow
-def test_a_damaged_export_is_made_again_in_a_child_process(tmp_path, export):
-    data = with_export(tmp_path / "data", None, export)
+def test_a_damaged_export_is_made_again_in_a_child_process(tmp_path, own_export):
+    data = with_export(tmp_path / "data", None, own_export)
     file = export_path(data, describe())
     file.write_bytes(b"not an onnx file")
     onnx = PassageEncoder(data)
     got = onnx.encode(["How do I renew my passport?", "x"])
     assert onnx.backend == "onnx on cpu" and onnx.export_seconds is not None
     assert file.stat().st_size > 1_000_000  # made again, and checked against torch there
-    fresh = PassageEncoder(with_export(tmp_path / "fresh", None, export))
+    fresh = PassageEncoder(with_export(tmp_path / "fresh", None, own_export))
     assert min_cosine(got, fresh.encode(["How do I renew my passport?", "x"])) >= PARITY
 
 
-def test_data_folders_that_share_an_exports_folder_share_the_export(tmp_path, export, monkeypatch):
+def test_data_folders_that_share_an_exports_folder_share_the_export(
+    tmp_path, own_export, monkeypatch
+):
     shared = tmp_path / "exports"
     monkeypatch.setenv(SHARED_EXPORTS_VARIABLE, str(shared))
-    with_export(tmp_path / "first", None, export)  # as the first folder's phase 2 left it
+    with_export(tmp_path / "first", None, own_export)  # as the first folder's phase 2 left it
     assert export_path(tmp_path / "second", describe()).parent == shared
     onnx = PassageEncoder(tmp_path / "second")
     assert onnx.encode(["x"]).shape == (1, onnx.dim)

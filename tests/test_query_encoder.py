@@ -15,8 +15,8 @@ import pytest
 from desktop_search.core.encode.encoder import Encoder
 from desktop_search.core.encode.model_folder import POOLING_MODES, default_model_path, describe
 from desktop_search.core.encode.onnx_export import PARITY
-from desktop_search.core.encode.onnx_runner import OnnxRunner, export_path
-from desktop_search.core.encode.query_encoder import QueryEncoder, ensure_export, has_export
+from desktop_search.core.encode.onnx_runner import OnnxRunner, export_path, min_cosine
+from desktop_search.core.encode.query_encoder import QueryEncoder, has_export
 
 #: These tests are about a data folder's own export (see conftest).
 pytestmark = pytest.mark.usefixtures("own_exports")
@@ -32,20 +32,7 @@ def real_sentences(fixture_data: Path) -> list[str]:
     return sentences + paragraphs[:6] + ["\n\n".join(paragraphs[:8])]
 
 
-def min_cosine(a: np.ndarray, b: np.ndarray) -> float:
-    cos = (a * b).sum(axis=1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
-    return float(cos.min())
-
-
-@pytest.fixture(scope="module")
-def export(tmp_path_factory, encoder) -> Path:
-    data = tmp_path_factory.mktemp("exported")
-    file = ensure_export(encoder, data)
-    assert file == export_path(data, encoder.info) and file.exists()
-    return file
-
-
-def test_the_export_matches_torch_in_every_pooling_mode(export, encoder, fixture_data):
+def test_the_export_matches_torch_in_every_pooling_mode(own_export, encoder, fixture_data):
     texts = real_sentences(fixture_data)
     longest = max(len(encoder.tokenizer(t)["input_ids"]) for t in texts)
     assert longest > encoder.max_seq_length  # one text is cut where torch cuts it
@@ -54,7 +41,7 @@ def test_the_export_matches_torch_in_every_pooling_mode(export, encoder, fixture
             torch_side = Encoder(pooling=mode, normalize=normalize)
             torch_side._model = encoder.model  # same weights, loaded once
             info = describe(pooling=mode, normalize=normalize)
-            got = OnnxRunner(export, info).encode(texts)
+            got = OnnxRunner(own_export, info).encode(texts)
             ref = torch_side.encode(texts)
             assert min_cosine(got, ref) >= PARITY, (mode, normalize)
             norms = np.linalg.norm(got, axis=1)
@@ -86,14 +73,14 @@ def test_a_reader_without_an_export_uses_torch_once_and_leaves_one(tmp_path, enc
     assert min_cosine(got, ref) >= PARITY and min_cosine(again, ref) >= PARITY
 
 
-def test_a_damaged_export_is_made_again(tmp_path, export):
+def test_a_damaged_export_is_made_again(tmp_path, own_export):
     file = export_path(tmp_path, describe())
     file.parent.mkdir(parents=True)
     file.write_bytes(b"\0" * 4096)
     reader = QueryEncoder(tmp_path)
     reader.encode(["a query"])
     assert reader.backend_name == "onnx"
-    assert file.stat().st_size == export.stat().st_size
+    assert file.stat().st_size == own_export.stat().st_size
 
 
 def test_a_reader_that_may_not_write_runs_torch_and_writes_nothing(tmp_path):
