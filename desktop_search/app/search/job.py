@@ -72,7 +72,7 @@ class SearchJob(QObject):
 
     @Slot()
     def open(self) -> None:
-        leave_a_core_free(load_torch=False)  # loaded up front on a first run (app.main)
+        leave_a_core_free()  # torch too, if loaded up front on a first run (app.main)
         try:
             engine = Engine(
                 self.data_dir, model_path=self.model_path, encoder=self.encoder, writer=False

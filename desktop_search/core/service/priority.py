@@ -11,13 +11,11 @@ from __future__ import annotations
 from desktop_search.core.encode.threads import leave_a_core
 
 
-def leave_a_core_free(*, load_torch: bool = True) -> None:
+def leave_a_core_free() -> None:
     """The model may use every core but one, so the interface always has a core to run on.
 
     onnxruntime sessions made from now on take one core fewer; torch is told now if it
-    is loaded (or, with ``load_torch``, loaded to be told). The indexing process and the
-    window's reading side run the ONNX export and must not load torch just to limit it.
+    is loaded, and when it loads later (``encode.threads.limit_torch``). No process loads
+    torch just to limit it: indexing, repair and the window's reading side run the export.
     """
-    if load_torch:
-        import torch  # noqa: F401  (a process that runs torch anyway: limit it now)
     leave_a_core()

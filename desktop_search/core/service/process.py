@@ -80,7 +80,7 @@ def main(conn: Connection, data_dir: str, model_path: str | None = None) -> None
         os.nice(PROCESS_NICE)
     except OSError:
         pass
-    leave_a_core_free(load_torch=False)  # phase 2 runs the ONNX export, not torch
+    leave_a_core_free()
     try:
         try:
             engine = Engine(data_dir, model_path=model_path, embed_batch=EMBED_BATCH)
